@@ -1,0 +1,44 @@
+# spec-check: every target sets itself up; nothing needs to be installed by hand.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+TSTAMP  := $(VENV)/.installed-test
+MODEL   ?= models/tdx.spec
+
+.PHONY: run test lint bench golden check clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TSTAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/spec-check $(MODEL)
+
+test: $(TSTAMP)
+	$(BIN)/ruff check spec checker tests bench
+	$(BIN)/python -m pytest
+
+lint: $(TSTAMP)
+	$(BIN)/ruff check spec checker tests bench
+	$(BIN)/spec-check lint models/*.spec models/lib/*.spec
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Accept the current output of the golden tests as expected (review the diff first).
+golden: $(TSTAMP)
+	SPEC_CHECK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/spec/test_golden.py tests/cli -q
+
+check: test lint
+
+clean:
+	rm -rf $(VENV) .spec-check-cache .pytest_cache

@@ -1,0 +1,1 @@
+"""spec-check's engines, reports and command line."""

@@ -1,0 +1,141 @@
+"""Diagnostics as values: built by every stage, collected in a Sink, rendered to text at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from spec.source import Span
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A secondary location ("first declared here", "included from here")."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+    hint: str | None = None
+    notes: tuple[Note, ...] = ()
+
+
+class FrontendError(Exception):
+    """Raised by a stage to stop the pipeline; carries every diagnostic found so far."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("; ".join(d.message for d in self.diagnostics))
+
+
+@dataclass
+class Sink:
+    """Collects diagnostics of one front-end run; passed explicitly, never global."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    # (file name) -> source text, so the renderer can print the offending line.
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def error(self, span: Span, code: str, message: str, hint: str | None = None,
+              notes: Iterable[Note] = ()) -> None:
+        self.items.append(Diagnostic(span, Severity.ERROR, code, message, hint, tuple(notes)))
+
+    def warning(self, span: Span, code: str, message: str, hint: str | None = None,
+                notes: Iterable[Note] = ()) -> None:
+        self.items.append(Diagnostic(span, Severity.WARNING, code, message, hint, tuple(notes)))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    def raise_if_errors(self) -> None:
+        if self.has_errors:
+            raise FrontendError(self.sorted())
+
+    def sorted(self) -> list[Diagnostic]:
+        """Diagnostics in source order (file by file, as first met), duplicates dropped."""
+        seen: set[tuple[str, int, int, str]] = set()
+        out: list[Diagnostic] = []
+        file_order: dict[str, int] = {}
+        for d in self.items:
+            file_order.setdefault(d.span.file, len(file_order))
+        ordered = sorted(self.items, key=lambda d: (file_order[d.span.file], d.span.line, d.span.col))
+        for d in ordered:
+            key = (d.span.file, d.span.line, d.span.col, d.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+        return out
+
+
+def _caret_line(line_text: str, span: Span) -> str:
+    # Tabs are kept so the caret lines up under the source whatever the tab width.
+    col = max(span.col, 1)
+    prefix = "".join(ch if ch == "\t" else " " for ch in line_text[: col - 1])
+    if span.end_line == span.line and span.end_col > span.col:
+        width = span.end_col - span.col
+    else:
+        width = 1
+    width = max(1, min(width, max(1, len(line_text) - col + 1)))
+    return prefix + "^" + "~" * (width - 1)
+
+
+def _excerpt(sources: dict[str, str], span: Span) -> list[str]:
+    text = sources.get(span.file)
+    if text is None or span.line <= 0:
+        return []
+    lines = text.splitlines()
+    if span.line > len(lines):
+        return []
+    src = lines[span.line - 1]
+    gutter = f"{span.line:>4} | "
+    return [gutter + src, " " * (len(gutter) - 2) + "| " + _caret_line(src, span)]
+
+
+def render(diag: Diagnostic, sources: dict[str, str]) -> str:
+    """`file:line:col: error[E0123]: message`, the line, a caret, then notes and a hint."""
+    out = [f"{diag.span}: {diag.severity.value}[{diag.code}]: {diag.message}"]
+    out.extend(_excerpt(sources, diag.span))
+    for note in diag.notes:
+        out.append(f"{note.span}: note: {note.message}")
+        out.extend(_excerpt(sources, note.span))
+    if diag.hint:
+        out.append(f"  = hint: {diag.hint}")
+    return "\n".join(out)
+
+
+def render_all(diags: Iterable[Diagnostic], sources: dict[str, str]) -> str:
+    diags = list(diags)
+    body = "\n".join(render(d, sources) for d in diags)
+    n_err = sum(1 for d in diags if d.severity is Severity.ERROR)
+    n_warn = sum(1 for d in diags if d.severity is Severity.WARNING)
+    parts = []
+    if n_err:
+        parts.append(f"{n_err} error{'s' if n_err != 1 else ''}")
+    if n_warn:
+        parts.append(f"{n_warn} warning{'s' if n_warn != 1 else ''}")
+    return body + ("\n" + ", ".join(parts) + " found" if parts else "")
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for a misspelt name, or None when nothing is close."""
+    import difflib
+
+    best = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.7)
+    return f"did you mean `{best[0]}`?" if best else None

@@ -1,0 +1,368 @@
+"""Canonical text of the AST (for `spec-check fmt`) and of IR expressions (for messages).
+
+`format_module` keeps comments: a comment is printed before the first declaration or
+statement that starts after it, or at the end of the line it trailed. Parsing the output gives
+the same AST as the input (spans aside), and formatting is idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import assert_never
+
+from spec import ast, ir
+from spec.ops import PRECEDENCE, BinOp, QuantKind
+from spec.source import Span
+
+INDENT = "  "
+
+# Precedence of the grammar levels that are not binary operators.
+_P_QUANT = 0
+_P_COND = 1
+_P_UNARY = 10
+_P_ATOM = 12
+
+_RIGHT_ASSOC = {BinOp.IMPLIES}
+_NON_ASSOC = {BinOp.LT, BinOp.LE, BinOp.GT, BinOp.GE}
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+# ---------------------------------------------------------------- expressions (shared shape)
+
+
+def _wrap(text: str, prec: int, need: int) -> str:
+    return f"({text})" if prec < need else text
+
+
+def _binary_sides(op: BinOp) -> tuple[int, int]:
+    p = PRECEDENCE[op]
+    if op in _RIGHT_ASSOC:
+        return p + 1, p
+    if op in _NON_ASSOC:
+        return p + 1, p + 1
+    return p, p + 1
+
+
+def print_expr(e: ast.Expr) -> str:
+    return _ast_expr(e)[0]
+
+
+def _ast_expr(e: ast.Expr) -> tuple[str, int]:
+    match e:
+        case ast.BoolLit():
+            return ("true" if e.value else "false"), _P_ATOM
+        case ast.IntLit():
+            return str(e.value), (_P_ATOM if e.value >= 0 else _P_UNARY)
+        case ast.NameExpr():
+            return str(e.name), _P_ATOM
+        case ast.Index():
+            return f"{e.target}[{', '.join(print_expr(a) for a in e.args)}]", _P_ATOM
+        case ast.Call():
+            return f"{e.func}({', '.join(print_expr(a) for a in e.args)})", _P_ATOM
+        case ast.Unary():
+            text, p = _ast_expr(e.arg)
+            return e.op.value + _wrap(text, p, _P_UNARY), _P_UNARY
+        case ast.Binary():
+            lneed, rneed = _binary_sides(e.op)
+            lt, lp = _ast_expr(e.lhs)
+            rt, rp = _ast_expr(e.rhs)
+            return f"{_wrap(lt, lp, lneed)} {e.op.value} {_wrap(rt, rp, rneed)}", PRECEDENCE[e.op]
+        case ast.Cond():
+            ct, cp = _ast_expr(e.cond)
+            tt, tp = _ast_expr(e.then)
+            et, ep = _ast_expr(e.else_)
+            return f"{_wrap(ct, cp, _P_COND + 1)} ? {_wrap(tt, tp, _P_COND)} : {_wrap(et, ep, _P_COND)}", _P_COND
+        case ast.Quant():
+            binders = ", ".join(f"{b.name}: {print_type(b.type)}" for b in e.binders)
+            return f"{e.kind.value} {binders} :: {print_expr(e.body)}", _P_QUANT
+        case _:
+            assert_never(e)
+
+
+def print_type(t: ast.TypeExpr) -> str:
+    match t:
+        case ast.BoolTypeExpr():
+            return "bool"
+        case ast.NamedTypeExpr():
+            return str(t.name)
+        case ast.RangeTypeExpr():
+            return f"{_bound(t.lo)}..{_bound(t.hi)}"
+        case ast.FunTypeExpr():
+            if len(t.args) == 1:
+                return f"{print_type(t.args[0])} -> {print_type(t.result)}"
+            return "(" + ", ".join(print_type(a) for a in t.args) + f") -> {print_type(t.result)}"
+        case _:
+            assert_never(t)
+
+
+def _bound(e: ast.Expr) -> str:
+    if isinstance(e, ast.IntLit | ast.NameExpr):
+        return print_expr(e)
+    return f"({print_expr(e)})"
+
+
+# ---------------------------------------------------------------- IR expressions
+
+
+def print_ir_expr(e: ir.Expr) -> str:
+    return _ir_expr(e)[0]
+
+
+def _ir_expr(e: ir.Expr) -> tuple[str, int]:
+    match e:
+        case ir.Lit():
+            text = ir.format_value(e.value)
+            return text, (_P_UNARY if isinstance(e.value, int) and not isinstance(e.value, bool) and e.value < 0
+                          else _P_ATOM)
+        case ir.Var() | ir.Local() | ir.Param():
+            return e.name, _P_ATOM
+        case ir.Read():
+            return f"{e.name}[{', '.join(print_ir_expr(a) for a in e.args)}]", _P_ATOM
+        case ir.Unary():
+            text, p = _ir_expr(e.arg)
+            return e.op.value + _wrap(text, p, _P_UNARY), _P_UNARY
+        case ir.Binary():
+            lneed, rneed = _binary_sides(e.op)
+            lt, lp = _ir_expr(e.lhs)
+            rt, rp = _ir_expr(e.rhs)
+            return f"{_wrap(lt, lp, lneed)} {e.op.value} {_wrap(rt, rp, rneed)}", PRECEDENCE[e.op]
+        case ir.Ite():
+            ct, cp = _ir_expr(e.cond)
+            tt, tp = _ir_expr(e.then)
+            et, ep = _ir_expr(e.else_)
+            return f"{_wrap(ct, cp, _P_COND + 1)} ? {_wrap(tt, tp, _P_COND)} : {_wrap(et, ep, _P_COND)}", _P_COND
+        case ir.Quant():
+            return f"{e.kind.value} {e.var}: {e.domain} :: {print_ir_expr(e.body)}", _P_QUANT
+        case _:
+            assert_never(e)
+
+
+# ---------------------------------------------------------------- modules, with comments
+
+
+@dataclass
+class _Out:
+    comments: list[ast.Comment]
+    lines: list[str] = field(default_factory=list)
+    pos: int = 0  # next comment to place
+    last_line: int = 0  # last source line already printed
+
+    def pending_before(self, line: int, col: int = 1 << 30) -> list[ast.Comment]:
+        out = []
+        while self.pos < len(self.comments):
+            c = self.comments[self.pos]
+            if (c.span.line, c.span.col) < (line, col):
+                out.append(c)
+                self.pos += 1
+            else:
+                break
+        return out
+
+    def trailing(self, line: int) -> str:
+        """A comment that starts on `line` (after the code just printed)."""
+        if self.pos < len(self.comments) and self.comments[self.pos].span.line == line \
+                and "\n" not in self.comments[self.pos].text:
+            c = self.comments[self.pos]
+            self.pos += 1
+            return "  " + c.text
+        return ""
+
+
+class _Formatter:
+    def __init__(self, module: ast.Module):
+        comments = sorted(module.comments, key=lambda c: (c.span.line, c.span.col))
+        self.out = _Out(comments)
+
+    def emit(self, indent: int, text: str) -> None:
+        self.out.lines.append((INDENT * indent + text) if text else "")
+
+    def lead(self, span: Span, indent: int, first: bool) -> None:
+        """Comments before `span`, and one blank line where the source had one or more."""
+        comments = self.out.pending_before(span.line, span.col)
+        prev = self.out.last_line
+        for c in comments:
+            if not first and prev and c.span.line > prev + 1:
+                self.emit(0, "")
+            for i, text in enumerate(c.text.split("\n")):
+                self.emit(indent, text if i == 0 else text.rstrip())
+            prev = c.span.end_line or c.span.line
+            first = False
+        if not first and prev and span.line > prev + 1:
+            self.emit(0, "")
+
+    def close(self, end: Span, indent: int) -> None:
+        """Comments left before the closing brace on line `end.end_line`."""
+        for c in self.out.pending_before(end.end_line, end.end_col - 1):
+            if self.out.last_line and c.span.line > self.out.last_line + 1:
+                self.emit(0, "")
+            for text in c.text.split("\n"):
+                self.emit(indent, text)
+            self.out.last_line = c.span.end_line or c.span.line
+
+    def line(self, indent: int, text: str, span: Span, end_line: int | None = None) -> None:
+        end = end_line if end_line is not None else (span.end_line or span.line)
+        self.emit(indent, text + self.out.trailing(end))
+        self.out.last_line = end
+
+    # -- declarations
+
+    def module(self, decls: tuple[ast.TopDecl, ...], indent: int) -> None:
+        for i, d in enumerate(decls):
+            self.lead(d.span, indent, first=(i == 0 and indent == 0 and not self.out.lines))
+            self.decl(d, indent)
+
+    def decl(self, d: ast.TopDecl, ind: int) -> None:
+        match d:
+            case ast.ModelDecl():
+                self.line(ind, f"model {d.name};", d.span)
+            case ast.Include():
+                self.line(ind, f"include {_quote(d.path)};", d.span)
+            case ast.EnumDecl():
+                self.enum(d, ind)
+            case ast.SortDecl():
+                size = f" = {print_expr(d.size)}" if d.size is not None else ""
+                self.line(ind, f"sort {d.name}{size};", d.span)
+            case ast.ParamDecl():
+                mit = "mitigation " if d.mitigation else ""
+                self.line(ind, f"{mit}param {d.name}: {print_type(d.type)} = {print_expr(d.default)};", d.span)
+            case ast.ConstDecl():
+                self.line(ind, f"const {d.name} = {print_expr(d.value)};", d.span)
+            case ast.VarDecl():
+                init = f" = {print_expr(d.init)}" if d.init is not None else ""
+                self.line(ind, f"var {d.name}: {print_type(d.type)}{init};", d.span)
+            case ast.InitDecl():
+                self.line(ind, "init {", d.span, d.span.line)
+                self.body(d.body, ind + 1, d.span)
+                self.line(ind, "}", d.span)
+            case ast.DefDecl():
+                params = ", ".join(f"{b.name}: {print_type(b.type)}" for b in d.params)
+                self.line(ind, f"def {d.name}({params}): {print_type(d.result)} = {print_expr(d.body)};", d.span)
+            case ast.ActionDecl():
+                self.action(d, ind)
+            case ast.InvariantDecl() | ast.ReachableDecl() | ast.AssumeDecl():
+                kw = {ast.InvariantDecl: "invariant", ast.ReachableDecl: "reachable", ast.AssumeDecl: "assume"}[type(d)]
+                doc = f" {_quote(d.doc)}" if d.doc is not None else ""
+                self.line(ind, f"{kw} {d.name}{doc}: {print_expr(d.expr)};", d.span)
+            case ast.ComponentDecl():
+                self.line(ind, f"component {d.name} {{", d.span, d.span.line)
+                self.module(d.decls, ind + 1)
+                self.close(d.span, ind + 1)
+                self.line(ind, "}", d.span)
+            case _:
+                assert_never(d)
+
+    def enum(self, d: ast.EnumDecl, ind: int) -> None:
+        multiline = d.span.end_line > d.span.line
+        if not multiline:
+            members = ", ".join(m.name for m in d.members)
+            self.line(ind, f"enum {d.name} {{ {members} }}" if members else f"enum {d.name} {{ }}", d.span)
+            return
+        self.line(ind, f"enum {d.name} {{", d.span, d.span.line)
+        for m in d.members:
+            self.lead(m.span, ind + 1, first=True)
+            self.line(ind + 1, f"{m.name},", m.span)
+        self.close(d.span, ind + 1)
+        self.line(ind, "}", d.span)
+
+    def action(self, d: ast.ActionDecl, ind: int) -> None:
+        params = ", ".join(f"{b.name}: {print_type(b.type)}" for b in d.params)
+        head = f"action {d.name}({params})"
+        if d.doc is not None:
+            head += f" {_quote(d.doc)}"
+        if d.cite is not None:
+            self.line(ind, head, d.span, d.span.line)
+            self.line(ind + 1, f"cite {_quote(d.cite)}", d.span, d.span.line)
+            self.line(ind, "{", d.span, d.span.line)
+        else:
+            self.line(ind, head + " {", d.span, d.span.line)
+        self.body(d.body, ind + 1, d.span)
+        self.line(ind, "}", d.span)
+
+    # -- statements
+
+    def body(self, stmts: tuple[ast.Stmt, ...], ind: int, owner: Span) -> None:
+        for i, s in enumerate(stmts):
+            self.lead(s.span, ind, first=(i == 0))
+            self.stmt(s, ind)
+        self.close(owner, ind)
+
+    def stmt(self, s: ast.Stmt, ind: int) -> None:
+        match s:
+            case ast.Require():
+                self.line(ind, f"require {print_expr(s.cond)};", s.span)
+            case ast.Assign():
+                idx = f"[{', '.join(print_expr(i) for i in s.index)}]" if s.index else ""
+                self.line(ind, f"{s.target}{idx} := {print_expr(s.value)};", s.span)
+            case ast.Skip():
+                self.line(ind, "skip;", s.span)
+            case ast.Assert():
+                name = f"{s.name}: " if s.name else ""
+                self.line(ind, f"assert {name}{print_expr(s.cond)};", s.span)
+            case ast.Choose():
+                where = f" where {print_expr(s.cond)}" if s.cond is not None else ""
+                self.line(ind, f"choose {s.binder.name}: {print_type(s.binder.type)}{where};", s.span)
+            case ast.ForallStmt():
+                self.line(ind, f"forall {s.binder.name}: {print_type(s.binder.type)} {{", s.span, s.span.line)
+                self.body(s.body, ind + 1, s.span)
+                self.line(ind, "}", s.span)
+            case ast.If():
+                self.if_(s, ind, "if")
+            case ast.Match():
+                self.line(ind, f"match {print_expr(s.scrutinee)} {{", s.span, s.span.line)
+                for i, arm in enumerate(s.arms):
+                    self.lead(arm.span, ind + 1, first=(i == 0))
+                    self.arm(arm, ind + 1)
+                self.close(s.span, ind + 1)
+                self.line(ind, "}", s.span)
+            case _:
+                assert_never(s)
+
+    def if_(self, s: ast.If, ind: int, kw: str) -> None:
+        self.line(ind, f"{kw} {print_expr(s.cond)} {{", s.span, s.span.line)
+        then_end = s.else_[0].span if s.else_ and len(s.else_) == 1 and isinstance(s.else_[0], ast.If) else s.span
+        self.body(s.then, ind + 1, _before(then_end) if s.else_ is not None else s.span)
+        if s.else_ is None:
+            self.line(ind, "}", s.span)
+        elif len(s.else_) == 1 and isinstance(s.else_[0], ast.If):
+            self.if_(s.else_[0], ind, "} else if")
+        else:
+            self.emit(ind, "} else {")
+            self.body(s.else_, ind + 1, s.span)
+            self.line(ind, "}", s.span)
+
+    def arm(self, arm: ast.MatchArm, ind: int) -> None:
+        pats = ", ".join(str(p) for p in arm.patterns) if arm.patterns else "_"
+        if len(arm.body) == 1 and isinstance(arm.body[0], ast.Require | ast.Assign | ast.Skip | ast.Assert | ast.Choose):
+            inner = _Formatter.__new__(_Formatter)
+            inner.out = _Out([])
+            inner.stmt(arm.body[0], 0)
+            self.line(ind, f"{pats} => {inner.out.lines[0].strip()}", arm.span)
+            return
+        self.line(ind, f"{pats} => {{", arm.span, arm.span.line)
+        self.body(arm.body, ind + 1, arm.span)
+        self.line(ind, "}", arm.span)
+
+
+def _before(span: Span) -> Span:
+    """A span ending where `span` starts (so comments before an `else if` stay in the then-block)."""
+    return Span(span.file, span.line, span.col, span.line, span.col)
+
+
+def format_module(module: ast.Module) -> str:
+    """The canonical text of a parsed file, comments kept."""
+    f = _Formatter(module)
+    f.module(module.decls, 0)
+    rest = f.out.comments[f.out.pos:]
+    for c in rest:
+        if f.out.last_line and c.span.line > f.out.last_line + 1:
+            f.emit(0, "")
+        f.emit(0, c.text)
+        f.out.last_line = c.span.end_line or c.span.line
+    text = "\n".join(f.out.lines).rstrip() + "\n"
+    return text
+
+
+__all__ = ["format_module", "print_expr", "print_ir_expr", "print_type", "QuantKind"]
