@@ -1,0 +1,36 @@
+"""`make bench`: performance figures for spec-check, printed as a table.
+
+Benchmarks are added here by each engine; they are measurements, not tests (nothing here fails
+a build).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from spec.frontend import instantiate, load_model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_frontend() -> list[tuple[str, str]]:
+    rows = []
+    for path in sorted((ROOT / "models").glob("*.spec")):
+        t0 = time.perf_counter()
+        loaded = load_model(path)
+        instantiate(loaded)
+        rows.append((f"front end: {path.name}", f"{(time.perf_counter() - t0) * 1000:.1f} ms"))
+    return rows
+
+
+def main() -> None:
+    rows = bench_frontend()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'benchmark'.ljust(width)}  result")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""What engines produce and reports consume; data only, no Z3 objects.
+
+A Verdict is a closed enum: UNKNOWN always carries a reason, and `None` never stands for
+"unknown". States and traces hold IR values (`spec.ir.Value`), so every engine's traces look
+the same and the interpreter can replay any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from spec.ir import PropKind, Value, format_value
+from spec.source import NO_SPAN, Span
+
+
+class Verdict(Enum):
+    PROVED = "PROVED"
+    PROVED_ALL_SIZES = "PROVED ALL SIZES"
+    HOLDS_TO_DEPTH = "HOLDS TO DEPTH"
+    VIOLATED = "VIOLATED"
+    REACHED = "REACHED"
+    UNREACHABLE = "UNREACHABLE"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def is_pass(self) -> bool:
+        """Only a proof (or a found witness of a cover goal) passes. HOLDS TO DEPTH is not a pass
+        for a pre-merge gate, but it is not a failure either; see `is_failure`."""
+        return self in (Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.REACHED)
+
+    @property
+    def is_failure(self) -> bool:
+        return self in (Verdict.VIOLATED, Verdict.UNREACHABLE)
+
+    @property
+    def is_definitive(self) -> bool:
+        return self not in (Verdict.HOLDS_TO_DEPTH, Verdict.UNKNOWN)
+
+
+Loc = tuple[str, tuple[Value, ...]]  # (variable, index); index () for a scalar
+
+
+@dataclass(frozen=True)
+class State:
+    """A full assignment of every location; hashable, ordered as `Instance.locations`."""
+
+    values: tuple[tuple[Loc, Value], ...]
+
+    def get(self, var: str, index: tuple[Value, ...] = ()) -> Value:
+        for loc, v in self.values:
+            if loc == (var, index):
+                return v
+        raise KeyError((var, index))
+
+    def as_dict(self) -> dict[Loc, Value]:
+        return dict(self.values)
+
+    def __iter__(self) -> Iterator[tuple[Loc, Value]]:
+        return iter(self.values)
+
+
+def loc_text(loc: Loc) -> str:
+    var, index = loc
+    if not index:
+        return var
+    return f"{var}[{', '.join(format_value(v) for v in index)}]"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An ASSERT or RANGE violation: the check that failed in the trace's last step."""
+
+    prop: str
+    message: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a trace. `action` is None for the initial state. `state` is None only for
+    the last step of a trace that ends in a `Failure` (the step that failed has no successor)."""
+
+    action: str | None
+    args: tuple[tuple[str, Value], ...]
+    state: State | None
+    # choose values, when the engine knows them (display only; replay does not need them)
+    choices: tuple[tuple[str, Value], ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Trace:
+    steps: tuple[Step, ...]
+    failure: Failure | None = None
+
+    @property
+    def depth(self) -> int:
+        """Number of actions taken (the initial state is depth 0)."""
+        return len(self.steps) - 1
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Why a PROVED verdict holds: an inductive invariant, in the model's terms and as SMT-LIB2
+    queries whose unsatisfiability is the proof (filled in by the engine that proved it)."""
+
+    engine: str
+    invariant: str  # readable, in the model's own terms
+    smt2: Mapping[str, str] = field(default_factory=dict)  # name -> SMT-LIB2 text (must be unsat)
+
+
+@dataclass(frozen=True)
+class PropertyResult:
+    prop: str
+    kind: PropKind
+    verdict: Verdict
+    engine: str
+    time_s: float = 0.0
+    depth: int | None = None  # trace length, bound reached, or k of k-induction
+    trace: Trace | None = None
+    reason: str | None = None  # why UNKNOWN / HOLDS TO DEPTH (required for UNKNOWN)
+    certificate: Certificate | None = None
+    assumptions: tuple[str, ...] = ()  # assumes this verdict depends on
+
+    def __post_init__(self) -> None:
+        if self.verdict is Verdict.UNKNOWN and not self.reason:
+            raise ValueError(f"UNKNOWN verdict for {self.prop} without a reason")
+        if self.verdict in (Verdict.VIOLATED, Verdict.REACHED) and self.trace is None:
+            raise ValueError(f"{self.verdict.value} verdict for {self.prop} without a trace")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for one engine run. `deadline` is a time.monotonic() value (None: no limit)."""
+
+    deadline: float | None = None
+    max_depth: int | None = None
+    max_states: int | None = None
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """A non-fatal finding: a dead action, a deadlock, a vacuous property."""
+
+    code: str
+    message: str
+    span: Span = field(default=NO_SPAN, compare=False)
+    trace: Trace | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one run found for one configuration of one model."""
+
+    model: str
+    file: str
+    config: str  # Instance.describe()
+    results: tuple[PropertyResult, ...]
+    warnings: tuple[Warning_, ...] = ()
+    time_s: float = 0.0
+    interrupted: bool = False
+
+    def result(self, prop: str) -> PropertyResult:
+        for r in self.results:
+            if r.prop == prop:
+                return r
+        raise KeyError(prop)
