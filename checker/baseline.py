@@ -1,0 +1,107 @@
+"""Pre-merge gates: compare a run against a saved baseline and find regressions only.
+
+A regression is a property that was PROVED (or PROVED ALL SIZES / REACHED) and now is not, a
+new violation, or a verdict that became UNKNOWN. Improvements are reported but pass. Rows are
+keyed by (configuration, property) so one baseline file covers an explore matrix too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from checker.result import Report, Verdict
+
+BASELINE_VERSION = 1
+
+
+class Change(Enum):
+    REGRESSION = "regression"
+    IMPROVEMENT = "improvement"
+    NEW = "new"  # not in the baseline
+    GONE = "gone"  # in the baseline, not in this run
+
+
+@dataclass(frozen=True)
+class Difference:
+    config: str
+    prop: str
+    before: Verdict | None
+    after: Verdict | None
+    change: Change
+
+
+def _rank(v: Verdict) -> int:
+    """Goodness: proofs > bounded > unknown > failures."""
+    return {Verdict.PROVED_ALL_SIZES: 5, Verdict.PROVED: 4, Verdict.REACHED: 4, Verdict.HOLDS_TO_DEPTH: 2,
+            Verdict.UNKNOWN: 1, Verdict.VIOLATED: 0, Verdict.UNREACHABLE: 0}[v]
+
+
+def classify(before: Verdict, after: Verdict) -> Change | None:
+    if before == after:
+        return None
+    if after is Verdict.UNKNOWN or after.is_failure and not before.is_failure:
+        return Change.REGRESSION
+    if before.is_pass and not after.is_pass:
+        return Change.REGRESSION
+    return Change.IMPROVEMENT if _rank(after) > _rank(before) else Change.REGRESSION
+
+
+def to_table(reports: Iterable[Report]) -> dict[str, dict[str, str]]:
+    return {r.config: {p.prop: p.verdict.value for p in r.results} for r in reports}
+
+
+def save(path: Path, reports: Iterable[Report]) -> None:
+    data = {"spec-check-baseline": BASELINE_VERSION, "verdicts": to_table(reports)}
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def load(path: Path) -> dict[str, dict[str, Verdict]]:
+    """Raises ValueError with a readable reason when the file is not a baseline."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"cannot read baseline {path}: {err}") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"baseline {path} is not JSON: {err}") from None
+    if not isinstance(data, dict) or data.get("spec-check-baseline") != BASELINE_VERSION:
+        raise ValueError(f"{path} is not a spec-check baseline (write one with --save-baseline)")
+    out: dict[str, dict[str, Verdict]] = {}
+    try:
+        for config, props in data["verdicts"].items():
+            out[str(config)] = {str(p): Verdict(v) for p, v in props.items()}
+    except (KeyError, AttributeError, ValueError) as err:
+        raise ValueError(f"baseline {path} is malformed: {err}") from None
+    return out
+
+
+def compare(baseline: dict[str, dict[str, Verdict]], reports: Iterable[Report]) -> list[Difference]:
+    diffs: list[Difference] = []
+    seen: set[tuple[str, str]] = set()
+    for rep in reports:
+        before_props = baseline.get(rep.config, {})
+        for r in rep.results:
+            seen.add((rep.config, r.prop))
+            before = before_props.get(r.prop)
+            if before is None:
+                change = Change.REGRESSION if r.verdict.is_failure else Change.NEW
+                diffs.append(Difference(rep.config, r.prop, None, r.verdict, change))
+                continue
+            c = classify(before, r.verdict)
+            if c is not None:
+                diffs.append(Difference(rep.config, r.prop, before, r.verdict, c))
+    run_configs = {d.config for d in diffs} | {c for c, _ in seen}
+    for config, props in baseline.items():
+        if config not in run_configs:
+            continue  # a configuration this run did not check is not a regression
+        for prop, before in props.items():
+            if (config, prop) not in seen:
+                diffs.append(Difference(config, prop, before, None, Change.GONE))
+    return diffs
+
+
+def has_regression(diffs: Iterable[Difference]) -> bool:
+    return any(d.change is Change.REGRESSION for d in diffs)
