@@ -1,0 +1,77 @@
+"""A single self-contained HTML page for an explore matrix (no scripts, no external files):
+colour-coded cells, each violation's cell linking to its trace, readable offline."""
+
+from __future__ import annotations
+
+from html import escape
+
+from checker.explore import FixResult, Matrix
+from checker.report.matrix import TraceRenderer, _result, _row_label, cell_text, trace_ids
+from checker.result import Verdict
+
+_CLASS = {
+    Verdict.PROVED: "ok", Verdict.PROVED_ALL_SIZES: "ok", Verdict.REACHED: "ok",
+    Verdict.VIOLATED: "bad", Verdict.UNREACHABLE: "bad",
+    Verdict.HOLDS_TO_DEPTH: "bounded", Verdict.UNKNOWN: "unknown",
+}
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; white-space: nowrap; }
+th { background: #eee; }
+td.ok { background: #d7f5d7; } td.bad { background: #f8cfcf; }
+td.bounded { background: #fff3c4; } td.unknown { background: #e2e2e2; }
+td a { color: inherit; }
+pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }
+section.trace:target { outline: 3px solid #c33; }
+.legend span { padding: 2px 6px; margin-right: 8px; }
+"""
+
+
+def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult] | None = None,
+                title: str | None = None) -> str:
+    ids = trace_ids(m)
+    title = title or f"spec-check explore: {m.model}"
+    out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
+           f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+           f"<h1>{escape(title)}</h1>",
+           "<p class=\"legend\"><span class=\"ok\" style=\"background:#d7f5d7\">PROVED / REACHED</span>"
+           "<span style=\"background:#f8cfcf\">VIOLATED / UNREACHABLE</span>"
+           "<span style=\"background:#fff3c4\">HOLDS TO DEPTH k (not a proof)</span>"
+           "<span style=\"background:#e2e2e2\">UNKNOWN</span></p>",
+           "<table><thead><tr><th>configuration</th>"]
+    out += [f"<th>{escape(p)}</th>" for p in m.properties]
+    out.append("</tr></thead><tbody>")
+    for bindings, rep in m.rows:
+        out.append(f"<tr><th>{escape(_row_label(bindings))}</th>")
+        for p in m.properties:
+            r = _result(rep, p)
+            cls = _CLASS[r.verdict] if r is not None else ""
+            text = escape(cell_text(r))
+            if r is not None and r.trace is not None:
+                text = f"<a href=\"#{ids[r.trace]}\">{text} ({ids[r.trace]})</a>"
+            elif r is not None and r.reason:
+                text = f"<span title=\"{escape(r.reason)}\">{text}</span>"
+            out.append(f"<td class=\"{cls}\">{text}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    if fixes:
+        out.append("<h2>Minimal mitigation sets</h2><ul>")
+        for f in fixes:
+            sets = ", ".join("{" + ", ".join(sorted(s)) + "}" for s in f.minimal) or "none works"
+            out.append(f"<li><b>{escape(_row_label(f.bindings))}</b>: {escape(sets)}")
+            broken = [f"without {m}: {', '.join(p)}" for m, p in f.broken_without if p]
+            if broken:
+                out.append("<ul>" + "".join(f"<li>{escape(b)}</li>" for b in broken) + "</ul>")
+            out.append("</li>")
+        out.append("</ul>")
+    if ids:
+        out.append("<h2>Traces</h2>")
+    for trace, tid in ids.items():
+        where = [f"{p} @ {_row_label(b)}" for b, rep in m.rows for p in m.properties
+                 if (r := _result(rep, p)) is not None and r.trace == trace]
+        out.append(f"<section class=\"trace\" id=\"{tid}\"><h3>{tid}</h3><p>{escape('; '.join(where))}</p>"
+                   f"<pre>{escape(trace_renderer(trace))}</pre></section>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,152 @@
+"""The explore matrix as text, markdown and JSON: one row per configuration, one column per
+property, a verdict in each cell; each distinct trace is printed once under the table and
+referenced from every cell that has it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from checker.explore import FixResult, Matrix
+from checker.result import PropertyResult, Trace, Verdict
+from checker.serialize import result_to_data, value_to_data
+from spec.ir import format_value
+
+TraceRenderer = Callable[[Trace], str]
+
+
+def cell_text(r: PropertyResult | None) -> str:
+    """A compact verdict: `PROVED`, `VIOLATED@3`, `HOLDS<=10`, `REACHED@2`, `UNKNOWN`."""
+    if r is None:
+        return "-"
+    v = r.verdict
+    if v in (Verdict.VIOLATED, Verdict.REACHED) and r.depth is not None:
+        return f"{v.value}@{r.depth}"
+    if v is Verdict.HOLDS_TO_DEPTH:
+        return f"HOLDS<={r.depth}" if r.depth is not None else "HOLDS"
+    return v.value
+
+
+def trace_ids(m: Matrix) -> dict[Trace, str]:
+    """T1, T2, ... in the order first met (row by row, column by column); equal traces share one."""
+    ids: dict[Trace, str] = {}
+    for _bindings, rep in m.rows:
+        for p in m.properties:
+            r = _result(rep, p)
+            if r is not None and r.trace is not None and r.trace not in ids:
+                ids[r.trace] = f"T{len(ids) + 1}"
+    return ids
+
+
+def _result(rep, prop: str) -> PropertyResult | None:
+    for r in rep.results:
+        if r.prop == prop:
+            return r
+    return None
+
+
+def _row_label(bindings) -> str:
+    return " ".join(f"{k}={format_value(v)}" for k, v in bindings) or "(defaults)"
+
+
+def _table(m: Matrix, with_ids: bool) -> list[list[str]]:
+    ids = trace_ids(m)
+    header = ["configuration", *m.properties]
+    rows = [header]
+    for bindings, rep in m.rows:
+        row = [_row_label(bindings)]
+        for p in m.properties:
+            r = _result(rep, p)
+            text = cell_text(r)
+            if with_ids and r is not None and r.trace is not None and r.verdict is Verdict.VIOLATED:
+                text += f" [{ids[r.trace]}]"
+            row.append(text)
+        rows.append(row)
+    return rows
+
+
+def render_text(m: Matrix, trace_renderer: TraceRenderer) -> str:
+    rows = _table(m, with_ids=True)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [f"{m.model}: {len(m.rows)} configuration(s) x {len(m.properties)} propert(ies)", ""]
+    for i, r in enumerate(rows):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines += _legend()
+    lines += _traces(m, trace_renderer)
+    return "\n".join(lines) + "\n"
+
+
+def _legend() -> list[str]:
+    return ["", "PROVED: holds at every depth (this instance size). VIOLATED@k: counterexample of k steps.",
+            "HOLDS<=k: no violation up to depth k; NOT a proof. UNKNOWN: undecided (see the per-model run)."]
+
+
+def _traces(m: Matrix, trace_renderer: TraceRenderer) -> list[str]:
+    ids = trace_ids(m)
+    out: list[str] = []
+    used: dict[Trace, list[str]] = {}
+    for bindings, rep in m.rows:
+        for r in rep.results:
+            if r.trace is not None and r.verdict is Verdict.VIOLATED:
+                used.setdefault(r.trace, []).append(f"{r.prop} @ {_row_label(bindings)}")
+    for trace, where in used.items():
+        out += ["", f"{ids[trace]}: {'; '.join(where)}", trace_renderer(trace).rstrip()]
+    return out
+
+
+def render_markdown(m: Matrix, trace_renderer: TraceRenderer) -> str:
+    """GitHub-flavoured markdown, for pasting into a design document or a mailing-list mail."""
+    rows = _table(m, with_ids=True)
+    lines = [f"### {m.model}: explore", "", "| " + " | ".join(rows[0]) + " |",
+             "|" + "|".join("---" for _ in rows[0]) + "|"]
+    for r in rows[1:]:
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
+    lines += [line for line in _legend() if line]
+    for block in _traces(m, trace_renderer):
+        if block.startswith("T") and ":" in block.split("\n", 1)[0]:
+            lines += ["", f"**{block}**"]
+        elif block:
+            lines += ["", "```", block, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(m: Matrix, fixes: list[FixResult] | None = None) -> str:
+    data = {
+        "spec-check-explore": 1,
+        "model": m.model,
+        "axes": [{"param": a.param, "values": [value_to_data(v) for v in a.values]} for a in m.axes],
+        "properties": list(m.properties),
+        "rows": [{"bindings": [[k, value_to_data(v)] for k, v in b], "config": rep.config,
+                  "results": [result_to_data(r) for r in rep.results]} for b, rep in m.rows],
+    }
+    if fixes is not None:
+        data["minimal_fixes"] = [fix_to_data(f) for f in fixes]
+    return json.dumps(data, indent=2) + "\n"
+
+
+def fix_to_data(f: FixResult) -> dict:
+    return {"bindings": [[k, value_to_data(v)] for k, v in f.bindings],
+            "minimal": [sorted(s) for s in f.minimal], "undecided": [sorted(s) for s in f.undecided],
+            "broken_without": {m: list(p) for m, p in f.broken_without},
+            "all_on_failures": list(f.all_on_failures)}
+
+
+def render_fixes_text(fixes: list[FixResult]) -> str:
+    lines = ["Minimal mitigation sets (every property passes with exactly these on):"]
+    for f in fixes:
+        label = _row_label(f.bindings)
+        if f.minimal:
+            sets = " | ".join("{" + ", ".join(sorted(s)) + "}" if s else "{} (none needed)" for s in f.minimal)
+        elif f.all_on_failures:
+            sets = "none works: even with every mitigation on, " + ", ".join(f.all_on_failures) + " fail"
+        else:
+            sets = "none decided (checks were not definitive)"
+        lines.append(f"  {label}: {sets}")
+        for m, props in f.broken_without:
+            if props:
+                lines.append(f"      without {m}: {', '.join(props)} fail")
+        if f.undecided:
+            lines.append("      undecided: " + " | ".join("{" + ", ".join(sorted(s)) + "}" for s in f.undecided))
+    return "\n".join(lines) + "\n"
