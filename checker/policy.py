@@ -1,0 +1,62 @@
+"""What a verdict means for a gate: pass, fail or undecided, and the exit code of a whole report.
+
+Shared by the command line (exit codes) and the renderers that have a notion of failure (JUnit,
+SARIF), so all of them agree. HOLDS TO DEPTH is undecided — a bounded check is not a proof —
+unless the user asked for exactly a bounded check (`bounded_goal`, see docs/verdicts.md).
+Generated vacuity goals (`ACTION:fires`) count only with --strict; otherwise a dead action is a
+warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from checker.result import PropertyResult, Report, Verdict
+from checker.vacuity import is_fires_goal
+
+EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+DEAD_ACTION = "dead-action"
+DEADLOCK = "deadlock"
+
+
+class Status(Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNDECIDED = "undecided"
+    INFO = "info"  # a vacuity goal outside --strict: shown, never decides the exit code
+
+
+@dataclass(frozen=True)
+class Policy:
+    strict: bool = False
+    bounded_goal: bool = False  # `--engine bmc --depth K`: reaching depth K is what was asked
+    deadlock_error: bool = False
+
+
+DEFAULT_POLICY = Policy()
+
+def status(r: PropertyResult, policy: Policy = DEFAULT_POLICY) -> Status:
+    if is_fires_goal(r.prop) and not policy.strict:
+        return Status.INFO
+    if r.verdict.is_failure:
+        return Status.FAIL
+    if r.verdict.is_pass:
+        return Status.PASS
+    if r.verdict is Verdict.HOLDS_TO_DEPTH and policy.bounded_goal:
+        return Status.PASS
+    return Status.UNDECIDED
+
+
+def warning_fails(code: str, policy: Policy) -> bool:
+    return (code == DEAD_ACTION and policy.strict) or (code == DEADLOCK and policy.deadlock_error)
+
+
+def exit_status(report: Report, policy: Policy = DEFAULT_POLICY) -> int:
+    """0 everything passes, 1 a failure, 3 something undecided (or the run was interrupted)."""
+    statuses = {status(r, policy) for r in report.results}
+    if Status.FAIL in statuses or any(warning_fails(w.code, policy) for w in report.warnings):
+        return EXIT_VIOLATION
+    if Status.UNDECIDED in statuses or report.interrupted:
+        return EXIT_UNKNOWN
+    return EXIT_OK

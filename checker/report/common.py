@@ -1,0 +1,148 @@
+"""What every renderer needs: verdict wording, trace steps as calls and diffs, property locations.
+
+Renderers take a `Report` plus an optional `Context` (the model the report is about), because a
+report holds names and values only, while a reader wants action doc strings and source spans.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from checker.result import Loc, PropertyResult, Report, State, Step, Trace, Verdict, loc_text
+from checker.vacuity import FIRES_SUFFIX
+from spec import ir
+from spec.source import NO_SPAN, Span
+
+
+@dataclass(frozen=True)
+class Context:
+    """Optional knowledge about the model a report is about."""
+
+    model: ir.Model | None = None
+
+    def action_doc(self, action: str) -> str | None:
+        if self.model is None:
+            return None
+        try:
+            return self.model.action(action).doc
+        except KeyError:
+            return None
+
+    def prop_doc(self, prop: str) -> str | None:
+        if self.model is None:
+            return None
+        try:
+            return self.model.property(prop).doc
+        except KeyError:
+            return None
+
+    def prop_span(self, prop: str) -> Span:
+        """Where a property is declared (a generated `ACTION:fires` goal: the action)."""
+        if self.model is None:
+            return NO_SPAN
+        for p in self.model.properties:
+            if p.name == prop:
+                return p.span
+        if prop.endswith(FIRES_SUFFIX):
+            for a in self.model.actions:
+                if a.name == prop[: -len(FIRES_SUFFIX)]:
+                    return a.span
+        return NO_SPAN
+
+
+def verdict_text(r: PropertyResult) -> str:
+    """`HOLDS TO DEPTH 10` carries its bound in the verdict itself, so it cannot pass for a proof."""
+    if r.verdict is Verdict.HOLDS_TO_DEPTH and r.depth is not None:
+        return f"{r.verdict.value} {r.depth}"
+    return r.verdict.value
+
+
+def depth_text(r: PropertyResult) -> str:
+    if r.depth is None:
+        return "-"
+    if r.verdict in (Verdict.PROVED, Verdict.UNREACHABLE) and r.engine == "induction":
+        return f"k={r.depth}"
+    return str(r.depth)
+
+
+def call_text(step: Step) -> str:
+    """`kvm.fault(v=vcpu0, g=gfn1)`; the initial state has no action."""
+    if step.action is None:
+        return "initial state"
+    args = ", ".join(f"{k}={ir.format_value(v)}" for k, v in step.args)
+    return f"{step.action}({args})"
+
+
+def choices_text(step: Step) -> str | None:
+    if not step.choices:
+        return None
+    return "choose " + ", ".join(f"{k}={ir.format_value(v)}" for k, v in step.choices)
+
+
+def changes(prev: State, cur: State) -> list[tuple[Loc, ir.Value, ir.Value]]:
+    """The locations whose value differs, in state order."""
+    before = prev.as_dict()
+    return [(loc, before.get(loc, v), v) for loc, v in cur.values if before.get(loc) != v]
+
+
+def change_lines(prev: State, cur: State) -> list[str]:
+    return [f"{loc_text(loc)}: {ir.format_value(a)} -> {ir.format_value(b)}" for loc, a, b in changes(prev, cur)]
+
+
+def compact_state(state: State) -> list[str]:
+    """One line per variable: `crashed = false`, `st[*] = Free` when every entry is equal,
+    `ref = {page0: 1, page1: 0}` otherwise."""
+    by_var: OrderedDict[str, list[tuple[tuple[ir.Value, ...], ir.Value]]] = OrderedDict()
+    for (var, index), v in state.values:
+        by_var.setdefault(var, []).append((index, v))
+    out = []
+    for var, entries in by_var.items():
+        if len(entries) == 1 and entries[0][0] == ():
+            out.append(f"{var} = {ir.format_value(entries[0][1])}")
+        elif len({v for _, v in entries}) == 1:
+            out.append(f"{var}[*] = {ir.format_value(entries[0][1])}")
+        else:
+            body = ", ".join(f"{_index(i)}: {ir.format_value(v)}" for i, v in entries)
+            out.append(f"{var} = {{{body}}}")
+    return out
+
+
+def _index(index: tuple[ir.Value, ...]) -> str:
+    text = ", ".join(ir.format_value(v) for v in index)
+    return text if len(index) == 1 else f"({text})"
+
+
+def trace_states(trace: Trace) -> list[tuple[Step, State | None]]:
+    """Each step with the state before it (None for the initial step)."""
+    out: list[tuple[Step, State | None]] = []
+    prev: State | None = None
+    for step in trace.steps:
+        out.append((step, prev))
+        if step.state is not None:
+            prev = step.state
+    return out
+
+
+def counts(report: Report) -> dict[Verdict, int]:
+    out: dict[Verdict, int] = {}
+    for r in report.results:
+        out[r.verdict] = out.get(r.verdict, 0) + 1
+    return out
+
+
+def summary_line(report: Report) -> str:
+    """`3 proved, 1 violated, 1 holds to depth 10 (not a proof), ...` in a fixed order."""
+    n = counts(report)
+    parts = []
+    for v in (Verdict.VIOLATED, Verdict.UNREACHABLE, Verdict.UNKNOWN, Verdict.HOLDS_TO_DEPTH, Verdict.PROVED,
+              Verdict.PROVED_ALL_SIZES, Verdict.REACHED):
+        if n.get(v):
+            label = v.value.lower()
+            if v is Verdict.HOLDS_TO_DEPTH:
+                label += " (bounded, not a proof)"
+            parts.append(f"{n[v]} {label}")
+    text = ", ".join(parts) if parts else "no properties"
+    if report.interrupted:
+        text += "; INTERRUPTED before every property was decided"
+    return text

@@ -1,0 +1,98 @@
+"""The JSON report (`--format json`): a documented, versioned schema (docs/output-formats.md).
+
+Values are JSON-native where they can be (booleans, integers) and display strings otherwise (enum
+members `Private`, sort elements `page1`); locations are keyed by their display text
+(`st[page1]`, `crashed`). `schema_version` changes whenever a field is removed or changes meaning;
+new fields may appear without a version change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checker.policy import DEFAULT_POLICY, Policy, status
+from checker.report.common import Context, changes, summary_line
+from checker.result import PropertyResult, Report, State, Trace, Warning_, loc_text
+from checker.vacuity import is_fires_goal
+from spec import ir
+from spec.source import Span
+
+SCHEMA = "spec-check-report"
+SCHEMA_VERSION = 1
+TOOL_VERSION = "0.1.0"
+
+
+def value(v: ir.Value) -> bool | int | str:
+    if isinstance(v, bool | int):
+        return v
+    return str(v)
+
+
+def location(span: Span) -> dict[str, Any] | None:
+    if span.line <= 0:
+        return None
+    return {"file": span.file, "line": span.line, "column": span.col,
+            "end_line": span.end_line or span.line, "end_column": span.end_col or span.col}
+
+
+def state_data(s: State) -> dict[str, Any]:
+    return {loc_text(loc): value(v) for loc, v in s.values}
+
+
+def trace_data(t: Trace) -> dict[str, Any]:
+    steps = []
+    prev: State | None = None
+    for i, s in enumerate(t.steps):
+        step: dict[str, Any] = {
+            "index": i, "action": s.action, "args": {k: value(v) for k, v in s.args},
+            "choices": {k: value(v) for k, v in s.choices},
+            "state": None if s.state is None else state_data(s.state),
+            "changes": None if s.state is None or prev is None else
+            {loc_text(loc): [value(a), value(b)] for loc, a, b in changes(prev, s.state)},
+        }
+        steps.append(step)
+        if s.state is not None:
+            prev = s.state
+    failure = None if t.failure is None else {
+        "property": t.failure.prop, "message": t.failure.message, "location": location(t.failure.span)}
+    return {"depth": t.depth, "steps": steps, "failure": failure}
+
+
+def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, Any]:
+    cert = r.certificate
+    return {
+        "property": r.prop, "kind": r.kind.value, "verdict": r.verdict.value, "status": status(r, policy).value,
+        "engine": r.engine, "depth": r.depth, "time_s": round(r.time_s, 6), "reason": r.reason,
+        "assumptions": list(r.assumptions), "generated": is_fires_goal(r.prop), "doc": ctx.prop_doc(r.prop),
+        "location": location(ctx.prop_span(r.prop)),
+        "trace": None if r.trace is None else trace_data(r.trace),
+        "certificate": None if cert is None else {"engine": cert.engine, "invariant": cert.invariant,
+                                                  "files": sorted(cert.smt2)},
+    }
+
+
+def warning_data(w: Warning_) -> dict[str, Any]:
+    return {"code": w.code, "message": w.message, "location": location(w.span),
+            "trace": None if w.trace is None else trace_data(w.trace)}
+
+
+def report_data(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY,
+                exit_code: int | None = None) -> dict[str, Any]:
+    ctx = ctx or Context()
+    counts: dict[str, int] = {}
+    for r in report.results:
+        counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1
+    return {
+        "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "tool": {"name": "spec-check", "version": TOOL_VERSION},
+        "model": report.model, "file": report.file, "config": report.config,
+        "time_s": round(report.time_s, 6), "interrupted": report.interrupted, "exit_code": exit_code,
+        "summary": {"text": summary_line(report), "counts": counts},
+        "results": [result_data(r, ctx, policy) for r in report.results],
+        "warnings": [warning_data(w) for w in report.warnings],
+    }
+
+
+def render_json(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY,
+                exit_code: int | None = None) -> str:
+    return json.dumps(report_data(report, ctx, policy, exit_code), indent=2) + "\n"

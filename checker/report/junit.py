@@ -1,0 +1,57 @@
+"""JUnit XML (`--format junit`): one testsuite per report, one testcase per property.
+
+A failure (VIOLATED, UNREACHABLE) is a `<failure>` with the trace as text; an undecided verdict
+(UNKNOWN, and HOLDS TO DEPTH unless a bounded check was the goal) is an `<error>`, so no CI shows
+it as green; generated vacuity goals outside --strict pass, with their verdict in system-out.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from checker.policy import DEFAULT_POLICY, Policy, Status, status
+from checker.report.common import Context, verdict_text
+from checker.report.text import trace_lines
+from checker.result import PropertyResult, Report
+
+
+def _case(suite: ET.Element, r: PropertyResult, classname: str, ctx: Context, policy: Policy) -> Status:
+    case = ET.SubElement(suite, "testcase", name=r.prop, classname=classname, time=f"{r.time_s:.3f}")
+    st = status(r, policy)
+    headline = f"{verdict_text(r)} ({r.engine})"
+    if r.reason:
+        headline += f": {r.reason}"
+    body = "\n".join(trace_lines(r.trace, ctx)) if r.trace is not None else ""
+    if st is Status.FAIL:
+        ET.SubElement(case, "failure", message=headline, type=r.verdict.name).text = body
+    elif st is Status.UNDECIDED:
+        ET.SubElement(case, "error", message=headline, type=r.verdict.name).text = body
+    else:
+        ET.SubElement(case, "system-out").text = headline + ("\n" + body if body else "")
+    return st
+
+
+def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY) -> str:
+    ctx = ctx or Context()
+    root = ET.Element("testsuites", name="spec-check")
+    name = f"{report.model} {report.config}".strip()
+    suite = ET.SubElement(root, "testsuite", name=name, timestamp="", hostname="")
+    props = ET.SubElement(suite, "properties")
+    for k, v in (("file", report.file), ("config", report.config), ("interrupted", str(report.interrupted).lower())):
+        ET.SubElement(props, "property", name=k, value=v)
+    statuses = [_case(suite, r, report.model, ctx, policy) for r in report.results]
+    for w in report.warnings:
+        case = ET.SubElement(suite, "testcase", name=f"warning: {w.code}", classname=report.model, time="0")
+        ET.SubElement(case, "system-out").text = f"{w.span}: {w.message}" if w.span.line > 0 else w.message
+    nfail = statuses.count(Status.FAIL)
+    nerr = statuses.count(Status.UNDECIDED)
+    ntests = len(statuses) + len(report.warnings)
+    for el in (root, suite):
+        el.set("tests", str(ntests))
+        el.set("failures", str(nfail))
+        el.set("errors", str(nerr))
+        el.set("time", f"{report.time_s:.3f}")
+    suite.set("skipped", "0")
+    del suite.attrib["timestamp"], suite.attrib["hostname"]
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,169 @@
+"""The terminal report: a verdict table, notes for bounded and unknown verdicts, warnings, and each
+violation or witness as a table of steps showing only what changed.
+
+Colour (ANSI) is applied after padding so columns stay aligned; the caller decides whether to
+use it (stdout is a tty and NO_COLOR is unset).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from checker.report.common import (
+    Context,
+    call_text,
+    change_lines,
+    choices_text,
+    compact_state,
+    depth_text,
+    summary_line,
+    trace_states,
+    verdict_text,
+)
+from checker.result import PropertyResult, Report, Trace, Verdict, Warning_
+
+_COLOURS = {
+    Verdict.PROVED: "32", Verdict.PROVED_ALL_SIZES: "32", Verdict.REACHED: "32",
+    Verdict.VIOLATED: "31;1", Verdict.UNREACHABLE: "31;1",
+    Verdict.HOLDS_TO_DEPTH: "33", Verdict.UNKNOWN: "35",
+}
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    color: bool = False
+    show_invariants: bool = False
+    quiet: bool = False  # the summary line (and warnings) only
+
+
+def _paint(text: str, code: str | None, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color and code else text
+
+
+def table(rows: Sequence[Sequence[str]], colours: Sequence[Sequence[str | None]] | None = None,
+          color: bool = False, indent: str = "  ") -> list[str]:
+    """Aligned columns; a cell may hold several lines (joined with newlines)."""
+    cells = [[c.split("\n") for c in row] for row in rows]
+    ncol = max(len(r) for r in cells)
+    widths = [max((max(len(x) for x in r[i]) for r in cells if i < len(r)), default=0) for i in range(ncol)]
+    out = []
+    for ri, row in enumerate(cells):
+        height = max(len(c) for c in row)
+        for li in range(height):
+            parts = []
+            for ci, cell in enumerate(row):
+                text = cell[li] if li < len(cell) else ""
+                padded = text.ljust(widths[ci]) if ci < len(row) - 1 else text
+                code = colours[ri][ci] if colours and ci < len(colours[ri]) and li == 0 else None
+                parts.append(_paint(padded, code, color))
+            out.append((indent + "  ".join(parts)).rstrip())
+    return out
+
+
+def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = TextOptions()) -> str:
+    ctx = ctx or Context()
+    out: list[str] = []
+    if not opts.quiet:
+        out.append(f"spec-check: model {report.model} ({report.file or '<python>'}) {report.config}".rstrip())
+        out.append("")
+        out += _verdict_table(report, opts.color)
+        out += _notes(report)
+    out += _warnings(report.warnings, ctx, opts)
+    if not opts.quiet:
+        for r in report.results:
+            if r.trace is not None:
+                out += ["", _trace_title(r, ctx, opts.color)]
+                out += trace_lines(r.trace, ctx)
+        if opts.show_invariants:
+            out += _invariants(report)
+    if not opts.quiet:
+        out.append("")
+    out.append(f"summary: {summary_line(report)} ({report.time_s:.2f}s)")
+    return "\n".join(out) + "\n"
+
+
+def _verdict_table(report: Report, color: bool) -> list[str]:
+    rows = [["property", "verdict", "engine", "depth", "time"]]
+    colours: list[list[str | None]] = [["1", "1", "1", "1", "1"]]
+    for r in report.results:
+        rows.append([r.prop, verdict_text(r), r.engine, depth_text(r), f"{r.time_s:.2f}s"])
+        colours.append([None, _COLOURS[r.verdict], None, None, None])
+    return table(rows, colours, color)
+
+
+def _notes(report: Report) -> list[str]:
+    out = []
+    for r in report.results:
+        if r.verdict is Verdict.HOLDS_TO_DEPTH:
+            why = f" ({r.reason})" if r.reason else ""
+            out.append(f"  {r.prop}: bounded check only: no counterexample in any run of up to {r.depth} steps; "
+                       f"NOT a proof{why}")
+        elif r.verdict is Verdict.UNKNOWN:
+            out.append(f"  {r.prop}: UNKNOWN: {r.reason}")
+        if r.assumptions:
+            out.append(f"  {r.prop}: depends on assume {', '.join(r.assumptions)}")
+    return ["", "notes:", *out] if out else []
+
+
+def _warnings(warnings: Sequence[Warning_], ctx: Context, opts: TextOptions) -> list[str]:
+    out = []
+    for w in warnings:
+        where = f"{w.span}: " if w.span.line > 0 else ""
+        out.append(f"{where}{_paint('warning', '33;1', opts.color)}[{w.code}]: {w.message}")
+        if w.trace is not None and not opts.quiet:
+            out += trace_lines(w.trace, ctx)
+    return ["", *out] if out else []
+
+
+def _trace_title(r: PropertyResult, ctx: Context, color: bool) -> str:
+    what = "violation" if r.verdict is Verdict.VIOLATED else "witness"
+    doc = ctx.prop_doc(r.prop)
+    head = f"{r.prop}: {_paint(r.verdict.value, _COLOURS[r.verdict], color)} after {r.trace.depth if r.trace else '?'} " \
+           f"steps ({what} found by {r.engine}, replayed)"
+    return head + (f" -- {doc}" if doc else "")
+
+
+def trace_lines(trace: Trace, ctx: Context | None = None) -> list[str]:
+    """The trace as a table: step number, the action call (with its doc string and choices), and
+    the variables it changed; the initial state is shown compactly."""
+    ctx = ctx or Context()
+    rows = [["step", "action", "changes"]]
+    for i, (step, prev) in enumerate(trace_states(trace)):
+        action = [call_text(step)]
+        doc = ctx.action_doc(step.action) if step.action else None
+        if doc:
+            action.append(f'"{doc}"')
+        chosen = choices_text(step)
+        if chosen:
+            action.append(chosen)
+        if step.state is None:
+            changed = _failure_lines(trace)
+        elif prev is None:
+            changed = compact_state(step.state)
+        else:
+            changed = change_lines(prev, step.state) or ["(no change)"]
+        rows.append([str(i), "\n".join(action), "\n".join(changed)])
+    return table(rows)
+
+
+def _failure_lines(trace: Trace) -> list[str]:
+    f = trace.failure
+    if f is None:
+        return ["(no successor state)"]
+    where = f" at {f.span}" if f.span.line > 0 else ""
+    return [f"FAILS {f.prop}{where}", f.message] if f.message else [f"FAILS {f.prop}{where}"]
+
+
+def _invariants(report: Report) -> list[str]:
+    out = []
+    for r in report.results:
+        if r.certificate is not None:
+            out += ["", f"{r.prop}: inductive invariant found by {r.certificate.engine}:"]
+            out += [f"    {line}" for line in r.certificate.invariant.splitlines()]
+    return out
+
+
+def trace_renderer(ctx: Context | None = None) -> Callable[[Trace], str]:
+    """A `Trace -> str` for reports that embed traces (explore's matrix)."""
+    return lambda t: "\n".join(trace_lines(t, ctx))

@@ -1,0 +1,321 @@
+"""Engines per property, budgets and the verdict merge: Instance x Options -> Report.
+
+`auto` (the default) runs BMC to a small depth to find shallow bugs fast, then k-induction, then
+PDR on whatever is still open, splitting the time budget between phases and, within the proof
+phases, between properties. A single engine can be asked for instead. Every trace is replayed by
+the independent interpreter before it is believed; a trace that does not replay, an engine that
+crashes, or two engines that contradict each other is an `InternalError` (a bug in spec-check),
+never a verdict. Vacuity goals (`ACTION:fires`, see checker/vacuity.py) ride along as ordinary
+reachable properties; an action that provably never fires becomes a "dead action" warning.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any, Protocol
+
+from checker import vacuity
+from checker.policy import DEAD_ACTION
+from checker.result import (
+    Budget,
+    PropertyResult,
+    Report,
+    State,
+    Step,
+    Trace,
+    Verdict,
+    Warning_,
+)
+from spec import ir
+from spec.printer import print_ir_expr
+
+DEFAULT_DEPTH = 10  # BMC depth of auto's bug-finding phase, and k bound of induction
+AUTO_SHARES = (0.25, 0.4, 1.0)  # fraction of the remaining time for bmc, induction, pdr
+
+Progress = Callable[[str], None]
+
+
+class EngineKind(Enum):
+    AUTO = "auto"
+    BMC = "bmc"
+    INDUCTION = "induction"
+    PDR = "pdr"
+    EXPLICIT = "explicit"
+
+
+class DeadlockMode(Enum):
+    IGNORE = "ignore"
+    WARN = "warn"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Options:
+    engine: EngineKind = EngineKind.AUTO
+    depth: int | None = None  # None: DEFAULT_DEPTH for BMC/induction, unbounded for explicit
+    timeout: float | None = None  # seconds for the whole run; None: no limit
+    max_states: int | None = None
+    symmetry: bool = True
+    keep_graph: bool = False
+    deadlock: DeadlockMode = DeadlockMode.WARN
+    vacuity: bool = True
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """What one engine call produced, whatever the engine."""
+
+    results: tuple[PropertyResult, ...]
+    warnings: tuple[Warning_, ...] = ()
+    graph: Any = None  # the explicit state graph when it was kept
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun: ...
+
+
+class TraceChecker(Protocol):
+    """The independent interpreter's view of traces (checker/replay.py behind an adapter)."""
+
+    def mismatch(self, trace: Trace) -> str | None:
+        """None when the trace replays, else why it does not."""
+
+    def fire(self, state: State, action: str) -> Step | None:
+        """A step in which `action` fires from `state` (a successor, not a violation), if any."""
+
+
+EngineFactory = Callable[[EngineKind, ir.Instance, Options, Progress | None], Engine]
+
+
+@dataclass(frozen=True)
+class Backend:
+    engine: EngineFactory
+    checker: Callable[[ir.Instance], TraceChecker]
+
+
+class InternalError(Exception):
+    """A bug in spec-check (never bad input): a trace that does not replay, contradicting engines."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report: Report
+    graph: Any = None
+
+
+def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[vacuity.Goal], options: Options,
+             backend: Backend, *, file: str = "", progress: Progress | None = None,
+             clock: Callable[[], float] = time.monotonic) -> Outcome:
+    """Decide `props` and the vacuity `goals`. Ctrl-C returns what was decided so far."""
+    start = clock()
+    run = _Run(inst, options, backend, backend.checker(inst), progress, clock,
+               None if options.timeout is None else start + options.timeout)
+    all_props = list(props) + [g.prop for g in goals]
+    interrupted = False
+    warnings: list[Warning_] = []
+    try:
+        run.decide(all_props)
+        results = {p.name: run.merge(p) for p in all_props}
+        results.update(run.confirm_fires(goals, results))
+        warnings += run.dead_actions(goals, results)
+    except KeyboardInterrupt:
+        interrupted = True
+        results = {p.name: run.merge(p, interrupted=True) for p in all_props}
+    warnings = run.warnings + warnings
+    report = Report(inst.model.name, file, inst.describe(), tuple(results[p.name] for p in all_props),
+                    tuple(warnings), clock() - start, interrupted)
+    return Outcome(report, run.graph)
+
+
+@dataclass
+class _Run:
+    """The mutable bookkeeping of one `schedule` call (local to it, never shared)."""
+
+    inst: ir.Instance
+    options: Options
+    backend: Backend
+    checker: TraceChecker
+    progress: Progress | None
+    clock: Callable[[], float]
+    deadline: float | None
+    candidates: dict[str, list[PropertyResult]] = field(default_factory=dict)
+    engines: dict[EngineKind, Engine] = field(default_factory=dict)
+    warnings: list[Warning_] = field(default_factory=list)
+    graph: Any = None
+
+    # -------------------------------------------------------------- strategy
+
+    def decide(self, props: Sequence[ir.Property]) -> None:
+        kind = self.options.engine
+        if kind is not EngineKind.AUTO:
+            self._phase(kind, props, 1.0)
+            return
+        todo = list(props)
+        for phase, share in zip((EngineKind.BMC, EngineKind.INDUCTION, EngineKind.PDR), AUTO_SHARES, strict=True):
+            todo = [p for p in todo if not self._decided(p.name)]
+            self._phase(phase, todo, share)
+
+    def _phase(self, kind: EngineKind, props: Sequence[ir.Property], share: float) -> None:
+        if not props or self._expired():
+            return
+        engine = self._engine(kind)
+        end = None if self.deadline is None else self.clock() + share * (self.deadline - self.clock())
+        budget = Budget(end, self._depth(kind), self.options.max_states)
+        if kind in (EngineKind.BMC, EngineKind.EXPLICIT):
+            self._say(f"{kind.value}: {len(props)} properties")
+            self._run(engine, props, budget)
+            return
+        for i, p in enumerate(props):  # proof engines: one property at a time, time split evenly
+            if self._expired():
+                return
+            self._say(f"{kind.value}: {p.name} ({i + 1}/{len(props)})")
+            each = None if end is None else self.clock() + (end - self.clock()) / (len(props) - i)
+            self._run(engine, [p], replace(budget, deadline=each))
+
+    def _depth(self, kind: EngineKind) -> int | None:
+        if kind is EngineKind.EXPLICIT or kind is EngineKind.PDR:
+            return self.options.depth
+        return self.options.depth if self.options.depth is not None else DEFAULT_DEPTH
+
+    def _engine(self, kind: EngineKind) -> Engine:
+        if kind not in self.engines:
+            self.engines[kind] = self.backend.engine(kind, self.inst, self.options, self.progress)
+        return self.engines[kind]
+
+    def _run(self, engine: Engine, props: Sequence[ir.Property], budget: Budget) -> None:
+        try:
+            out = engine.run(props, budget)
+        except (InternalError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - an engine crash is a bug, reported as one
+            raise InternalError(f"the {engine.name} engine crashed: {err!r}\n{traceback.format_exc()}") from err
+        wanted = {p.name: p for p in props}
+        for r in out.results:
+            if r.prop in wanted:
+                self._accept(engine.name, wanted[r.prop], r)
+        for w in out.warnings:
+            if w.trace is not None:
+                self._replay(engine.name, f"the {w.code} warning", w.trace)
+            if w not in self.warnings:
+                self.warnings.append(w)
+        if out.graph is not None:
+            self.graph = out.graph
+
+    def _accept(self, engine: str, prop: ir.Property, r: PropertyResult) -> None:
+        allowed = _ALLOWED[prop.kind]
+        if r.verdict not in allowed:
+            raise InternalError(f"the {engine} engine gave {r.verdict.value} for {prop.kind.value} property "
+                                f"`{prop.name}`")
+        if r.trace is not None:
+            self._replay(engine, f"property `{r.prop}`", r.trace)
+        self.candidates.setdefault(r.prop, []).append(r)
+
+    def _replay(self, engine: str, what: str, trace: Trace) -> None:
+        why = self.checker.mismatch(trace)
+        if why is not None:
+            raise InternalError(f"the {engine} engine produced a trace for {what} that does not replay "
+                                f"in the interpreter: {why}")
+
+    def _decided(self, prop: str) -> bool:
+        return any(r.verdict.is_definitive for r in self.candidates.get(prop, []))
+
+    def _expired(self) -> bool:
+        return self.deadline is not None and self.clock() >= self.deadline
+
+    def _say(self, msg: str) -> None:
+        if self.progress is not None:
+            self.progress(msg)
+
+    # -------------------------------------------------------------- merge
+
+    def merge(self, prop: ir.Property, interrupted: bool = False) -> PropertyResult:
+        return merge(prop, self.candidates.get(prop.name, []), interrupted)
+
+    # -------------------------------------------------------------- vacuity
+
+    def confirm_fires(self, goals: Sequence[vacuity.Goal],
+                      results: dict[str, PropertyResult]) -> dict[str, PropertyResult]:
+        """A fires witness ends where the action is enabled; the interpreter takes the step, so the
+        shown trace ends with the action firing (and an inexact goal is confirmed, not trusted)."""
+        out = {}
+        for g in goals:
+            r = results[g.prop.name]
+            if r.verdict is not Verdict.REACHED or r.trace is None:
+                continue
+            last = r.trace.steps[-1].state
+            step = None if last is None else self.checker.fire(last, g.action)
+            if step is None and g.exact:
+                raise InternalError(f"action `{g.action}` is enabled at the end of the trace the {r.engine} "
+                                    "engine found, but the interpreter cannot fire it there")
+            if step is None:
+                out[g.prop.name] = PropertyResult(
+                    r.prop, r.kind, Verdict.UNKNOWN, r.engine, r.time_s,
+                    reason="the enabling condition of this action is approximate and its witness did not fire it")
+                continue
+            trace = Trace(r.trace.steps + (step,))
+            self._replay(r.engine, f"goal `{r.prop}`", trace)
+            out[g.prop.name] = replace(r, trace=trace, depth=trace.depth)
+        return out
+
+    def dead_actions(self, goals: Sequence[vacuity.Goal], results: dict[str, PropertyResult]) -> list[Warning_]:
+        out = []
+        for g in goals:
+            if results[g.prop.name].verdict is Verdict.UNREACHABLE:
+                out.append(self._dead_action(self.inst.model.action(g.action)))
+        return out
+
+    def _dead_action(self, action: ir.Action) -> Warning_:
+        guards = vacuity.guard_goals(action)
+        if guards and not self._expired():
+            self.decide([g.prop for g in guards])
+        for g in guards:
+            if self.merge(g.prop).verdict is Verdict.UNREACHABLE and g.require is not None:
+                text = print_ir_expr(g.require.cond)
+                return Warning_(DEAD_ACTION, f"action `{action.name}` can never fire: its guard "
+                                f"`require {text}` is never satisfied", g.require.span)
+        why = "no single top-level `require` blocks it" if guards else "it has no top-level `require`"
+        return Warning_(DEAD_ACTION, f"action `{action.name}` can never fire ({why}; look at its "
+                        "choose, assert and nested require statements and at the assumes)", action.span)
+
+
+_ALLOWED: dict[ir.PropKind, frozenset[Verdict]] = {
+    ir.PropKind.REACHABLE: frozenset({Verdict.REACHED, Verdict.UNREACHABLE, Verdict.HOLDS_TO_DEPTH,
+                                      Verdict.UNKNOWN}),
+    **{k: frozenset({Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.VIOLATED, Verdict.HOLDS_TO_DEPTH,
+                     Verdict.UNKNOWN})
+       for k in (ir.PropKind.INVARIANT, ir.PropKind.ASSERT, ir.PropKind.RANGE)},
+}
+_WITNESS = (Verdict.VIOLATED, Verdict.REACHED)
+_PROOF = (Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.UNREACHABLE)
+
+
+def merge(prop: ir.Property, cands: Sequence[PropertyResult], interrupted: bool = False) -> PropertyResult:
+    """One verdict from every engine's: a replayed witness, else a proof, else the deepest bound,
+    else UNKNOWN with every engine's reason. A witness and a proof together is a bug."""
+    total = sum(c.time_s for c in cands)
+    witnesses = [c for c in cands if c.verdict in _WITNESS]
+    proofs = [c for c in cands if c.verdict in _PROOF]
+    if witnesses and proofs:
+        raise InternalError(f"engines disagree on `{prop.name}`: {witnesses[0].engine} found "
+                            f"{witnesses[0].verdict.value} but {proofs[0].engine} found {proofs[0].verdict.value}")
+    if witnesses:
+        return replace(min(witnesses, key=lambda c: c.depth if c.depth is not None else 1 << 30), time_s=total)
+    if proofs:
+        return replace(proofs[0], time_s=total)
+    reasons = "; ".join(f"{c.engine}: {c.reason}" for c in cands if c.reason)
+    bounded = [c for c in cands if c.verdict is Verdict.HOLDS_TO_DEPTH]
+    if bounded:
+        best = max(bounded, key=lambda c: c.depth or 0)
+        return replace(best, time_s=total, reason=reasons or best.reason)
+    if cands:
+        return replace(cands[-1], verdict=Verdict.UNKNOWN, time_s=total, reason=reasons or "no engine decided it")
+    why = "interrupted before any engine decided it" if interrupted else \
+        "the time budget (--timeout) ran out before any engine got to it"
+    return PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, "none", 0.0, reason=why)
