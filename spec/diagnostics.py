@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -84,6 +85,31 @@ class Sink:
         return out
 
 
+def source_lines(text: str) -> list[str]:
+    """Lines as the parser counts them: split at `\\n` only (a form feed or U+2028 is not a line
+    break for lark), with a CR of a CRLF ending dropped."""
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+
+
+def visible(text: str) -> str:
+    """`text` with control and bidirectional-override characters made visible, one column
+    each (so carets stay aligned and a terminal is never driven by the model's bytes)."""
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if ch == "\t":
+            out.append(ch)
+        elif o < 0x20:
+            out.append(chr(0x2400 + o))  # the Control Pictures block: NUL shows as ␀
+        elif o == 0x7F:
+            out.append("\u2421")
+        elif 0x80 <= o < 0xA0 or unicodedata.category(ch) in ("Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _caret_line(line_text: str, span: Span) -> str:
     # Tabs are kept so the caret lines up under the source whatever the tab width.
     col = max(span.col, 1)
@@ -100,23 +126,23 @@ def _excerpt(sources: dict[str, str], span: Span) -> list[str]:
     text = sources.get(span.file)
     if text is None or span.line <= 0:
         return []
-    lines = text.splitlines()
+    lines = source_lines(text)
     if span.line > len(lines):
         return []
-    src = lines[span.line - 1]
+    src = visible(lines[span.line - 1])
     gutter = f"{span.line:>4} | "
     return [gutter + src, " " * (len(gutter) - 2) + "| " + _caret_line(src, span)]
 
 
 def render(diag: Diagnostic, sources: dict[str, str]) -> str:
     """`file:line:col: error[E0123]: message`, the line, a caret, then notes and a hint."""
-    out = [f"{diag.span}: {diag.severity.value}[{diag.code}]: {diag.message}"]
+    out = [f"{diag.span}: {diag.severity.value}[{diag.code}]: {visible(diag.message)}"]
     out.extend(_excerpt(sources, diag.span))
     for note in diag.notes:
-        out.append(f"{note.span}: note: {note.message}")
+        out.append(f"{note.span}: note: {visible(note.message)}")
         out.extend(_excerpt(sources, note.span))
     if diag.hint:
-        out.append(f"  = hint: {diag.hint}")
+        out.append(f"  = hint: {visible(diag.hint)}")
     return "\n".join(out)
 
 

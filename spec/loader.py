@@ -72,9 +72,9 @@ class _Loader:
     def load(self, path: Path, via: Span | None, display: str | None = None) -> str | None:
         real = path.resolve()
         name = display if display is not None else display_name(real)
-        for p, _ in self.stack:
+        for i, (p, _) in enumerate(self.stack):
             if p == real:
-                chain = " -> ".join(display_name(q) for q, _ in self.stack) + f" -> {name}"
+                chain = " -> ".join(display_name(q) for q, _ in self.stack[i:]) + f" -> {name}"
                 assert via is not None
                 self.sink.error(via, "E0203", f"include cycle: {chain}",
                                 "an included file must not include (directly or not) the file including it")
@@ -90,7 +90,7 @@ class _Loader:
         except OSError as err:
             reason = err.strerror or str(err)
             where = via if via is not None else Span(name, 0, 0)
-            self.sink.error(where, "E0201", f"cannot read `{path}`: {reason}")
+            self.sink.error(where, "E0201", f"cannot read `{display_name(path)}`: {reason}")
             return None
         self.sink.sources[src.name] = src.text
         try:
@@ -123,9 +123,9 @@ class _Loader:
                 continue
             target = (real.parent / d.path).resolve()
             if not _inside(target, self.root_dir):
-                self.sink.error(d.span, "E0204", f"include path `{d.path}` leaves the model's folder",
-                                f"includes must stay inside {display_name(self.root_dir)}/",
-                                )
+                self.sink.error(d.span, "E0204", f"`{d.path}` is outside the model's folder",
+                                f"includes are confined to the folder of the model being checked "
+                                f"(`{display_name(self.root_dir)}`) and its subfolders")
                 continue
             name = self.load(target, d.span)
             if name is not None:

@@ -126,8 +126,7 @@ class Lowerer:
                 t.expr(i, env)
             t.expr(s.value, env)
             if found is None:
-                self.sink.error(s.target.span, "E0301", f"unknown name `{s.target}`",
-                                did_you_mean(str(s.target), list(env.locals) + self.res.visible_names(env.component)))
+                self.sink.error(s.target.span, "E0301", f"unknown name `{s.target}`", t.unknown_hint(s.target, env))
             else:
                 what = found.kind.value if isinstance(found, Symbol) else "enum member"
                 self.sink.error(s.target.span, "E0317", f"cannot assign to {what} `{s.target}`",

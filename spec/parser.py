@@ -1,63 +1,65 @@
 """Run lark on one source file and build the AST; syntax errors become Diagnostics.
 
 The transformer only builds nodes (with spans); it checks nothing. Names, types and
-everything else are the business of later stages.
+everything else are the business of later stages. Two limits are checked on lark's tree
+before it is transformed, so that no later (recursive) stage can fail on them: nesting depth
+and the size of integer literals.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
+import stat
+import sys
+from pathlib import Path
 from typing import Any
 
 import lark
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Transformer_NonRecursive, v_args
+from lark.exceptions import UnexpectedInput
 
 from spec import ast
 from spec.diagnostics import Diagnostic, FrontendError, Severity
 from spec.ops import BinOp, QuantKind, UnOp
 from spec.source import SourceFile, Span
+from spec.syntax_errors import KEYWORDS, syntax_diagnostic, tok_span
 
-KEYWORDS = frozenset({
-    "model", "include", "enum", "sort", "param", "mitigation", "const", "var", "init", "def",
-    "action", "cite", "invariant", "reachable", "assume", "component", "require", "if", "else",
-    "match", "forall", "exists", "count", "choose", "where", "assert", "skip", "true", "false",
-    "bool", "_",
-})
-
-# How the parser's terminal names read in a message.
-_TERMINAL_TEXT = {
-    "NAME": "a name", "INT": "a number", "STRING": "a string", "SEMICOLON": "`;`", "COLON": "`:`",
-    "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`",
-    "COMMA": "`,`", "EQUAL": "`=`", "ARROW": "`->`", "DOTDOT": "`..`", "DOT": "`.`", "IFF": "`<->`",
-    "OR": "`||`", "AND": "`&&`", "EQ_OP": "`==` or `!=`", "REL_OP": "a comparison", "ADD_OP": "`+` or `-`",
-    "MUL": "`*`", "NOT": "`!`", "QMARK": "`?`", "WILDCARD": "`_`", "__ANON_0": "`:=`",
-    "FORALL": "`forall`", "EXISTS": "`exists`", "COUNT": "`count`", "MITIGATION": "`mitigation`",
-    "$END": "end of file",
-}
+# Deeper than this (levels of lark's tree: expressions, statements, blocks) is refused with a
+# message; every later stage recurses over the tree and must stay far from Python's limit.
+MAX_NESTING = 200
+# Integer literals must fit in a signed 64-bit word (and Python's int() must accept them).
+MAX_INT = 2**63 - 1
 
 _OPS = {op.value: op for op in BinOp}
 
 
-def _terminal_text(name: str, parser: Lark) -> str:
-    if name in _TERMINAL_TEXT:
-        return _TERMINAL_TEXT[name]
+def _cache_path() -> str | bool:
+    """Where lark keeps its LALR tables between runs: a private per-user folder, or nowhere.
+
+    lark's own default is a shared temp folder, and its cache is a pickle: a file planted
+    there by another user would run code. So only a folder owned by us and closed to others
+    is used."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "spec-check"
     try:
-        term = parser.get_terminal(name)
-        pattern = term.pattern
-        if isinstance(pattern, lark.lexer.PatternStr):
-            return f"`{pattern.value}`"
-    except KeyError:
-        pass
-    return name.lower()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+        if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return False
+    except (OSError, AttributeError):
+        return False
+    py = "".join(map(str, sys.version_info[:2]))
+    return str(folder / f"grammar-lark{lark.__version__}-py{py}.cache")
 
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    # Built once per process; lark's own cache keeps the LALR tables between runs.
+    # Built once per process; the LALR tables are cached on disk between processes (lark
+    # checks the grammar's hash before it uses them).
     return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic",
-                     propagate_positions=True, maybe_placeholders=True, cache=False)
+                     propagate_positions=True, maybe_placeholders=True, cache=_cache_path())
 
 
 def _span(file: str, meta: Any) -> Span:
@@ -67,8 +69,7 @@ def _span(file: str, meta: Any) -> Span:
 
 
 def _tok_span(file: str, tok: Token) -> Span:
-    return Span(file, tok.line or 0, tok.column or 0, tok.end_line or tok.line or 0,
-                tok.end_column or (tok.column or 0) + len(str(tok)))
+    return tok_span(file, tok)
 
 
 def _unquote(tok: Token) -> str:
@@ -77,7 +78,7 @@ def _unquote(tok: Token) -> str:
 
 
 @v_args(meta=True)
-class _Build(Transformer):
+class _Build(Transformer_NonRecursive):
     """Tree -> AST nodes. One method per grammar alternative; no checks."""
 
     def __init__(self, file: str):
@@ -269,123 +270,49 @@ class _Build(Transformer):
         return tuple(items)
 
 
-def _syntax_diagnostic(src: SourceFile, err: UnexpectedInput, parser: Lark) -> Diagnostic:
-    line, col = err.line if err.line and err.line > 0 else 1, err.column if err.column and err.column > 0 else 1
-    if isinstance(err, UnexpectedCharacters):
-        ch = src.text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(src.text) else "?"
-        hint = None
-        if ch == '"':
-            hint = "strings end on the line they start; close the quote"
-        elif ch == "=" or ch == ":":
-            hint = "assignment is `:=`, comparison is `==`"
-        elif ch == "&" or ch == "|":
-            hint = "logical operators are `&&` and `||`"
-        return Diagnostic(Span(src.name, line, col, line, col + 1), Severity.ERROR, "E0101",
-                          f"unexpected character `{ch}`", hint)
-    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
-        tok = err.token
-        expected = sorted({_terminal_text(t, parser) for t in err.expected})
-        span = _tok_span(src.name, tok)
-        text = str(tok)
-        if text in KEYWORDS and "a name" in expected:
-            return Diagnostic(span, Severity.ERROR, "E0103", f"`{text}` is a reserved word and cannot be used as a name",
-                              "choose another name (keywords are reserved everywhere)")
-        if "`;`" in expected and _prev_line(src, tok) is not None and _prev_line(src, tok) < (tok.line or 0):
-            pline, pcol = _prev_end(src, tok)
-            return Diagnostic(Span(src.name, pline, pcol, pline, pcol + 1), Severity.ERROR, "E0104",
-                              "expected `;` at the end of this line", f"found `{text}` on the next line")
-        hint = "expected " + _one_of(expected)
-        return Diagnostic(span, Severity.ERROR, "E0102", f"unexpected `{text}`", hint)
-    # End of input.
-    expected = sorted({_terminal_text(t, parser) for t in getattr(err, "expected", ()) or ()})
-    end_line = src.text.count("\n") + 1
-    last = src.text.rstrip()
-    pline = last.count("\n") + 1 if last else 1
-    pcol = len(last.rsplit("\n", 1)[-1]) + 1 if last else 1
-    del end_line
-    return Diagnostic(Span(src.name, pline, pcol, pline, pcol + 1), Severity.ERROR, "E0105",
-                      "unexpected end of file", ("expected " + _one_of(expected)) if expected else None)
-
-
-def _one_of(items: list[str]) -> str:
-    if len(items) == 1:
-        return items[0]
-    if len(items) <= 8:
-        return "one of " + ", ".join(items)
-    return "one of " + ", ".join(items[:8]) + ", ..."
-
-
-def _prev_end(src: SourceFile, tok: Token) -> tuple[int, int]:
-    """Line and column just after the last non-blank, non-comment character before `tok`."""
-    before = src.text[: tok.start_pos]
-    stripped = _strip_trailing_comments(before)
-    line = stripped.count("\n") + 1
-    col = len(stripped.rsplit("\n", 1)[-1]) + 1
-    return line, col
-
-
-def _prev_line(src: SourceFile, tok: Token) -> int | None:
-    if tok.start_pos is None:
-        return None
-    return _prev_end(src, tok)[0]
-
-
-def _strip_trailing_comments(text: str) -> str:
-    while True:
-        t = text.rstrip()
-        last_line = t.rsplit("\n", 1)[-1]
-        m = re.search(r"//[^\n]*$", last_line)
-        if m and '"' not in last_line[: m.start()]:
-            t = t[: len(t) - len(last_line) + m.start()]
-            text = t
+def _check_tree(tree: lark.Tree, file: str) -> list[Diagnostic]:
+    """Nesting beyond MAX_NESTING and integer literals beyond MAX_INT (iteratively)."""
+    out: list[Diagnostic] = []
+    deep_reported = False
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Token):
+            if node.type == "INT" and (len(node) > 20 or int(str(node), 0) > MAX_INT):
+                shown = str(node) if len(node) <= 24 else str(node)[:20] + "..."
+                out.append(Diagnostic(tok_span(file, node), Severity.ERROR, "E0107",
+                                      f"integer `{shown}` is too large",
+                                      f"integers in a model must be at most {MAX_INT} (2^63 - 1)"))
             continue
-        if t.endswith("*/") and "/*" in t:
-            text = t[: t.rfind("/*")]
+        if not isinstance(node, lark.Tree):
             continue
-        return t
+        if depth > MAX_NESTING and not deep_reported:
+            deep_reported = True
+            out.append(Diagnostic(_span(file, node.meta), Severity.ERROR, "E0106",
+                                  f"nested more than {MAX_NESTING} levels deep",
+                                  "split long chains of `&&`, `||` or `+` into named `def`s, or use a "
+                                  "quantifier over a sort instead of listing its elements"))
+            continue
+        stack.extend((c, depth + 1) for c in node.children)
+    return out
 
 
 def parse(src: SourceFile) -> ast.Module:
-    """Parse one file. Raises FrontendError (one diagnostic) on a syntax error."""
+    """Parse one file. Raises FrontendError on a syntax error (only the first one is reported)."""
     parser = _parser()
-    comments: list[ast.Comment] = []
-
-    def keep_comment(tok: Token) -> Token:
-        comments.append(ast.Comment(str(tok), span=_tok_span(src.name, tok)))
-        return tok
-
     try:
-        tree = _parse_with_comments(parser, src.text, keep_comment)
-        decls = _Build(src.name).transform(tree)
+        tree = parser.parse(src.text)
     except UnexpectedInput as err:
-        raise FrontendError([_syntax_diagnostic(src, err, parser)]) from None
-    except VisitError as err:  # pragma: no cover - the transformer raises nothing by design
-        raise err.orig_exc from None
-    except RecursionError:
-        raise FrontendError([Diagnostic(Span(src.name, 1, 1, 1, 2), Severity.ERROR, "E0106",
-                                        "expression nested too deeply",
-                                        "split the expression with `def` helpers")]) from None
-    return ast.Module(src.name, decls, tuple(comments), span=Span(src.name, 1, 1, 1, 1))
+        raise FrontendError([syntax_diagnostic(src, err, parser)]) from None
+    problems = _check_tree(tree, src.name)
+    if problems:
+        raise FrontendError(problems)
+    decls = _Build(src.name).transform(tree)
+    comments = tuple(ast.Comment(str(t), span=tok_span(src.name, t))
+                     for t in parser.lex(src.text, dont_ignore=True) if t.type in _COMMENT_TYPES)
+    return ast.Module(src.name, decls, comments, span=Span(src.name, 1, 1, 1, 1))
 
 
-def _parse_with_comments(parser: Lark, text: str, on_comment) -> lark.Tree:
-    # Comments are %ignore'd by the grammar; we recover them from the lexer's token stream
-    # by scanning the text ourselves, which keeps the shared parser object stateless.
-    tree = parser.parse(text)
-    for m in _COMMENT_RE.finditer(_mask_strings(text)):
-        line = text.count("\n", 0, m.start()) + 1
-        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        end = m.end()
-        end_line = text.count("\n", 0, end) + 1
-        end_col = end - (text.rfind("\n", 0, end) + 1) + 1
-        on_comment(Token("COMMENT", text[m.start():end], start_pos=m.start(), line=line, column=col,
-                         end_line=end_line, end_column=end_col, end_pos=end))
-    return tree
+_COMMENT_TYPES = frozenset({"LINE_COMMENT", "BLOCK_COMMENT"})
 
-
-_COMMENT_RE = re.compile(r"//[^\n]*|/\*(?:.|\n)*?\*/")
-
-
-def _mask_strings(text: str) -> str:
-    """Replace the contents of string literals so that `//` inside a string is not a comment."""
-    return re.sub(r'"([^"\\\n]|\\.)*"', lambda m: '"' + "x" * (len(m.group(0)) - 2) + '"', text)
+__all__ = ["KEYWORDS", "MAX_INT", "MAX_NESTING", "parse"]

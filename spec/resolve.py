@@ -132,18 +132,18 @@ def resolve(modules: ModuleSet, sink: Sink) -> Resolved:
         for d in decls:
             if isinstance(d, ast.ModelDecl | ast.Include):
                 continue  # the loader has dealt with these
-            res.decls.append((d, component))
             kind = _kind_of(d)
             if isinstance(d, ast.ComponentDecl):
+                q = _qualify(component, d.name)
                 if component is not None:
+                    # Reported, then entered as `outer.inner` so that its uses do not cascade.
                     sink.error(d.name_span, "E0206", "components cannot be nested",
                                f"declare `{d.name}` at the top level of a file")
-                    continue
-                if enter("value", d.name, d.name_span, "component"):
-                    res.values[d.name] = Symbol(SymKind.COMPONENT, d.name, d, None)
-                res.decls.pop()
-                walk(d.decls, d.name)
+                if enter("value", q, d.name_span, "component"):
+                    res.values[q] = Symbol(SymKind.COMPONENT, q, d, component)
+                walk(d.decls, q)
                 continue
+            res.decls.append((d, component))
             if kind is not None:
                 name = d.name
                 q = _qualify(component, name)

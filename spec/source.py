@@ -35,14 +35,15 @@ class SourceFile:
     path: Path | None = None
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        lines = [ln.removesuffix("\r") for ln in self.text.split("\n")]
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return ""
 
 
 def read_source(path: Path, display: str | None = None) -> SourceFile:
-    """Read a file as UTF-8; undecodable bytes are replaced so that a diagnostic can still show the line."""
+    """Read a file as UTF-8; undecodable bytes are replaced so that a diagnostic can still show the
+    line, and a byte-order mark (some editors write one) is dropped."""
     data = path.read_bytes()
-    text = data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     return SourceFile(display if display is not None else str(path), text, path)

@@ -179,10 +179,19 @@ class Typer:
         if isinstance(found, MemberRef):
             return self._member(found, e.span)
         if found is None:
-            cands = list(env.locals) + self.res.visible_names(env.component) + ["true", "false"]
-            self.sink.error(e.span, "E0301", f"unknown name `{e.name}`", did_you_mean(str(e.name), cands))
+            self.sink.error(e.span, "E0301", f"unknown name `{e.name}`", self.unknown_hint(e.name, env))
             return self._err(e.span)
         return self._symbol_value(found, e.span, env)
+
+    def unknown_hint(self, name: ast.Name, env: Env) -> str | None:
+        """"did you mean", or where a bare name is declared when it lives in a component."""
+        text = str(name)
+        inside = sorted(k for k in self.res.values if k.endswith("." + text))
+        if len(name.parts) == 1 and inside:
+            comps = ", ".join(f"`{k}`" for k in inside)
+            return f"`{text}` is declared inside a component: write {comps}"
+        cands = list(env.locals) + self.res.visible_names(env.component) + ["true", "false"]
+        return did_you_mean(text, cands)
 
     def _member(self, m: MemberRef, span: Span) -> ir.Expr:
         decl = self.res.values[m.enum].decl
@@ -243,7 +252,8 @@ class Typer:
         if sym.qname in self._consts:
             return self._consts[sym.qname]
         if sym.qname in self._in_progress:
-            self.sink.error(decl.name_span, "E0316", f"constant `{sym.qname}` is defined in terms of itself")
+            self.sink.error(decl.name_span, "E0316", f"constant `{sym.qname}` is defined in terms of itself"
+                            f"{self._cycle(sym.qname)}")
             return self._err(decl.name_span)
         self._in_progress.append(sym.qname)
         value = fold(self.expr(decl.value, Env(sym.component)))
@@ -265,9 +275,8 @@ class Typer:
             return self._err(e.span)
         if not (isinstance(found, Symbol) and found.kind is SymKind.VAR):
             if found is None:
-                cands = self.res.visible_names(env.component)
                 self.sink.error(e.target.span, "E0301", f"unknown name `{e.target}`",
-                                did_you_mean(str(e.target), cands))
+                                self.unknown_hint(e.target, env))
             else:
                 what = found.kind.value if isinstance(found, Symbol) else "enum member"
                 self.sink.error(e.span, "E0308", f"`{e.target}` is a {what}, not a function")
@@ -326,6 +335,11 @@ class Typer:
             return self._err(e.span)
         return subst(body, {name: a for (name, _), a in zip(params, args, strict=True)})
 
+    def _cycle(self, qname: str) -> str:
+        """` (a -> b -> a)` for a cycle through other declarations; empty for a direct one."""
+        chain = self._in_progress[self._in_progress.index(qname):] + [qname]
+        return f" ({' -> '.join(chain)})" if len(chain) > 2 else ""
+
     def def_signature(self, sym: Symbol, use: Span | None = None):
         decl = sym.decl
         assert isinstance(decl, ast.DefDecl)
@@ -333,7 +347,7 @@ class Typer:
             return self._defs[sym.qname]
         if sym.qname in self._in_progress:
             notes = [Note(use, "called here")] if use is not None else []
-            self.sink.error(decl.name_span, "E0316", f"def `{sym.qname}` is recursive",
+            self.sink.error(decl.name_span, "E0316", f"def `{sym.qname}` is recursive{self._cycle(sym.qname)}",
                             "defs are expanded where they are used, so they cannot call themselves",
                             notes=notes)
             return None
@@ -455,7 +469,7 @@ class Typer:
     def bind(self, env: Env, b: ast.Binder, t: Type, kind: LocalKind) -> Env:
         if b.name in env.locals:
             prev = env.locals[b.name]
-            self.sink.error(b.span, "E0207", f"`{b.name}` is already a {prev.kind.value} here",
+            self.sink.error(b.span, "E0207", f"`{b.name}` is already {_a(prev.kind.value)} here",
                             "pick another name: locals never shadow each other",
                             notes=[Note(prev.span, f"`{b.name}` bound here")])
         else:
@@ -468,6 +482,10 @@ class Typer:
                 self.sink.error(b.span, "E0207", f"`{b.name}` would shadow an enum member",
                                 "pick another name: locals never shadow declarations")
         return env.bind(b.name, LocalInfo(t, kind, b.span))
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def _same(want: Type, got: Type) -> bool:
