@@ -204,16 +204,17 @@ class Lowerer:
             return []
         members = self._members(scr.type)
         seen: dict[str, Span] = {}
-        arms: list[tuple[ir.Expr | None, tuple[ir.Stmt, ...]]] = []
+        arms: list[tuple[ir.Expr, tuple[ir.Stmt, ...]]] = []
         wildcard: Span | None = None
         for arm in s.arms:
+            body = self.block(arm.body, env, ctx)
             if wildcard is not None:
                 self.sink.error(arm.span, "E0314", "this arm is unreachable: `_` above matches everything",
                                 notes=[Note(wildcard, "the wildcard arm")])
-            body = self.block(arm.body, env, ctx)
+                continue
             if not arm.patterns:
-                wildcard = wildcard or arm.span
-                arms.append((None, body))
+                wildcard = arm.span
+                arms.append((ir.TRUE, body))
                 continue
             conds: list[ir.Expr] = []
             for pat in arm.patterns:
@@ -228,26 +229,13 @@ class Lowerer:
                 seen[key] = pat.span
                 conds.append(ir.Binary(BinOp.EQ, scr, ir.Lit(val, scr.type, span=pat.span), BOOL, span=pat.span))
             if conds:
-                cond = conds[0]
-                for c in conds[1:]:
-                    cond = ir.Binary(BinOp.OR, cond, c, BOOL, span=arm.span)
-                arms.append((cond, body))
+                arms.append((_any(conds, arm.span), body))
         missing = [ir.format_value(m) for m in members if ir.format_value(m) not in seen]
         if wildcard is None and missing:
             self.sink.error(s.span, "E0314", f"`match` does not cover {', '.join(missing)}",
                             "add the missing members, or `_ => skip;`")
             return []
-        # Build the chain from the last arm; an exhaustive last arm needs no test.
-        chain: tuple[ir.Stmt, ...] = ()
-        live = [a for a in arms]
-        for i, (cond, body) in enumerate(reversed(live)):
-            if i == 0 and (cond is None or wildcard is None):
-                chain = body
-            elif cond is None:
-                chain = body
-            else:
-                chain = (ir.If(cond, body, chain, span=s.span),)
-        return list(chain)
+        return list(_if_chain(arms, s.span))
 
     def _members(self, t: Type) -> list[ir.Value]:
         if isinstance(t, BoolT):
@@ -383,6 +371,24 @@ class Lowerer:
             params.append(ir.ActionParam(b.name, pt, span=b.span))
         body = self.block(decl.body, env, _Ctx(qname, comp))
         return ir.Action(qname, tuple(params), decl.doc, decl.cite, body, span=decl.name_span)
+
+
+def _any(conds: list[ir.Expr], span: Span) -> ir.Expr:
+    out = conds[0]
+    for c in conds[1:]:
+        out = ir.Binary(BinOp.OR, out, c, BOOL, span=span)
+    return out
+
+
+def _if_chain(arms: list[tuple[ir.Expr, tuple[ir.Stmt, ...]]], span: Span) -> tuple[ir.Stmt, ...]:
+    """`if c1 {b1} else if c2 {b2} ... else {bn}`. The last arm needs no test: the match is
+    exhaustive (checked before), so whatever the earlier arms leave is the last arm's."""
+    if not arms:
+        return ()
+    *earlier, (_, chain) = arms
+    for cond, body in reversed(earlier):
+        chain = (ir.If(cond, body, chain, span=span),)
+    return chain
 
 
 def _nodes(e: ir.Expr):

@@ -207,7 +207,7 @@ class Typer:
                 t = self.var_type(sym)
                 if isinstance(t, FunT):
                     self.sink.error(span, "E0303", f"`{sym.qname}` is a function ({t}); index it",
-                                    f"write {sym.qname}[...] with {len(t.args)} argument(s)")
+                                    f"write {sym.qname}[{', '.join(str(a) for a in t.args)}]")
                     return self._err(span)
                 return ir.Var(sym.qname, value_type(t), span=span)
             case SymKind.PARAM:
@@ -302,7 +302,9 @@ class Typer:
         extra = [self.expr(a, env) for a in actual[len(formal):]]
         del extra
         if len(actual) != len(formal):
-            self.sink.error(span, "E0306", f"{what} takes {len(formal)} argument(s), given {len(actual)}")
+            want = ", ".join(str(f) for f in formal)
+            self.sink.error(span, "E0306", f"{what} takes {_count(len(formal), 'argument')}{f' ({want})' if want else ''}, "
+                            f"given {len(actual)}")
             return None
         ok = True
         for a, got, want in zip(actual, out, formal, strict=True):
@@ -449,7 +451,7 @@ class Typer:
             body = self.bool_expr(e.body, inner, f"the body of `{e.kind.value}`")
         if e.kind is QuantKind.COUNT and len(binders) > 1:
             self.sink.error(e.span, "E0313", "`count` binds exactly one variable",
-                            "count pairs with a def or a second state variable instead")
+                            "write `count x: T :: P` with a single bound variable")
             return ir.Lit(0, ERROR, span=e.span)
         # `forall a: A, b: B :: P` is `forall a: A :: forall b: B :: P`.
         out = body
@@ -460,11 +462,9 @@ class Typer:
     # -- binders
 
     def domain_type(self, t: ast.TypeExpr, comp: str | None, what: str) -> Type:
-        out = self.type_expr(t, comp)
-        if isinstance(out, FunT):
-            self.sink.error(t.span, "E0313", f"{what} cannot have a function type")
-            return ERROR
-        return out
+        # type_expr refuses function types here (E0322): only state variables have them.
+        del what
+        return self.type_expr(t, comp)
 
     def bind(self, env: Env, b: ast.Binder, t: Type, kind: LocalKind) -> Env:
         if b.name in env.locals:
@@ -482,6 +482,10 @@ class Typer:
                 self.sink.error(b.span, "E0207", f"`{b.name}` would shadow an enum member",
                                 "pick another name: locals never shadow declarations")
         return env.bind(b.name, LocalInfo(t, kind, b.span))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _a(noun: str) -> str:
