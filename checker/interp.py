@@ -1,0 +1,279 @@
+"""The Python semantics of an Instance, written from docs/semantics.md; ir.Instance -> Semantics.
+
+This is the second, independent semantics (the first is the Z3 encoding): every trace any engine
+shows is replayed here (checker/replay.py), and the explicit engine (checker/explicit.py) runs on it.
+
+Public API (IR values at the boundary):
+    sem = Semantics(inst)
+    sem.initial_outcomes()            -> Iterator[State | Violation]   (initial states, init-block failures)
+    sem.action_instances()            -> tuple[ActionInstance, ...]    (every action x every argument)
+    sem.outcomes(state, ai)           -> Iterator[State | Violation]
+    sem.holds(expr, state)            -> bool   (invariants, goals, assumes)
+    sem.satisfies_assumptions(state)  -> bool
+
+Fast API (for engines; states are flat int tuples, see checker/interp_expr.py):
+    sem.runners[i](s) -> list[tuple | Violation]   outcomes of action instance i on s
+    sem.initial_fast(limit=..., deadline=...)     initial outcomes, deduplicated
+    sem.predicate(expr)(s) -> bool
+    sem.to_state(s) / sem.from_state(state)        conversion at the boundary
+The IR is compiled once into closures (no eval/exec). Outcome lists may contain duplicates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+from checker.interp_expr import FIRST_LOCAL, Fn, Layout
+from checker.interp_stmt import Cont, Coverage, StmtCompiler, Violation
+from checker.result import State
+from spec import ir
+from spec.irutil import free_locals
+
+Runner = Callable[[tuple[int, ...]], list[Any]]
+
+
+@dataclass(frozen=True)
+class ActionInstance:
+    """An action with a value for each parameter (in declaration order)."""
+
+    action: str
+    args: tuple[tuple[str, ir.Value], ...]
+
+    def __str__(self) -> str:
+        inner = ", ".join(f"{k}={ir.format_value(v)}" for k, v in self.args)
+        return f"{self.action}({inner})"
+
+
+class LimitExceeded(Exception):
+    """Enumerating initial states would exceed a limit (state count or deadline)."""
+
+
+class Semantics:
+    def __init__(self, inst: ir.Instance) -> None:
+        from checker.interp_expr import ExprCompiler
+
+        self.instance = inst
+        self.layout = Layout(inst)
+        self._exprs = ExprCompiler(self.layout)
+        self.coverage = Coverage()
+        self._assume: Fn | None = self._conjunction([a.expr for a in inst.model.assumes])
+        self._finish = self._terminal()
+        ais: list[ActionInstance] = []
+        runners: list[Runner] = []
+        self.action_of: list[int] = []  # action index of each action instance
+        for n, action in enumerate(inst.model.actions):
+            for ai, runner in self._compile_action(action):
+                ais.append(ai)
+                runners.append(runner)
+                self.action_of.append(n)
+        self._ais = tuple(ais)
+        self.runners: tuple[Runner, ...] = tuple(runners)
+        self._ai_index = {(ai.action, ai.args): i for i, ai in enumerate(ais)}
+        init_bid = self.coverage.register("init")
+        self._init = StmtCompiler(self._exprs, self.coverage, "init").block(inst.model.init, {}, self._finish, False)
+        self._init_env = [(), (init_bid,)] + [None] * (self._exprs.nslots - FIRST_LOCAL)
+        self._fixed, self._free = self._initial_slots()
+        self._env_size = self._exprs.nslots
+
+    # ------------------------------------------------------------------ compilation
+
+    def _conjunction(self, exprs: list[ir.Expr], scope: dict[str, int] | None = None) -> Fn | None:
+        fns = [self._exprs.compile(e, scope or {}) for e in exprs]
+        if not fns:
+            return None
+        if len(fns) == 1:
+            return fns[0]
+        return lambda s, env: all(f(s, env) for f in fns)
+
+    def _terminal(self) -> Cont:
+        """End of a body: the successor, unless an assume is false in it."""
+        assume = self._assume
+        counts = self.coverage.counts
+        scratch: list[Any] = [None] * self._exprs.nslots  # the assumes are compiled already
+
+        def finish(w: list[int], env: list[Any], out: list[Any]) -> None:
+            t = tuple(w)
+            if assume is not None and not assume(t, scratch):
+                return
+            out.append(t)
+            for b in env[1]:
+                counts[b] += 1
+        return finish
+
+    def _compile_action(self, action: ir.Action) -> Iterator[tuple[ActionInstance, Runner]]:
+        bid = self.coverage.register(action.name)
+        scope: dict[str, int] = {}
+        for p in action.params:
+            scope[p.name] = self._exprs.alloc()
+        # leading requires that read only the state and parameters run before anything is copied
+        n = 0
+        while n < len(action.body) and isinstance(action.body[n], ir.Require):
+            n += 1
+        guard = self._conjunction([s.cond for s in action.body[:n]], scope)  # type: ignore[union-attr]
+        body = StmtCompiler(self._exprs, self.coverage, action.name).block(action.body[n:], scope,
+                                                                           self._finish, False)
+        size = self._exprs.nslots
+        domains = [self.instance.domain(p.type) for p in action.params]
+        for values in product(*domains):
+            args = tuple((p.name, v) for p, v in zip(action.params, values, strict=True))
+            codes = [self.layout.code(p.type, v) for p, v in zip(action.params, values, strict=True)]
+            env: list[Any] = [None] * size
+            env[0], env[1] = (), (bid,)
+            for p, c in zip(action.params, codes, strict=True):
+                env[scope[p.name]] = c
+            yield ActionInstance(action.name, args), _runner(guard, body, env)
+
+    def _initial_slots(self) -> tuple[dict[int, int], list[tuple[int, tuple[int, ...]]]]:
+        """Slots fixed by an initialiser, and the free slots with the codes they range over."""
+        fixed: dict[int, int] = {}
+        free: list[tuple[int, tuple[int, ...]]] = []
+        for v in self.instance.model.vars:
+            vl = self.layout.vars[v.name]
+            if v.init is not None:
+                c = self._exprs.compile(v.init, {})((), [])
+                for k in range(vl.base, vl.base + vl.size):
+                    fixed[k] = c
+            else:
+                codes = self.layout.codes(vl.entry)
+                free.extend((k, codes) for k in range(vl.base, vl.base + vl.size))
+        return fixed, free
+
+    # ------------------------------------------------------------------ fast API
+
+    def candidate_count(self) -> int:
+        """How many assignments the initial-state enumeration starts from."""
+        n = 1
+        for _k, codes in self._free:
+            n *= len(codes)
+        return n
+
+    def initial_fast(self, limit: int | None = None, deadline: float | None = None,
+                     pinned: dict[int, int] | None = None) -> list[Any]:
+        """Initial states (deduplicated tuples) and init-block violations. `pinned` restricts free
+        slots that the init block never writes (for replay). Raises LimitExceeded past `limit`
+        candidate assignments (checked before enumerating) or past `deadline`."""
+        free = [(k, (pinned[k],) if pinned is not None and k in pinned else codes) for k, codes in self._free]
+        count = 1
+        for _k, codes in free:
+            count *= len(codes)
+        if limit is not None and count > limit:
+            raise LimitExceeded(f"{count} candidate initial assignments (variables without an initialiser) "
+                                f"exceed the limit of {limit} states")
+        base = [0] * self.layout.width
+        for k, c in self._fixed.items():
+            base[k] = c
+        keys = [k for k, _ in free]
+        out: list[Any] = []
+        for n, values in enumerate(product(*(codes for _, codes in free))):
+            if deadline is not None and n % 4096 == 4095 and time.monotonic() > deadline:
+                raise LimitExceeded("the deadline passed while enumerating initial states")
+            w = base.copy()
+            for k, v in zip(keys, values, strict=True):
+                w[k] = v
+            self._init(w, self._init_env.copy(), out)
+        return list(dict.fromkeys(out))
+
+    def init_writes(self) -> frozenset[str]:
+        """Variables the init block may assign."""
+        return frozenset(_assigned(self.instance.model.init))
+
+    def predicate(self, expr: ir.Expr) -> Callable[[tuple[int, ...]], bool]:
+        if free_locals(expr):
+            raise ValueError(f"expression has free locals {sorted(free_locals(expr))}")
+        fn = self._exprs.compile(expr, {})
+        env: list[Any] = [None] * self._exprs.nslots
+        return lambda s: bool(fn(s, env))
+
+    def assumptions_hold(self, s: tuple[int, ...]) -> bool:
+        if self._assume is None:
+            return True
+        return bool(self._assume(s, [None] * self._exprs.nslots))
+
+    def to_state(self, s: tuple[int, ...]) -> State:
+        value = self.layout.value
+        return State(tuple((loc, value(t, c)) for loc, t, c in zip(self.layout.locs, self.layout.slot_types, s,
+                                                                  strict=True)))
+
+    def from_state(self, state: State) -> tuple[int, ...]:
+        """The fast form of a State; ValueError if a location is missing, extra, or out of its domain."""
+        if len(state.values) != self.layout.width:
+            raise ValueError(f"state has {len(state.values)} locations, the instance has {self.layout.width}")
+        out = []
+        for (loc, v), want, t in zip(state.values, self.layout.locs, self.layout.slot_types, strict=True):
+            if loc != want:
+                raise ValueError(f"location {loc} where {want} was expected")
+            try:
+                out.append(self.layout.code(t, v))
+            except ValueError as err:
+                raise ValueError(f"{_loc_text(loc)}: {err}") from None
+        return tuple(out)
+
+    def index_of(self, action: str, args: tuple[tuple[str, ir.Value], ...]) -> int | None:
+        return self._ai_index.get((action, tuple(args)))
+
+    # ------------------------------------------------------------------ public API
+
+    def initial_outcomes(self) -> Iterator[State | Violation]:
+        for o in self.initial_fast():
+            yield self.to_state(o) if isinstance(o, tuple) else o
+
+    def action_instances(self) -> tuple[ActionInstance, ...]:
+        return self._ais
+
+    def outcomes(self, state: State, ai: ActionInstance) -> Iterator[State | Violation]:
+        i = self.index_of(ai.action, ai.args)
+        if i is None:
+            raise KeyError(f"no action instance {ai}")
+        for o in dict.fromkeys(self.runners[i](self.from_state(state))):
+            yield self.to_state(o) if isinstance(o, tuple) else o
+
+    def holds(self, expr: ir.Expr, state: State) -> bool:
+        return self.predicate(expr)(self.from_state(state))
+
+    def satisfies_assumptions(self, state: State) -> bool:
+        return self.assumptions_hold(self.from_state(state))
+
+
+def _runner(guard: Fn | None, body: Cont, template: list[Any]) -> Runner:
+    """The outcomes of one action instance; `template` is its initial env (reserved slots, the
+    parameter codes, scratch slots for binders)."""
+
+    if guard is None:
+        def run(s: tuple[int, ...]) -> list[Any]:
+            out: list[Any] = []
+            body(list(s), template.copy(), out)
+            return out
+        return run
+
+    def run_guarded(s: tuple[int, ...]) -> list[Any]:
+        if not guard(s, template):  # binder slots are scratch: writing them here is harmless
+            return []
+        out: list[Any] = []
+        body(list(s), template.copy(), out)
+        return out
+    return run_guarded
+
+
+def _assigned(stmts: tuple[ir.Stmt, ...]) -> set[str]:
+    out: set[str] = set()
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            out.add(s.var)
+        elif isinstance(s, ir.If):
+            out |= _assigned(s.then) | _assigned(s.else_)
+        elif isinstance(s, ir.Forall):
+            out |= _assigned(s.body)
+    return out
+
+
+def _loc_text(loc: tuple[str, tuple[ir.Value, ...]]) -> str:
+    from checker.result import loc_text
+
+    return loc_text(loc)
+
+
+__all__ = ["ActionInstance", "LimitExceeded", "Semantics", "Violation"]
