@@ -1,33 +1,114 @@
 """The command line: argument parsing, exit codes and output; the work is done elsewhere.
 
-Exit codes: 0 every property holds, 1 a violation, 2 bad input, 3 unknown or timeout,
-4 internal error (a bug in spec-check).
+Exit codes (docs/cli.md, checker/policy.py): 0 every property passes, 1 a violation or an
+unreachable goal, 2 bad input, 3 undecided (unknown, timeout, bounded only), 4 internal error
+(a bug in spec-check), 130 interrupted by Ctrl-C (1 if a violation was found before it).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from spec.diagnostics import FrontendError, render_all
-from spec.frontend import load_model
+from checker import api
+from checker.policy import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_VIOLATION,
+    Policy,
+    exit_status,
+)
+from checker.report.common import Context
+from checker.report.dot import render_trace_dot
+from checker.report.json import render_json
+from checker.report.junit import render_junit
+from checker.report.sarif import render_sarif
+from checker.report.text import TextOptions, render_text
+from checker.result import Report
+from checker.schedule import DEFAULT_DEPTH, DeadlockMode, EngineKind, InternalError, Options
+from spec.config import parse_assignments
+from spec.diagnostics import FrontendError, Sink, render_all
+from spec.frontend import instantiate, load_model
 from spec.parser import parse
 from spec.printer import format_module
 from spec.source import read_source
 
-EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
-SUBCOMMANDS = ("check", "lint", "fmt")
+SUBCOMMANDS = ("check", "lint", "fmt", "graph")
+FORMATS = ("text", "json", "junit", "sarif")
+DEFAULT_TIMEOUT = 300.0
+BUG = "this is a bug in spec-check; please report it with the model and the command line that caused it"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {n}")
+    return n
+
+
+def _seconds(text: str) -> float:
+    try:
+        t = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number of seconds") from None
+    if t < 0 or t != t:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or a positive number of seconds, not {text}")
+    return t
+
+
+def _config_args(c: argparse.ArgumentParser) -> None:
+    c.add_argument("file")
+    c.add_argument("--size", action="append", default=[], metavar="SORT=N",
+                   help="instance size of a sort (repeatable; comma lists allowed)")
+    c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="value of a model parameter (repeatable; comma lists allowed)")
+    c.add_argument("--max-states", type=_positive_int, metavar="N", help="explicit engine: stop after N states")
+    c.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=True,
+                   help="explicit engine: reduce states under permutations of sort elements (default: on)")
+
+
+def _check_args(c: argparse.ArgumentParser) -> None:
+    _config_args(c)
+    c.add_argument("--engine", choices=[k.value for k in EngineKind], default="auto",
+                   help="auto (default: BMC, then k-induction, then PDR) or one engine")
+    c.add_argument("--depth", type=_positive_int, metavar="K",
+                   help=f"BMC depth / induction bound (default {DEFAULT_DEPTH}); explicit: BFS depth")
+    c.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"time budget for the whole run in seconds (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
+    c.add_argument("--property", action="append", default=[], metavar="NAME",
+                   help="check only this property (repeatable); ACTION:fires names a vacuity goal")
+    c.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
+    c.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    c.add_argument("--quiet", "-q", action="store_true", help="text: print only warnings and the summary")
+    c.add_argument("--strict", action="store_true",
+                   help="dead actions and undecided vacuity goals fail the run")
+    c.add_argument("--no-vacuity", dest="vacuity", action="store_false",
+                   help="do not add the ACTION:fires goals")
+    c.add_argument("--certificate", metavar="DIR", help="write the certificate of each PROVED property to DIR")
+    c.add_argument("--trace-dot", metavar="FILE", help="write every trace as a Graphviz graph to FILE")
+    c.add_argument("--show-invariants", action="store_true", help="text: print the invariants behind proofs")
+    c.add_argument("--deadlock", choices=[d.value for d in DeadlockMode], default="warn",
+                   help="explicit engine: what a state without successors is (default warn)")
+    c.add_argument("--keep-graph", action="store_true", help="explicit engine: keep the state graph")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="spec-check", description="Model checker for guest-private memory designs.")
+    p = argparse.ArgumentParser(prog="spec-check", description="Model checker for guest-private memory designs.",
+                                epilog="exit codes: 0 all pass, 1 violation, 2 bad input, 3 undecided "
+                                       "(unknown, timeout, bounded only), 4 internal error, 130 interrupted")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", help="check every property of a model (the default command)")
-    c.add_argument("file")
+    _check_args(sub.add_parser("check", help="check every property of a model (the default command)"))
 
     lint = sub.add_parser("lint", help="parse and type-check models, report every error")
     lint.add_argument("files", nargs="+")
@@ -36,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("file")
     fmt.add_argument("--in-place", action="store_true", help="rewrite the file instead of printing it")
     fmt.add_argument("--check", action="store_true", help="exit 1 if the file is not in canonical form")
+
+    g = sub.add_parser("graph", help="write the reachable state graph (explicit engine)")
+    _config_args(g)
+    g.add_argument("-o", "--output", metavar="FILE", help="write the graph to FILE instead of stdout")
+    g.add_argument("--format", choices=("dot", "graphml"), default="dot")
     return p
 
 
@@ -101,13 +187,140 @@ def cmd_fmt(file: str, in_place: bool, check: bool) -> int:
     return EXIT_OK
 
 
+def _prepare(args: argparse.Namespace) -> api.Prepared:
+    """Load and configure the model named on the command line; FrontendError on bad input."""
+    sink = Sink()
+    sizes = parse_assignments(args.size, "--size", sink)
+    params = parse_assignments(args.set, "--set", sink)
+    sink.raise_if_errors()
+    loaded = load_model(args.file)
+    if loaded.warnings and not getattr(args, "quiet", False):
+        _err(render_all(loaded.warnings, loaded.sources))
+    return api.Prepared(instantiate(loaded, sizes, params), args.file, dict(loaded.sources))
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(engine=EngineKind(args.engine), depth=args.depth, timeout=args.timeout or None,
+                   max_states=args.max_states, symmetry=args.symmetry, keep_graph=args.keep_graph,
+                   deadlock=DeadlockMode(args.deadlock), vacuity=args.vacuity, strict=args.strict)
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    bounded = args.depth is not None and args.engine in (EngineKind.BMC.value, EngineKind.EXPLICIT.value)
+    return Policy(strict=args.strict, bounded_goal=bounded, deadlock_error=args.deadlock == DeadlockMode.ERROR.value)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+
+    def say(msg: str) -> None:
+        sys.stderr.write("\r\x1b[K" + msg[:120])
+        sys.stderr.flush()
+
+    return say
+
+
+def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int) -> str:
+    if args.format == "json":
+        return render_json(report, ctx, policy, code)
+    if args.format == "junit":
+        return render_junit(report, ctx, policy)
+    if args.format == "sarif":
+        return render_sarif(report, ctx, policy)
+    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, quiet=args.quiet))
+
+
+def _write(path: str, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def _write_certificates(directory: str, report: Report) -> int:
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for r in report.results:
+        if r.certificate is None:
+            continue
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", r.prop)
+        (out / f"{stem}.invariant.txt").write_text(r.certificate.invariant + "\n", encoding="utf-8")
+        for name, text in r.certificate.smt2.items():
+            (out / f"{stem}.{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.smt2").write_text(text, encoding="utf-8")
+        n += 1
+    return n
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     try:
-        loaded = load_model(args.file)
+        prepared = _prepare(args)
+        progress = _progress(sys.stderr.isatty() and not args.quiet)
+        try:
+            outcome = api.run(prepared, args.property or None, _options(args), progress=progress)
+        finally:
+            if progress is not None:
+                sys.stderr.write("\r\x1b[K")
     except FrontendError as e:
         _err(render_all(e.diagnostics, _sources(e)))
         return EXIT_BAD_INPUT
-    print(f"{args.file}: parsed and type-checked ({_summary(loaded.model)}); no engine is built yet")
+    except OSError as err:
+        _err(f"{args.file}: error[E0201]: cannot read `{args.file}`: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    except InternalError as err:
+        _err(f"internal error: {err}")
+        _err(BUG)
+        return EXIT_INTERNAL
+    report, policy = outcome.report, _policy(args)
+    code = exit_status(report, policy)
+    if report.interrupted and code != EXIT_VIOLATION:
+        code = EXIT_INTERRUPTED
+    return _emit(args, report, Context(prepared.instance.model), policy, code)
+
+
+def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int) -> int:
+    """Print or write the report and the side files; a file that cannot be written is bad input."""
+    text = _render(args, report, ctx, policy, code)
+    try:
+        if args.output:
+            _write(args.output, text)
+        else:
+            sys.stdout.write(text)
+        if args.trace_dot:
+            _write(args.trace_dot, render_trace_dot(report))
+        if args.certificate:
+            n = _write_certificates(args.certificate, report)
+            if not args.quiet:
+                _err(f"wrote {n} certificate{'s' if n != 1 else ''} to {args.certificate}")
+    except OSError as err:
+        _err(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    return code
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    try:
+        prepared = _prepare(args)
+        from checker.explicit import ExplicitEngine
+        from checker.graph import state_graph_text
+        from checker.result import Budget
+
+        engine = ExplicitEngine(prepared.instance, symmetry=args.symmetry, keep_graph=True, deadlock="ignore")
+        outcome = engine.check(list(prepared.instance.model.properties), Budget(max_states=args.max_states))
+        text = state_graph_text(outcome, prepared.instance, fmt=args.format)
+    except FrontendError as e:
+        _err(render_all(e.diagnostics, _sources(e)))
+        return EXIT_BAD_INPUT
+    except ValueError as err:  # a refusal (graph too large)
+        _err(f"error: {err}")
+        return EXIT_BAD_INPUT
+    try:
+        if args.output:
+            _write(args.output, text)
+        else:
+            sys.stdout.write(text)
+    except OSError as err:
+        _err(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -120,6 +333,8 @@ def run(argv: Sequence[str]) -> int:
         return cmd_lint(args.files)
     if args.command == "fmt":
         return cmd_fmt(args.file, args.in_place, args.check)
+    if args.command == "graph":
+        return cmd_graph(args)
     return cmd_check(args)
 
 
@@ -128,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = run(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:
         _err("interrupted")
-        code = 130
+        code = EXIT_INTERRUPTED
     except SystemExit as e:  # argparse: usage errors are bad input
         code = e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
     except Exception:  # noqa: BLE001 - the last line of defence: never a bare traceback

@@ -19,7 +19,7 @@ from typing import assert_never
 
 from spec import ir
 from spec.irutil import fold, free_locals, map_children, subst, walk
-from spec.ops import BinOp, QuantKind, UnOp
+from spec.ops import BinOp, QuantKind
 from spec.types import BOOL
 
 FIRES_SUFFIX = ":fires"
@@ -65,7 +65,8 @@ def guard_goals(action: ir.Action) -> tuple[Goal, ...]:
         if isinstance(s, ir.Require):
             w = _WP()
             pred = _exists_params(action, w.stmts(action.body[: i + 1], ir.TRUE))
-            name = f"{action.name}:require@{s.span.line}" if s.span.line > 0 else f"{action.name}:require#{i}"
+            where = f"@{s.span.line}:{s.span.col}" if s.span.line > 0 else f"#{i}"
+            name = f"{action.name}:require{where}"
             prop = ir.Property(name, ir.PropKind.REACHABLE, None, pred, span=s.span)
             out.append(Goal(action.name, prop, w.exact, s))
     return tuple(out)
@@ -73,8 +74,17 @@ def guard_goals(action: ir.Action) -> tuple[Goal, ...]:
 
 def _exists_params(a: ir.Action, body: ir.Expr) -> ir.Expr:
     for p in reversed(a.params):
-        body = ir.Quant(QuantKind.EXISTS, p.name, p.type, body, BOOL, span=p.span)
+        body = _quant(QuantKind.EXISTS, p.name, p.type, body)
     return fold(body)
+
+
+def _quant(kind: QuantKind, var: str, domain: ir.Type, body: ir.Expr) -> ir.Expr:
+    # Every domain is non-empty (sorts have size >= 1, ranges are checked), so a constant body
+    # decides the quantifier.
+    body = fold(body)
+    if isinstance(body, ir.Lit):
+        return body
+    return ir.Quant(kind, var, domain, body, BOOL)
 
 
 class _WP:
@@ -102,7 +112,7 @@ class _WP:
             case ir.If():
                 return fold(ir.Ite(s.cond, self.stmts(s.then, post), self.stmts(s.else_, post), BOOL))
             case ir.Choose():
-                return ir.Quant(QuantKind.EXISTS, s.var, s.domain, _and(s.cond, post), BOOL, span=s.span)
+                return _quant(QuantKind.EXISTS, s.var, s.domain, _and(s.cond, post))
             case ir.Forall():
                 return self.forall(s, post)
             case _:
@@ -111,7 +121,7 @@ class _WP:
     def forall(self, s: ir.Forall, post: ir.Expr) -> ir.Expr:
         # Every run starts from the pre-forall state, so its enabledness is exact; the post-condition
         # is exact too unless it reads what the runs write (then it is dropped: a weaker predicate).
-        runs = ir.Quant(QuantKind.FORALL, s.var, s.domain, self.stmts(s.body, ir.TRUE), BOOL, span=s.span)
+        runs = _quant(QuantKind.FORALL, s.var, s.domain, self.stmts(s.body, ir.TRUE))
         written = _written(s.body)
         if any(isinstance(n, ir.Var | ir.Read) and n.name in written for n in walk(post)):
             self.exact = False
@@ -171,10 +181,6 @@ def _conj(es: list[ir.Expr]) -> ir.Expr:
     for e in es:
         out = e if out is ir.TRUE else ir.Binary(BinOp.AND, out, e, BOOL)
     return out
-
-
-def negate(e: ir.Expr) -> ir.Expr:
-    return fold(ir.Unary(UnOp.NOT, e, BOOL))
 
 
 def _size(e: ir.Expr) -> int:

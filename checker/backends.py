@@ -1,0 +1,107 @@
+"""The real engines and the interpreter behind the scheduler's small interfaces (checker/schedule.py).
+
+Adapters only: each engine keeps its own API; this module turns it into `Engine.run(props, budget)
+-> EngineRun`, and `checker.replay` + `checker.interp` into a `TraceChecker`. An engine module
+that is missing from this build gives UNKNOWN verdicts that say so, never a pass.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checker.result import Budget, PropertyResult, State, Step, Trace, Verdict
+from checker.schedule import Backend, Engine, EngineKind, EngineRun, Options, Progress, TraceChecker
+from spec import ir
+
+
+def default_backend() -> Backend:
+    return Backend(engine=make_engine, checker=make_checker)
+
+
+# ---------------------------------------------------------------- interpreter
+
+
+@dataclass
+class InterpChecker:
+    sem: Any  # checker.interp.Semantics
+
+    def mismatch(self, trace: Trace) -> str | None:
+        from checker.replay import replay
+
+        res = replay(trace, self.sem)
+        return None if res.ok else str(res)
+
+    def fire(self, state: State, action: str) -> Step | None:
+        for ai in self.sem.action_instances():
+            if ai.action != action:
+                continue
+            for o in self.sem.outcomes(state, ai):
+                if isinstance(o, State):
+                    return Step(action, ai.args, o)
+        return None
+
+
+def make_checker(inst: ir.Instance) -> TraceChecker:
+    from checker.interp import Semantics
+
+    return InterpChecker(Semantics(inst))
+
+
+# ---------------------------------------------------------------- engines
+
+
+@dataclass
+class Unavailable:
+    """Stands in for an engine this build does not have: every property UNKNOWN, with the reason."""
+
+    name: str
+    why: str
+
+    def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
+        return EngineRun(tuple(PropertyResult(p.name, p.kind, Verdict.UNKNOWN, self.name, reason=self.why)
+                               for p in props))
+
+
+@dataclass
+class Symbolic:
+    """bmc / induction / pdr: `check(props, budget) -> list[PropertyResult]`."""
+
+    name: str
+    impl: Any
+
+    def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
+        return EngineRun(tuple(self.impl.check(list(props), budget)))
+
+
+@dataclass
+class Explicit:
+    name: str
+    impl: Any  # checker.explicit.ExplicitEngine
+
+    def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
+        out = self.impl.check(list(props), budget)
+        return EngineRun(tuple(out.results), tuple(out.warnings), getattr(out, "graph", None))
+
+
+_SYMBOLIC = {EngineKind.BMC: ("checker.bmc", "BMC"), EngineKind.INDUCTION: ("checker.induction", "KInduction"),
+             EngineKind.PDR: ("checker.pdr", "PDR")}
+
+
+def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None) -> Engine:
+    try:
+        if kind is EngineKind.EXPLICIT:
+            from checker.explicit import ExplicitEngine
+
+            def tick(states: int, depth: int, rate: float) -> None:
+                if progress is not None:
+                    progress(f"explicit: {states} states, depth {depth}, {rate:,.0f} states/s")
+
+            return Explicit("explicit", ExplicitEngine(inst, symmetry=options.symmetry, keep_graph=options.keep_graph,
+                                                       deadlock=options.deadlock.value, progress=tick))
+        module, cls = _SYMBOLIC[kind]
+        return Symbolic(kind.value, getattr(importlib.import_module(module), cls)(inst))
+    except (ImportError, AttributeError) as err:
+        return Unavailable(kind.value, f"the {kind.value} engine is not available in this build ({err})")
