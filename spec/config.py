@@ -13,7 +13,8 @@ from typing import assert_never
 
 from spec import ir
 from spec.diagnostics import Sink, did_you_mean
-from spec.irutil import fold, map_children, map_stmt_exprs
+from spec.irutil import fold, map_children, map_stmt_exprs, walk
+from spec.printer import print_ir_expr
 from spec.source import Span
 from spec.typecheck import MAX_DOMAIN
 from spec.types import BoolT, EnumT, ErrorT, FunT, IntT, RangeT, SortT, Type
@@ -74,8 +75,20 @@ def _domain_text(t: Type, model: ir.Model) -> str:
 def configure(model: ir.Model, sizes: Mapping[str, int | str] | None, params: Mapping[str, ir.Value | str] | None,
               sink: Sink) -> ir.Instance | None:
     """Bind `params` (by name, qualified or unique suffix) and `sizes`; None when there were errors."""
-    sizes = dict(sizes or {})
-    params = dict(params or {})
+    values = _bind_params(model, dict(params or {}), sink)
+    binding = {k: ir.lit(v) for k, v in values.items()}
+    size_of = _bind_sizes(model, dict(sizes or {}), binding, sink)
+    if sink.has_errors:
+        return None
+    bound = _Binder(binding, model, size_of, sink).model()
+    if sink.has_errors:
+        return None
+    return ir.Instance(bound, tuple((s.name, size_of[s.name]) for s in model.sorts),
+                       tuple((p.name, values[p.name]) for p in model.params if p.name in values))
+
+
+def _bind_params(model: ir.Model, params: dict[str, ir.Value | str], sink: Sink) -> dict[str, ir.Value]:
+    """Command-line values (checked against their domains, in command-line order), then defaults."""
     values: dict[str, ir.Value] = {}
     pnames = [p.name for p in model.params]
     for name, raw in params.items():
@@ -87,23 +100,46 @@ def configure(model: ir.Model, sizes: Mapping[str, int | str] | None, params: Ma
             continue
         pdef = next(p for p in model.params if p.name == q)
         val = parse_value(raw, pdef.type, model) if isinstance(raw, str) else raw
-        if val is None:
+        if val is None or not _in_domain(val, pdef.type):
             sink.error(CLI, "E0402", f"`{raw}` is not a value of parameter `{q}`",
                        f"`{q}` takes {_domain_text(pdef.type, model)}")
             continue
         values[q] = val
+    values_given = set(values)
     for p in model.params:
         if p.name not in values and isinstance(p.default, ir.Lit):
             values[p.name] = p.default.value
+    # A range may depend on other parameters (`param m: 0..n`): check with all values known.
+    binding = {k: ir.lit(v) for k, v in values.items()}
     for p in model.params:
         v = values.get(p.name)
-        if isinstance(p.type, RangeT) and isinstance(v, int):
-            lo, hi = _bind_expr(p.type.lo, values), _bind_expr(p.type.hi, values)
-            if isinstance(lo, ir.Lit) and isinstance(hi, ir.Lit) and not (lo.value <= v <= hi.value):  # type: ignore
-                sink.error(CLI if p.name in params else p.span, "E0402",
-                           f"value {v} of parameter `{p.name}` is outside {lo.value}..{hi.value}")
-    binding = {k: ir.lit(v) for k, v in values.items()}
+        if isinstance(p.type, RangeT) and isinstance(v, int) and not _in_domain(v, p.type, binding):
+            lo, hi = _bind_expr(p.type.lo, binding), _bind_expr(p.type.hi, binding)
+            sink.error(CLI if p.name in values_given else p.span, "E0402",
+                       f"value {v} of parameter `{p.name}` is outside "
+                       f"{print_ir_expr(lo)}..{print_ir_expr(hi)} with these parameters")
+    return values
 
+
+def _in_domain(v: ir.Value, t: Type, binding: Mapping[str, ir.Expr] | None = None) -> bool:
+    """Is `v` a value of `t`? True when it cannot be decided yet (a bound needs a parameter)."""
+    if isinstance(t, BoolT):
+        return isinstance(v, bool)
+    if isinstance(t, RangeT):
+        if not isinstance(v, int) or isinstance(v, bool):
+            return False
+        lo, hi = _bind_expr(t.lo, binding or {}), _bind_expr(t.hi, binding or {})
+        if not (isinstance(lo, ir.Lit) and isinstance(hi, ir.Lit)):
+            return True
+        return lo.value <= v <= hi.value  # type: ignore[operator]
+    if isinstance(t, EnumT):
+        return isinstance(v, ir.EnumVal) and v.enum == t.name
+    return True
+
+
+def _bind_sizes(model: ir.Model, sizes: dict[str, int | str], binding: Mapping[str, ir.Expr],
+                sink: Sink) -> dict[str, int]:
+    """Command-line sizes, then each sort's size in the model; every sort must end up with one."""
     snames = [s.name for s in model.sorts]
     size_of: dict[str, int] = {}
     for name, raw in sizes.items():
@@ -116,7 +152,7 @@ def configure(model: ir.Model, sizes: Mapping[str, int | str] | None, params: Ma
         try:
             n = int(raw)
         except (TypeError, ValueError):
-            sink.error(CLI, "E0404", f"size of sort `{q}` must be a positive integer, not `{raw}`")
+            sink.error(CLI, "E0404", f"size of sort `{q}` must be a whole number, not `{raw}`")
             continue
         if not 1 <= n <= MAX_SORT_SIZE:
             sink.error(CLI, "E0404", f"size of sort `{q}` must be between 1 and {MAX_SORT_SIZE}, not {n}")
@@ -135,15 +171,7 @@ def configure(model: ir.Model, sizes: Mapping[str, int | str] | None, params: Ma
         elif isinstance(size, ir.Lit):
             sink.error(s.span, "E0404", f"size of sort `{s.name}` must be between 1 and {MAX_SORT_SIZE}, "
                        f"not {ir.format_value(size.value)}")
-    if sink.has_errors:
-        return None
-
-    binder = _Binder(binding, model, size_of, sink)
-    bound = binder.model()
-    if sink.has_errors:
-        return None
-    return ir.Instance(bound, tuple(size_of.items()),
-                       tuple((p.name, values[p.name]) for p in model.params if p.name in values))
+    return size_of
 
 
 def _bind_expr(e: ir.Expr, binding: Mapping[str, ir.Expr]) -> ir.Expr:
@@ -179,7 +207,10 @@ class _Binder:
             case RangeT():
                 lo, hi = self.expr(t.lo), self.expr(t.hi)
                 if isinstance(lo, ir.Lit) and isinstance(hi, ir.Lit) and lo.value > hi.value:  # type: ignore
-                    self.sink.error(span, "E0407", f"range {lo.value}..{hi.value} is empty with these parameters")
+                    used = sorted({n.name for b in (t.lo, t.hi) for n in walk(b) if isinstance(n, ir.Param)})
+                    with_ = ", ".join(f"{n}={print_ir_expr(self.binding[n])}" for n in used if n in self.binding)
+                    self.sink.error(span, "E0407", f"range {print_ir_expr(t.lo)}..{print_ir_expr(t.hi)} is empty "
+                                    f"when {with_ or 'configured'}: {lo.value}..{hi.value}")
                 return RangeT(lo, hi)
             case FunT():
                 return FunT(tuple(self.type(a, span) for a in t.args), self.type(t.result, span))

@@ -124,8 +124,8 @@ class _Loader:
             target = (real.parent / d.path).resolve()
             if not _inside(target, self.root_dir):
                 self.sink.error(d.span, "E0204", f"`{d.path}` is outside the model's folder",
-                                f"includes are confined to the folder of the model being checked "
-                                f"(`{display_name(self.root_dir)}`) and its subfolders")
+                                f"includes must stay in `{display_name(self.root_dir).rstrip('/')}/` (the folder of "
+                                "the model being checked) or below it")
                 continue
             name = self.load(target, d.span)
             if name is not None:

@@ -112,12 +112,23 @@ def _bad_token(src: SourceFile, err: UnexpectedToken, parser: Lark) -> Diagnosti
         return _missing_semicolon(src, before[-1], "a statement ends with `;`, even the last one in a block")
     opener = unclosed(before)
     expected -= {"$END"} if opener is not None else {"RBRACE"}
+    # LALR merges parser states, so lark may offer declarations inside a block and statements
+    # at the top level; the enclosing brace says which one is really possible.
+    expected -= (_STMT_START - {"FORALL"}) if _in_declarations(before) else (_DECL_START - {"FORALL"})
+    texts = {_terminal_text(t, parser) for t in expected}
     hint = "expected " + summarise(expected, parser)
     notes: list[Note] = []
-    if text == "=" and "`:=`" in {_terminal_text(t, parser) for t in expected}:
+    nxt = src.text[tok.end_pos or 0:][:1]
+    if text == "=" and "`:=`" in texts:
         hint = "assignment is written `:=` (and comparison `==`)"
-    elif tok.type == "ARROW" and before and before[-1].type in ("NAME", "BOOL"):
+    elif text in "+-" and nxt == text:
+        hint = f"there is no `{text}{text}`: write `x := x {text} 1;`"
+    elif tok.type == "ARROW" and "`=>`" in texts:
+        hint = "a match arm is written `Member => statement` (or `=> { ... }`)"
+    elif tok.type == "ARROW" and len(before) >= 2 and before[-2].type == "ARROW":
         hint = "a function of several arguments is written `(A, B) -> T`"
+    elif expected == {"COLON"}:
+        hint = "expected `:` and a type, as in `var ref: 0..3 = 0;`"
     elif text in _DECL_WORDS:
         if opener is not None and opener.type == "LBRACE":
             hint = f"is a `}}` missing? {hint}"
@@ -205,6 +216,20 @@ def tokens_before(parser: Lark, text: str, pos: int) -> list[Token]:
     except UnexpectedInput:
         pass  # the error is further on; what we have is what precedes it
     return out
+
+
+def _in_declarations(before: list[Token]) -> bool:
+    """Is the next token at the top level (or directly in a component), not inside a block?"""
+    depth = 0
+    for i in range(len(before) - 1, -1, -1):
+        t = before[i].type
+        if t in _CLOSER_TEXT:
+            depth += 1
+        elif t in _OPENERS:
+            if depth == 0:
+                return t == "LBRACE" and i >= 2 and before[i - 2].type == "COMPONENT"
+            depth -= 1
+    return True
 
 
 def unclosed(tokens: list[Token]) -> Token | None:

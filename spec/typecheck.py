@@ -15,6 +15,7 @@ from spec import ast, ir
 from spec.diagnostics import Note, Sink, did_you_mean
 from spec.irutil import fold, is_constant, subst
 from spec.ops import ARITH_OPS, BOOL_OPS, EQUALITY_OPS, ORDER_OPS, BinOp, QuantKind, UnOp
+from spec.printer import print_expr, print_type
 from spec.resolve import MemberRef, Resolved, Symbol, SymKind
 from spec.source import Span
 from spec.types import BOOL, ERROR, INT, BoolT, EnumT, ErrorT, FunT, IntT, RangeT, SortT, Type, value_type
@@ -207,7 +208,7 @@ class Typer:
                 t = self.var_type(sym)
                 if isinstance(t, FunT):
                     self.sink.error(span, "E0303", f"`{sym.qname}` is a function ({t}); index it",
-                                    f"write {sym.qname}[{', '.join(str(a) for a in t.args)}]")
+                                    f"index it by {', '.join(str(a) for a in t.args)}: {sym.qname}[...]")
                     return self._err(span)
                 return ir.Var(sym.qname, value_type(t), span=span)
             case SymKind.PARAM:
@@ -215,7 +216,9 @@ class Typer:
             case SymKind.CONST:
                 return self.const_value(sym)
             case SymKind.DEF:
-                self.sink.error(span, "E0309", f"`{sym.qname}` is a def; call it", f"write {sym.qname}(...)")
+                assert isinstance(decl, ast.DefDecl)
+                args = ", ".join(b.name for b in decl.params)
+                self.sink.error(span, "E0309", f"`{sym.qname}` is a def; call it", f"write {sym.qname}({args})")
             case SymKind.ENUM | SymKind.SORT:
                 self.sink.error(span, "E0303", f"`{sym.qname}` is a type, not a value")
             case SymKind.COMPONENT:
@@ -270,8 +273,8 @@ class Typer:
     def _index(self, e: ast.Index, env: Env) -> ir.Expr:
         found = self.res.lookup(e.target, env.component)
         if len(e.target.parts) == 1 and e.target.parts[0] in env.locals:
-            self.sink.error(e.span, "E0308", f"`{e.target}` is a {env.locals[e.target.parts[0]].kind.value}, "
-                            "not a function", None)
+            self.sink.error(e.span, "E0308", f"`{e.target}` is {_a(env.locals[e.target.parts[0]].kind.value)}, "
+                            "not a function")
             return self._err(e.span)
         if not (isinstance(found, Symbol) and found.kind is SymKind.VAR):
             if found is None:
@@ -279,7 +282,7 @@ class Typer:
                                 self.unknown_hint(e.target, env))
             else:
                 what = found.kind.value if isinstance(found, Symbol) else "enum member"
-                self.sink.error(e.span, "E0308", f"`{e.target}` is a {what}, not a function")
+                self.sink.error(e.span, "E0308", f"`{e.target}` is {_a(what)}, not a function")
             for a in e.args:
                 self.expr(a, env)
             return self._err(e.span)
@@ -324,7 +327,7 @@ class Typer:
                 what = found.kind.value if isinstance(found, Symbol) else "enum member"
                 hint = "index a state variable with [ ]" if isinstance(found, Symbol) and found.kind is SymKind.VAR \
                     else None
-                self.sink.error(e.span, "E0309", f"`{e.func}` is a {what}, not a def", hint)
+                self.sink.error(e.span, "E0309", f"`{e.func}` is {_a(what)}, not a def", hint)
             for a in e.args:
                 self.expr(a, env)
             return self._err(e.span)
@@ -445,10 +448,10 @@ class Typer:
             t = self.domain_type(b.type, env.component, "a bound variable")
             inner = self.bind(inner, b, t, LocalKind.BINDER)
             binders.append((b.name, t, b.span))
-        if e.kind is QuantKind.COUNT:
-            body = self.bool_expr(e.body, inner, "the body of `count`")
-        else:
-            body = self.bool_expr(e.body, inner, f"the body of `{e.kind.value}`")
+        mark = len(self.sink.items)
+        body = self.bool_expr(e.body, inner, f"the body of `{e.kind.value}`")
+        if e.kind is QuantKind.COUNT and self._count_swallowed(e, body, mark):
+            return ir.Lit(0, ERROR, span=e.span)
         if e.kind is QuantKind.COUNT and len(binders) > 1:
             self.sink.error(e.span, "E0313", "`count` binds exactly one variable",
                             "write `count x: T :: P` with a single bound variable")
@@ -458,6 +461,22 @@ class Typer:
         for name, t, _span in reversed(binders):
             out = ir.Quant(e.kind, name, t, out, INT if e.kind is QuantKind.COUNT else BOOL, span=e.span)
         return out
+
+    def _count_swallowed(self, e: ast.Quant, body: ir.Expr, mark: int) -> bool:
+        """`count p: T :: f[p] <= 2` counts `f[p] <= 2`: replace the operand error that this gives
+        by one message with the fix."""
+        b = e.body
+        if not (isinstance(b, ast.Binary) and b.op in ORDER_OPS | EQUALITY_OPS | ARITH_OPS
+                and isinstance(body, ir.Binary) and isinstance(body.type, ErrorT)
+                and isinstance(body.lhs.type, BoolT)):
+            return False
+        spans = (b.span, b.lhs.span)
+        self.sink.items[mark:] = [d for d in self.sink.items[mark:] if not (d.code == "E0304" and d.span in spans)]
+        binders = ", ".join(f"{x.name}: {print_type(x.type)}" for x in e.binders)
+        fix = f"({e.kind.value} {binders} :: {print_expr(b.lhs)}) {b.op.value} {print_expr(b.rhs)}"
+        self.sink.error(e.span, "E0319", f"the body of this `count` is `{print_expr(b)}`, which is not bool",
+                        f"a quantifier's body extends as far right as possible: write {fix}")
+        return True
 
     # -- binders
 

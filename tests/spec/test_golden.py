@@ -47,3 +47,17 @@ def test_golden(case: Path):
     assert "Traceback" not in actual
     if "exit: 2" in actual:
         assert "error[E" in actual
+
+
+def test_enough_distinct_cases():
+    # Issue 2 asks for at least 40 distinct bad inputs, covering every stage of the front end.
+    assert len(CASES) >= 40
+    groups = {str(c.relative_to(ERRORS)).split("_")[0].split("/")[0] for c in CASES}
+    assert {"syntax", "name", "include", "type", "range", "config"} <= groups
+
+
+def test_every_expected_file_has_its_case():
+    # A renamed case must not leave a stale expected file behind.
+    specs = {c.with_suffix("") for c in CASES}
+    stale = [e for e in ERRORS.rglob("*.expected") if e.with_suffix("") not in specs]
+    assert stale == []
