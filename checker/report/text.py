@@ -22,6 +22,7 @@ from checker.report.common import (
     verdict_text,
 )
 from checker.result import PropertyResult, Report, Trace, Verdict, Warning_
+from checker.vacuity import is_fires_goal
 
 _COLOURS = {
     Verdict.PROVED: "32", Verdict.PROVED_ALL_SIZES: "32", Verdict.REACHED: "32",
@@ -72,7 +73,7 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
     out += _warnings(report.warnings, ctx, opts)
     if not opts.quiet:
         for r in report.results:
-            if r.trace is not None:
+            if r.trace is not None and not is_fires_goal(r.prop):  # an action firing is no news
                 out += ["", _trace_title(r, ctx, opts.color)]
                 out += trace_lines(r.trace, ctx)
         if opts.show_invariants:
@@ -84,11 +85,18 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
 
 
 def _verdict_table(report: Report, color: bool) -> list[str]:
+    """User properties first; the generated vacuity goals after a blank row, in the same columns."""
     rows = [["property", "verdict", "engine", "depth", "time"]]
     colours: list[list[str | None]] = [["1", "1", "1", "1", "1"]]
-    for r in report.results:
-        rows.append([r.prop, verdict_text(r), r.engine, depth_text(r), f"{r.time_s:.2f}s"])
-        colours.append([None, _COLOURS[r.verdict], None, None, None])
+    user = [r for r in report.results if not is_fires_goal(r.prop)]
+    goals = [r for r in report.results if is_fires_goal(r.prop)]
+    for group in (user, goals):
+        if group is goals and goals and user:
+            rows.append([""])
+            colours.append([None])
+        for r in group:
+            rows.append([r.prop, verdict_text(r), r.engine, depth_text(r), f"{r.time_s:.2f}s"])
+            colours.append([None, _COLOURS[r.verdict], None, None, None])
     return table(rows, colours, color)
 
 
@@ -119,8 +127,9 @@ def _warnings(warnings: Sequence[Warning_], ctx: Context, opts: TextOptions) -> 
 def _trace_title(r: PropertyResult, ctx: Context, color: bool) -> str:
     what = "violation" if r.verdict is Verdict.VIOLATED else "witness"
     doc = ctx.prop_doc(r.prop)
-    head = f"{r.prop}: {_paint(r.verdict.value, _COLOURS[r.verdict], color)} after {r.trace.depth if r.trace else '?'} " \
-           f"steps ({what} found by {r.engine}, replayed)"
+    n = r.trace.depth if r.trace else 0
+    head = f"{r.prop}: {_paint(r.verdict.value, _COLOURS[r.verdict], color)} after {n} step{'' if n == 1 else 's'} " \
+           f"({what} found by {r.engine}, replayed)"
     return head + (f" -- {doc}" if doc else "")
 
 

@@ -1,0 +1,2 @@
+models/pages.spec --engine bmc --property ref:range
+fake: pages

@@ -1,0 +1,2 @@
+models/pages.spec --property no_crash
+fake: corrupt-trace

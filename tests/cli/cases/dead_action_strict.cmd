@@ -1,0 +1,2 @@
+models/dead.spec --engine pdr --strict
+fake: dead

@@ -1,0 +1,2 @@
+models/dead.spec --engine pdr
+fake: dead

@@ -1,0 +1,2 @@
+models/pages.spec --engine magic
+fake: pages

@@ -1,0 +1,2 @@
+models/pages.spec --format junit
+fake: pages

@@ -1,0 +1,2 @@
+models/nosuch.spec
+fake: pages

@@ -1,0 +1,2 @@
+models/pages.spec -o no/such/dir/report.txt
+fake: pages

@@ -1,0 +1,2 @@
+check models/pages.spec --quiet
+fake: pages

@@ -1,0 +1,2 @@
+models/pages.spec --property ref:range --no-vacuity
+fake: range-violation

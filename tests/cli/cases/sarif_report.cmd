@@ -1,0 +1,2 @@
+models/pages.spec --format sarif
+fake: pages

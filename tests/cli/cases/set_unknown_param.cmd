@@ -1,0 +1,2 @@
+models/pages.spec --set design=rfc2021
+fake: pages

@@ -1,0 +1,2 @@
+models/pages.spec --property private_counted --show-invariants
+fake: pages

@@ -1,0 +1,2 @@
+models/pages.spec --size Page
+fake: pages

@@ -1,0 +1,2 @@
+models/pages.spec --size Pages=3
+fake: pages

@@ -1,0 +1,2 @@
+check models/broken.spec
+fake: pages

@@ -1,0 +1,2 @@
+models/pages.spec
+fake: pages

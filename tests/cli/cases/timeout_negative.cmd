@@ -1,0 +1,2 @@
+models/pages.spec --timeout -1
+fake: pages
