@@ -1,0 +1,637 @@
+"""The Python face of the .spec language: a model written as Python code gives the same IR as text.
+
+    from spec.builder import E, ModelBuilder
+    m = ModelBuilder("tdx")
+    PageState = m.enum("PageState", "Free", "Shared", "Private")
+    Page = m.sort("Page", size=3)
+    st = m.var("st", m.fun(Page, PageState), init=PageState.Free)
+    with m.action("alloc", p=Page, doc="allocate") as (a, p):
+        a.require(st[p] == PageState.Free)
+        a.assign(st[p], PageState.Shared)
+    m.invariant("some_free", m.exists(Page, lambda p: st[p] == PageState.Free))
+    model = m.build()                     # ir.Model; BuildError (a FrontendError) on mistakes
+    inst = m.instance(sizes={"Page": 4})  # ir.Instance
+    text = m.to_text()                    # the equivalent .spec source
+
+The builder makes surface syntax (spec/ast.py) whose spans point at the user's Python lines and
+runs it through the same front end as a file (spec.resolve, spec.lower), so the IR is the one the
+equivalent text gives, and a mistake gets the diagnostic the text would get, located in the
+Python code. See docs/python-api.md.
+"""
+
+from __future__ import annotations
+
+import linecache
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Union
+
+from spec import ast, ir
+from spec.builder_ast import check_module, decl_files, to_text
+from spec.builder_expr import (
+    Def,
+    E,
+    EnumType,
+    Expr,
+    ExprLike,
+    FunType,
+    Member,
+    RangeType,
+    Ref,
+    SortType,
+    TypeLike,
+    Var,
+    caller_span,
+    make_fun,
+    make_range,
+    node_of,
+    param_names,
+    type_node,
+)
+from spec.diagnostics import Diagnostic, FrontendError, Sink, render_all
+from spec.frontend import Loaded, instantiate, model_from_modules
+from spec.loader import ModuleSet, display_name, load_modules
+from spec.source import Span
+
+__all__ = [
+    "ActionBody", "BuildError", "Cases", "ComponentBuilder", "Def", "E", "EnumType", "Expr", "FunType",
+    "InitBody", "Member", "ModelBuilder", "Names", "RangeType", "Ref", "SortType", "Var",
+]
+
+
+class BuildError(FrontendError):
+    """A FrontendError whose text shows every diagnostic with the Python line it points at."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]):
+        super().__init__(diagnostics)
+        self.sources = dict(sources)
+
+    def __str__(self) -> str:
+        return render_all(self.diagnostics, self.sources)
+
+
+def python_sources(files: Iterable[str]) -> dict[str, str]:
+    """The text of the Python files that spans point into (for diagnostic excerpts)."""
+    out: dict[str, str] = {}
+    for f in files:
+        text = "".join(linecache.getlines(f))
+        if text:
+            out[f] = text
+    return out
+
+
+# ---------------------------------------------------------------- statement bodies
+
+
+class _FrameKind(Enum):
+    BLOCK = "block"
+    MATCH = "match"
+
+
+@dataclass
+class _Frame:
+    """One open block while statements are being added (builder state, hence mutable)."""
+
+    kind: _FrameKind
+    stmts: list[ast.Stmt] = field(default_factory=list)
+    arms: list[ast.MatchArm] = field(default_factory=list)
+    can_else: bool = False  # the last statement is an `if` whose else-chain is still open
+
+
+class _Block:
+    """A `with` block of a body: pushes a frame, and hands its statements to `done` on exit."""
+
+    def __init__(self, body: Body, kind: _FrameKind, span: Span, done: Callable[[_Frame], None],
+                 value: Callable[[_Frame], object] = lambda _f: None):
+        self._body, self._kind, self._span, self._done, self._value = body, kind, span, done, value
+        self._frame: _Frame | None = None
+        body._unused.append(self)
+
+    def __enter__(self) -> object:
+        self._body._check_writable()
+        self._body._unused.remove(self)
+        self._frame = _Frame(self._kind)
+        self._body._frames.append(self._frame)
+        return self._value(self._frame)
+
+    def __exit__(self, exc_type: object, *_rest: object) -> None:
+        frame = self._body._frames.pop()
+        assert frame is self._frame, "builder blocks closed out of order"
+        if exc_type is None:
+            self._done(frame)
+
+
+def _attach_else(node: ast.Stmt, else_: tuple[ast.Stmt, ...]) -> ast.If:
+    """`node` (an if/else-if chain) with `else_` at the end of its chain."""
+    assert isinstance(node, ast.If)
+    if node.else_ is None:
+        return ast.If(node.cond, node.then, else_, span=node.span)
+    assert len(node.else_) == 1
+    return ast.If(node.cond, node.then, (_attach_else(node.else_[0], else_),), span=node.span)
+
+
+def _one_binder(binder: Mapping[str, TypeLike], what: str) -> tuple[str, TypeLike]:
+    if len(binder) != 1:
+        raise TypeError(f"{what} binds exactly one variable, as in {what}(v=Vcpu)")
+    return next(iter(binder.items()))
+
+
+class Body:
+    """The statements of an action or an `init` block. Block statements are `with` blocks:
+
+        with a.if_(cond): ...        with a.elif_(cond): ...        with a.else_(): ...
+        with a.match(x) as mt:
+            with mt.case(E.A, E.B): ...
+            with mt.default(): ...
+        with a.forall(v=Vcpu) as v: ...
+    """
+
+    def __init__(self, what: str, span: Span) -> None:
+        self._what = what
+        self._span = span
+        self._frames = [_Frame(_FrameKind.BLOCK)]
+        self._unused: list[_Block] = []
+        self._open = False
+        self._closed = False
+
+    def __enter__(self) -> Body:
+        self._open = True
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._open = False
+        self._closed = True
+
+    # -- bookkeeping
+
+    def _check_writable(self) -> None:
+        if self._closed:
+            raise RuntimeError(f"{self._what} is closed: this statement is outside its `with` block")
+
+    def _top(self, want: _FrameKind = _FrameKind.BLOCK) -> _Frame:
+        self._check_writable()
+        frame = self._frames[-1]
+        if frame.kind is not want:
+            raise RuntimeError("inside `match`, statements go into `case(...)` or `default()` blocks"
+                               if frame.kind is _FrameKind.MATCH else "`case` and `default` belong directly "
+                               "inside their `with ... match(...)` block")
+        return frame
+
+    def _emit(self, stmt: ast.Stmt, can_else: bool = False) -> None:
+        frame = self._top()
+        frame.stmts.append(stmt)
+        frame.can_else = can_else
+
+    def statements(self) -> tuple[ast.Stmt, ...]:
+        """The body so far. Raises RuntimeError while a block is open or a block was never entered."""
+        if len(self._frames) != 1:
+            raise RuntimeError(f"{self._what}: a block is still open")
+        if self._unused:
+            s = self._unused[0]._span
+            raise RuntimeError(f"{self._what}: the block made at {s} was never used in a `with` statement")
+        return tuple(self._frames[0].stmts)
+
+    # -- simple statements
+
+    def require(self, cond: ExprLike) -> None:
+        """`require cond;`: the step is enabled only where `cond` holds."""
+        span = caller_span()
+        self._emit(ast.Require(node_of(cond, span), span=span))
+
+    def assign(self, target: Expr, value: ExprLike) -> None:
+        """`x := value;` or `f[a, b] := value;` (target `x`, `f[a, b]` or a `choose` local)."""
+        span = caller_span()
+        node = target._at(span) if isinstance(target, Expr) else None
+        if isinstance(node, ast.NameExpr):
+            self._emit(ast.Assign(node.name, (), node_of(value, span), span=span))
+        elif isinstance(node, ast.Index):
+            self._emit(ast.Assign(node.target, node.args, node_of(value, span), span=span))
+        else:
+            raise TypeError(f"cannot assign to {target!r}: assign a state variable `x`, an entry `f[a]` "
+                            "or a `choose` local")
+
+    def assert_(self, cond: ExprLike, name: str | None = None) -> None:
+        """`assert name: cond;` (an unnamed assert is named after its line, `action:assert@LINE`)."""
+        span = caller_span()
+        self._emit(ast.Assert(name, node_of(cond, span), span=span))
+
+    def skip(self) -> None:
+        """`skip;`"""
+        self._emit(ast.Skip(span=caller_span()))
+
+    def choose(self, where: ExprLike | Callable[[Ref], ExprLike] | None = None, **binder: TypeLike) -> Ref:
+        """`choose x: T where cond;` as `x = a.choose(x=T, where=lambda x: cond)`; returns the local."""
+        span = caller_span()
+        name, t = _one_binder(binder, "choose")
+        local = Ref((name,), span)
+        cond = where(local) if callable(where) and not isinstance(where, Expr) else where
+        self._emit(ast.Choose(ast.Binder(name, type_node(t, span), span=span),
+                              node_of(cond, span) if cond is not None else None, span=span))
+        return local
+
+    # -- block statements
+
+    def if_(self, cond: ExprLike) -> _Block:
+        """`with a.if_(cond):` opens the then-block."""
+        span = caller_span()
+        c = node_of(cond, span)
+
+        def done(f: _Frame) -> None:
+            self._emit(ast.If(c, tuple(f.stmts), None, span=span), can_else=True)
+        return _Block(self, _FrameKind.BLOCK, span, done)
+
+    def elif_(self, cond: ExprLike) -> _Block:
+        """`with a.elif_(cond):` right after an `if_`/`elif_` block: `else if cond { ... }`."""
+        span = caller_span()
+        parent = self._else_parent("elif_")
+        c = node_of(cond, span)
+
+        def done(f: _Frame) -> None:
+            parent.stmts[-1] = _attach_else(parent.stmts[-1], (ast.If(c, tuple(f.stmts), None, span=span),))
+            parent.can_else = True
+        return _Block(self, _FrameKind.BLOCK, span, done)
+
+    def else_(self) -> _Block:
+        """`with a.else_():` right after an `if_`/`elif_` block."""
+        span = caller_span()
+        parent = self._else_parent("else_")
+
+        def done(f: _Frame) -> None:
+            parent.stmts[-1] = _attach_else(parent.stmts[-1], tuple(f.stmts))
+            parent.can_else = False
+        return _Block(self, _FrameKind.BLOCK, span, done)
+
+    def _else_parent(self, what: str) -> _Frame:
+        frame = self._top()
+        if not frame.can_else:
+            raise RuntimeError(f"`{what}` must directly follow an `if_` or `elif_` block")
+        return frame
+
+    def match(self, scrutinee: ExprLike) -> _Block:
+        """`with a.match(x) as mt:` then `with mt.case(...)` / `with mt.default()` blocks."""
+        span = caller_span()
+        scr = node_of(scrutinee, span)
+
+        def done(f: _Frame) -> None:
+            self._emit(ast.Match(scr, tuple(f.arms), span=span))
+        return _Block(self, _FrameKind.MATCH, span, done, lambda f: Cases(self, f))
+
+    def forall(self, **binder: TypeLike) -> _Block:
+        """`with a.forall(v=Vcpu) as v:` runs the block for every element, all at once."""
+        span = caller_span()
+        name, t = _one_binder(binder, "forall")
+        b = ast.Binder(name, type_node(t, span), span=span)
+
+        def done(f: _Frame) -> None:
+            self._emit(ast.ForallStmt(b, tuple(f.stmts), span=span))
+        return _Block(self, _FrameKind.BLOCK, span, done, lambda _f: Ref((name,), span))
+
+
+class Cases:
+    """The arms of a `match`: `with mt.case(PageState.Free, PageState.Shared):`, `with mt.default():`."""
+
+    def __init__(self, body: Body, frame: _Frame) -> None:
+        self._body = body
+        self._frame = frame
+
+    def case(self, *patterns: Member | bool) -> _Block:
+        span = caller_span()
+        if not patterns:
+            raise TypeError("case() needs at least one pattern; the wildcard arm is default()")
+        return self._arm(tuple(_pattern(p, span) for p in patterns), span)
+
+    def default(self) -> _Block:
+        """The wildcard arm `_ => ...`."""
+        return self._arm((), caller_span())
+
+    def _arm(self, patterns: tuple[ast.Name, ...], span: Span) -> _Block:
+        if self._body._frames[-1] is not self._frame:
+            self._body._top(_FrameKind.MATCH)
+            raise RuntimeError("this `case` belongs to another `match`")
+
+        def done(f: _Frame) -> None:
+            self._frame.arms.append(ast.MatchArm(patterns, tuple(f.stmts), span=span))
+        return _Block(self._body, _FrameKind.BLOCK, span, done)
+
+
+def _pattern(p: object, span: Span) -> ast.Name:
+    if isinstance(p, bool):
+        return ast.Name(("true" if p else "false",), span=span)
+    if isinstance(p, Member):
+        node = p._at(span)
+        assert isinstance(node, ast.NameExpr)
+        return node.name
+    raise TypeError(f"a match pattern is an enum member (or True/False for a bool), not {p!r}")
+
+
+class ActionBody(Body):
+    """An action being built: `with m.action("alloc", p=Page) as (a, p):` (or `as a` without
+    parameters). Iterating it gives itself, then its parameters."""
+
+    def __init__(self, parts: tuple[str, ...], params: tuple[tuple[str, TypeLike], ...], doc: str | None,
+                 cite: str | None, span: Span) -> None:
+        super().__init__(f"action `{'.'.join(parts)}`", span)
+        self._parts, self._doc, self._cite = parts, doc, cite
+        self._binders = tuple(ast.Binder(n, type_node(t, span), span=span) for n, t in params)
+        self.params = tuple(Ref((n,), span) for n, _t in params)
+
+    def __enter__(self) -> ActionBody:
+        super().__enter__()
+        return self
+
+    def __iter__(self) -> Iterator[ActionBody | Ref]:
+        return iter((self, *self.params))
+
+    def decl(self) -> ast.ActionDecl:
+        return ast.ActionDecl(self._parts[-1], self._binders, self._doc, self._cite, self.statements(),
+                              span=self._span, name_span=self._span)
+
+
+class InitBody(Body):
+    """An `init { ... }` block: `with m.init() as i:`."""
+
+    def __enter__(self) -> InitBody:
+        super().__enter__()
+        return self
+
+    def decl(self) -> ast.InitDecl:
+        return ast.InitDecl(self.statements(), span=self._span, name_span=self._span)
+
+
+# ---------------------------------------------------------------- declarations
+
+_Item = Union[ast.TopDecl, ActionBody, InitBody, "ComponentBuilder", "_Include"]
+
+
+@dataclass(frozen=True)
+class _Include:
+    """`include "path";`: `path` as written, and the files it brought in."""
+
+    path: str
+    modules: ModuleSet
+    span: Span
+
+
+class Names:
+    """Handles for the declarations of an included file: `lib.Page`, `lib.st[p]`, `lib.kvm.spte`."""
+
+    def __init__(self, handles: Mapping[str, object]) -> None:
+        self._handles = dict(handles)
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_") or name not in self._handles:
+            raise AttributeError(f"no declaration `{name}` here (declared: {', '.join(self._handles)})")
+        return self._handles[name]
+
+    def __getitem__(self, name: str) -> object:
+        return self._handles[name]
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._handles)
+
+
+def _handles(decls: Iterable[ast.TopDecl], prefix: tuple[str, ...], span: Span) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for d in decls:
+        match d:
+            case ast.EnumDecl():
+                out[d.name] = EnumType(prefix + (d.name,), tuple(x.name for x in d.members))
+            case ast.SortDecl():
+                out[d.name] = SortType(prefix + (d.name,))
+            case ast.VarDecl():
+                out[d.name] = Var(prefix + (d.name,), span)
+            case ast.ParamDecl() | ast.ConstDecl():
+                out[d.name] = Ref(prefix + (d.name,), span)
+            case ast.DefDecl():
+                out[d.name] = Def(prefix + (d.name,))
+            case ast.ComponentDecl():
+                out[d.name] = Names(_handles(d.decls, (d.name,), span))
+    return out
+
+
+class _Scope:
+    """Declarations of the model or of one component (names then qualified: `kvm.spte`)."""
+
+    def __init__(self, prefix: str | None) -> None:
+        self._prefix = prefix
+        self._items: list[_Item] = []
+
+    def _parts(self, name: str) -> tuple[str, ...]:
+        if not isinstance(name, str):
+            raise TypeError(f"a name is a string, not {name!r}")
+        return (self._prefix, name) if self._prefix else (name,)
+
+    def _add(self, decl: _Item) -> None:
+        self._items.append(decl)
+
+    def enum(self, name: str, /, *members: str) -> EnumType:
+        """`enum NAME { members }`; members as attributes: `PageState.Free`."""
+        span = caller_span()
+        if not all(isinstance(x, str) for x in members):
+            raise TypeError("enum members are strings: m.enum('PageState', 'Free', 'Shared')")
+        self._add(ast.EnumDecl(name, tuple(ast.EnumMember(x, span=span) for x in members),
+                               span=span, name_span=span))
+        return EnumType(self._parts(name), tuple(members))
+
+    def sort(self, name: str, /, size: ExprLike | None = None) -> SortType:
+        """`sort NAME [= size];` (the size may be a const or parameter; instances can override it)."""
+        span = caller_span()
+        self._add(ast.SortDecl(name, node_of(size, span) if size is not None else None, span=span, name_span=span))
+        return SortType(self._parts(name))
+
+    def param(self, name: str, /, type: TypeLike, default: ExprLike, *, mitigation: bool = False) -> Ref:
+        """`[mitigation] param NAME: type = default;`"""
+        span = caller_span()
+        self._add(ast.ParamDecl(name, type_node(type, span), node_of(default, span), mitigation,
+                                span=span, name_span=span))
+        return Ref(self._parts(name), span)
+
+    def const(self, name: str, /, value: ExprLike) -> Ref:
+        """`const NAME = value;`"""
+        span = caller_span()
+        self._add(ast.ConstDecl(name, node_of(value, span), span=span, name_span=span))
+        return Ref(self._parts(name), span)
+
+    def var(self, name: str, /, type: TypeLike, init: ExprLike | None = None) -> Var:
+        """`var NAME: type [= init];` (for a function, `init` is the value of every entry)."""
+        span = caller_span()
+        self._add(ast.VarDecl(name, type_node(type, span), node_of(init, span) if init is not None else None,
+                              span=span, name_span=span))
+        return Var(self._parts(name), span)
+
+    def init(self) -> InitBody:
+        """`with m.init() as i:` an `init { ... }` block (several are run in order)."""
+        body = InitBody("init block", caller_span())
+        self._add(body)
+        return body
+
+    def define(self, name: str, /, *signature: object, returns: TypeLike) -> Def:
+        """`def NAME(p: T, ...): returns = body;` as `m.define(NAME, T, ..., lambda p, ...: body,
+        returns=...)`; the function's parameter names name the def's parameters."""
+        span = caller_span()
+        *types, body = signature if signature else (None,)
+        if callable(body) and not isinstance(body, Expr):
+            names = param_names(body, len(types), f"define({name!r})")
+            value = body(*(Ref((n,), span) for n in names))
+        elif not types:
+            names, value = (), body
+        else:
+            raise TypeError(f"define({name!r}, T1, ..., body): the body is a function of the parameters")
+        binders = tuple(ast.Binder(n, type_node(t, span), span=span) for n, t in zip(names, types, strict=True))
+        self._add(ast.DefDecl(name, binders, type_node(returns, span), node_of(value, span),
+                              span=span, name_span=span))
+        return Def(self._parts(name))
+
+    def action(self, name: str, /, *, doc: str | None = None, cite: str | None = None,
+               params: Mapping[str, TypeLike] | None = None, **kw_params: TypeLike) -> ActionBody:
+        """`with m.action(NAME, p=Page, doc=..., cite=...) as (a, p):` (parameters in order; use
+        `params={...}` for a parameter named `doc`, `cite` or `params`)."""
+        span = caller_span()
+        body = ActionBody(self._parts(name), tuple({**(params or {}), **kw_params}.items()), doc, cite, span)
+        self._add(body)
+        return body
+
+    def invariant(self, name: str, /, expr: ExprLike, doc: str | None = None) -> None:
+        """`invariant NAME "doc": expr;` must hold in every reachable state."""
+        span = caller_span()
+        self._add(ast.InvariantDecl(name, doc, node_of(expr, span), span=span, name_span=span))
+
+    def reachable(self, name: str, /, expr: ExprLike, doc: str | None = None) -> None:
+        """`reachable NAME "doc": expr;` must hold in some reachable state."""
+        span = caller_span()
+        self._add(ast.ReachableDecl(name, doc, node_of(expr, span), span=span, name_span=span))
+
+    def assume(self, name: str, /, expr: ExprLike, doc: str | None = None) -> None:
+        """`assume NAME "doc": expr;` restricts the states considered."""
+        span = caller_span()
+        self._add(ast.AssumeDecl(name, doc, node_of(expr, span), span=span, name_span=span))
+
+    # -- types and expression helpers (the same as spec.builder.E)
+
+    range = staticmethod(make_range)
+    fun = staticmethod(make_fun)
+    forall = staticmethod(E.forall)
+    exists = staticmethod(E.exists)
+    count = staticmethod(E.count)
+    ite = staticmethod(E.ite)
+
+    def _decls(self) -> tuple[ast.TopDecl, ...]:
+        out: list[ast.TopDecl] = []
+        for item in self._items:
+            if isinstance(item, ActionBody | InitBody):
+                out.append(item.decl())
+            elif isinstance(item, ComponentBuilder):
+                out.append(ast.ComponentDecl(item.name, item._decls(), span=item._span, name_span=item._span))
+            elif isinstance(item, _Include):
+                out.append(ast.Include(item.path, span=item.span, name_span=item.span))
+            else:
+                out.append(item)
+        return tuple(out)
+
+
+class ComponentBuilder(_Scope):
+    """`component NAME { ... }`: the same declarations, named `NAME.x`."""
+
+    def __init__(self, name: str, span: Span) -> None:
+        super().__init__(name)
+        self.name = name
+        self._span = span
+
+    def __enter__(self) -> ComponentBuilder:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+
+class ModelBuilder(_Scope):
+    """A whole model; see the module docstring."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(None)
+        span = caller_span()
+        self.name = name
+        self._span = span
+        self._add(ast.ModelDecl(name, span=span, name_span=span))
+
+    def component(self, name: str, /) -> ComponentBuilder:
+        """`with m.component("kvm") as kvm:` then `kvm.var(...)`, `kvm.action(...)`, ..."""
+        comp = ComponentBuilder(name, caller_span())
+        self._add(comp)
+        return comp
+
+    def include(self, path: str | Path, /) -> Names:
+        """`include "path";` (relative to the calling Python file). Returns handles for the
+        included declarations: `lib = m.include("lib/mm.spec")`, then `lib.Page`, `lib.st[p]`."""
+        span = caller_span()
+        here = Path(span.file).parent if not span.file.startswith("<") else Path.cwd()
+        file = Path(display_name((here / path).resolve()))
+        try:
+            modules = load_modules(file, Sink())
+        except FrontendError as err:
+            raise BuildError(err.diagnostics, python_sources(_files(err.diagnostics))) from None
+        self._add(_Include(str(path), modules, span))
+        return Names(_handles(modules.decls(), (), span))
+
+    def module(self) -> ast.Module:
+        """The surface syntax of the model (spans at the Python lines that built it)."""
+        return ast.Module(f"<builder {self.name}>", self._decls(), span=self._span)
+
+    def loaded(self) -> Loaded:
+        """The model and the sources its spans point into. Raises BuildError on mistakes."""
+        module = self.module()
+        sink = Sink()
+        modules = self._with_includes(module, sink)
+        sink.items.extend(check_module(modules))
+        try:
+            loaded = model_from_modules(modules, sink)
+        except FrontendError as err:
+            raise BuildError(err.diagnostics, {**modules.sources, **python_sources(_files(err.diagnostics))}) \
+                from None
+        return Loaded(loaded.model, {**loaded.sources, **python_sources(decl_files(module))}, loaded.warnings)
+
+    def _with_includes(self, module: ast.Module, sink: Sink) -> ModuleSet:
+        modules: dict[str, ast.Module] = {}
+        targets: dict[tuple[str, int, int], str] = {}
+        included_from: dict[str, Span] = {}
+        sources: dict[str, str] = {}
+        for item in self._items:
+            if not isinstance(item, _Include):
+                continue
+            got = item.modules
+            for m in got.modules:
+                modules.setdefault(m.file, m)
+            targets.update(got.include_targets)
+            targets[(module.file, item.span.line, item.span.col)] = got.root.file
+            included_from.update(got.included_from)
+            included_from.setdefault(got.root.file, item.span)
+            sources.update(got.sources)
+        sink.sources.update(sources)
+        return ModuleSet(module, (module, *modules.values()), included_from, sources, targets)
+
+    def build(self) -> ir.Model:
+        """The IR, exactly as `spec.load` gives it for `self.to_text()`. Raises BuildError."""
+        return self.loaded().model
+
+    def instance(self, sizes: Mapping[str, int | str] | None = None,
+                 params: Mapping[str, ir.Value | str] | None = None) -> ir.Instance:
+        """One configuration: parameters bound (by name, values or member names) and sorts sized."""
+        loaded = self.loaded()
+        try:
+            return instantiate(loaded, sizes, params)
+        except FrontendError as err:
+            raise BuildError(err.diagnostics, loaded.sources) from None
+
+    def to_text(self) -> str:
+        """The equivalent .spec source, canonically formatted (`spec.load` of it gives `build()`)."""
+        return to_text(self._with_includes(self.module(), Sink()))
+
+
+def _files(diags: Iterable[Diagnostic]) -> set[str]:
+    out = set()
+    for d in diags:
+        out.add(d.span.file)
+        out.update(n.span.file for n in d.notes)
+    return out
