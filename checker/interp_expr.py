@@ -12,8 +12,9 @@ Closures only: nothing is generated as text, nothing is eval'ed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, assert_never
 
 from spec import ir
@@ -193,6 +194,10 @@ class ExprCompiler:
         return lambda s, env: s[b + sum(f(s, env) * st for f, st in pairs)]
 
     def _binary(self, e: ir.Binary, scope: dict[str, int]) -> Fn:
+        if isinstance(e.rhs, ir.Lit) and isinstance(e.lhs, ir.Read) and e.op in _ENTRY_CONST:
+            at = self._entry_at(e.lhs, scope)
+            if at is not None:
+                return _ENTRY_CONST[e.op](at[0], at[1], self._lit(e.rhs))
         a = self.compile(e.lhs, scope)
         if isinstance(e.rhs, ir.Lit) and e.op in (BinOp.EQ, BinOp.NE, BinOp.ADD, BinOp.SUB, BinOp.LT,
                                                    BinOp.LE, BinOp.GT, BinOp.GE):
@@ -227,6 +232,13 @@ class ExprCompiler:
                 return lambda s, env: a(s, env) * b(s, env)
             case _:
                 assert_never(e.op)
+
+    def _entry_at(self, e: ir.Read, scope: dict[str, int]) -> tuple[int, int] | None:
+        """`(base, env slot)` for `f[x]` with one local argument and stride 1."""
+        vl = self.layout.vars[e.name]
+        if len(e.args) == 1 and isinstance(e.args[0], ir.Local) and vl.strides[0] == 1:
+            return vl.base - vl.offsets[0], scope[e.args[0].name]
+        return None
 
     def _quant(self, e: ir.Quant, scope: dict[str, int]) -> Fn:
         j = self.alloc()
@@ -283,3 +295,16 @@ def _binary_const(op: BinOp, a: Fn, c: Any) -> Fn:
             return lambda s, env: a(s, env) >= c
         case _:
             raise AssertionError(op)
+
+
+# `f[x] OP literal` with x a local: the guard of nearly every parameterised action
+_ENTRY_CONST: Mapping[BinOp, Callable[[int, int, Any], Fn]] = MappingProxyType({
+    BinOp.EQ: lambda b, j, c: lambda s, env: s[b + env[j]] == c,
+    BinOp.NE: lambda b, j, c: lambda s, env: s[b + env[j]] != c,
+    BinOp.GT: lambda b, j, c: lambda s, env: s[b + env[j]] > c,
+    BinOp.GE: lambda b, j, c: lambda s, env: s[b + env[j]] >= c,
+    BinOp.LT: lambda b, j, c: lambda s, env: s[b + env[j]] < c,
+    BinOp.LE: lambda b, j, c: lambda s, env: s[b + env[j]] <= c,
+    BinOp.ADD: lambda b, j, c: lambda s, env: s[b + env[j]] + c,
+    BinOp.SUB: lambda b, j, c: lambda s, env: s[b + env[j]] - c,
+})

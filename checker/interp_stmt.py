@@ -15,13 +15,14 @@ the current run (an immutable tuple, so copies for choose branches stay independ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, assert_never
 
 from checker.interp_expr import LOG_SLOT, PATH_SLOT, ExprCompiler
 from spec import ir
+from spec.ops import BinOp
 from spec.source import NO_SPAN, Span
 
 Cont = Callable[[list[int], list[Any], list[Any]], None]
@@ -66,32 +67,50 @@ class StmtCompiler:
         self.coverage = coverage
         self.owner = owner
 
-    def block(self, stmts: tuple[ir.Stmt, ...], scope: dict[str, int], nxt: Cont, in_forall: bool) -> Cont:
+    def block(self, stmts: tuple[ir.Stmt, ...], scope: dict[str, int], nxt: Cont, in_forall: bool,
+              log: bool | None = None) -> Cont:
         """The closure that runs `stmts` then `nxt`. Scopes are computed forwards (a choose binds
-        a local for the statements after it), closures are built backwards."""
-        scopes: list[tuple[ir.Stmt, dict[str, int], int]] = []
+        a local for the statements after it), closures are built backwards. `in_forall`: checks
+        report to the enclosing forall; `log` (default: in_forall): writes are logged for it."""
+        log = in_forall if log is None else log
+        items: list[tuple[ir.Stmt, dict[str, int], int, ir.Check | None]] = []
+        pending: ir.Check | None = None
         for s in stmts:
-            slot = -1
-            scopes.append((s, scope, 0))
+            if pending is not None and not (isinstance(s, ir.Assign) and _range_of(pending, s.value)):
+                items.append((pending, scope, 0, None))
+                pending = None
+            if isinstance(s, ir.Check) and s.kind is ir.CheckKind.RANGE:
+                pending = s  # fused with the assignment it guards, when one follows
+                continue
+            slot = 0
             if isinstance(s, ir.Choose):
                 slot = self.exprs.alloc()
-                scopes[-1] = (s, scope, slot)
+                items.append((s, scope, slot, None))
                 scope = {**scope, s.var: slot}
+                continue
+            items.append((s, scope, slot, pending))
+            pending = None
+        if pending is not None:
+            items.append((pending, scope, 0, None))
         k = nxt
-        for s, sc, slot in reversed(scopes):
-            k = self._stmt(s, sc, slot, k, in_forall)
+        for s, sc, slot, check in reversed(items):
+            if check is not None:
+                assert isinstance(s, ir.Assign)
+                k = self._assign(s, sc, k, log, (check, in_forall))
+            else:
+                k = self._stmt(s, sc, slot, k, in_forall, log)
         return k
 
-    def _stmt(self, s: ir.Stmt, scope: dict[str, int], slot: int, nxt: Cont, in_forall: bool) -> Cont:
+    def _stmt(self, s: ir.Stmt, scope: dict[str, int], slot: int, nxt: Cont, in_forall: bool, log: bool) -> Cont:
         match s:
             case ir.Require():
                 return _require(self.exprs.compile(s.cond, scope), nxt)
             case ir.Assign():
-                return self._assign(s, scope, nxt, in_forall)
+                return self._assign(s, scope, nxt, log)
             case ir.SetLocal():
                 return _set_local(scope[s.name], self.exprs.compile(s.value, scope), nxt)
             case ir.If():
-                return self._if(s, scope, nxt, in_forall)
+                return self._if(s, scope, nxt, in_forall, log)
             case ir.Choose():
                 cond = self.exprs.compile(s.cond, {**scope, s.var: slot})
                 return _choose(slot, self.layout.codes(s.domain), cond, nxt)
@@ -103,33 +122,33 @@ class StmtCompiler:
             case _:
                 assert_never(s)
 
-    def _assign(self, s: ir.Assign, scope: dict[str, int], nxt: Cont, in_forall: bool) -> Cont:
+    def _assign(self, s: ir.Assign, scope: dict[str, int], nxt: Cont, log: bool,
+                check: tuple[ir.Check, bool] | None = None) -> Cont:
+        """`var[index] := value`, preceded by its range check when `check` is given (fused: the
+        value is computed once)."""
         val = self.exprs.compile(s.value, scope)
+        bounds = None
+        if check is not None:
+            lo, hi = _range_of(check[0], s.value)  # type: ignore[misc]
+            bounds = (lo, hi, Violation(check[0].prop, check[0].message, check[0].span), check[1],
+                      self.coverage.counts)
+        const_slot = None
         if all(isinstance(a, ir.Lit) for a in s.index):
-            k = self.layout.slot(s.var, tuple(a.value for a in s.index))  # type: ignore[union-attr]
-            idx: Any = lambda w, env: k  # noqa: E731
-        else:
-            idx = _slot_of(self, s, scope)
-        if in_forall:
-            def assign_logged(w: list[int], env: list[Any], out: list[Any]) -> None:
-                i = idx(w, env)
-                v = val(w, env)
-                w[i] = v
-                env[LOG_SLOT] = env[LOG_SLOT] + ((i, v),)
-                nxt(w, env, out)
-            return assign_logged
+            const_slot = self.layout.slot(s.var, tuple(a.value for a in s.index))  # type: ignore[union-attr]
+        if not log and const_slot is not None:
+            return _store_const(const_slot, val, nxt, bounds)
+        local = _local_index(self, s, scope)
+        if not log and local is not None:
+            return _store_local(local[0], local[1], val, nxt, bounds)
+        idx = _slot_of(self, s, scope) if const_slot is None else (lambda w, env: const_slot)
+        return _store(idx, val, nxt, log, bounds)
 
-        def assign(w: list[int], env: list[Any], out: list[Any]) -> None:
-            w[idx(w, env)] = val(w, env)
-            nxt(w, env, out)
-        return assign
-
-    def _if(self, s: ir.If, scope: dict[str, int], nxt: Cont, in_forall: bool) -> Cont:
+    def _if(self, s: ir.If, scope: dict[str, int], nxt: Cont, in_forall: bool, log: bool) -> Cont:
         cond = self.exprs.compile(s.cond, scope)
         where = f"{self.owner}:if@{s.span.line}:{s.span.col}"
         bt, bf = self.coverage.register(f"{where}:then"), self.coverage.register(f"{where}:else")
-        then = self.block(s.then, scope, nxt, in_forall)
-        else_ = self.block(s.else_, scope, nxt, in_forall)
+        then = self.block(s.then, scope, nxt, in_forall, log)
+        else_ = self.block(s.else_, scope, nxt, in_forall, log)
 
         def if_(w: list[int], env: list[Any], out: list[Any]) -> None:
             if cond(w, env):
@@ -142,9 +161,12 @@ class StmtCompiler:
 
     def _forall(self, s: ir.Forall, scope: dict[str, int], nxt: Cont, in_forall: bool) -> Cont:
         j = self.exprs.alloc()
-        body = self.block(s.body, {**scope, s.var: j}, _run_end, True)
         dom = self.layout.codes(s.domain)
         counts = self.coverage.counts
+        if not in_forall and runs_independent(s):
+            body = self.block(s.body, {**scope, s.var: j}, _run_end, True, log=False)
+            return _forall_in_place(j, dom, body, nxt, counts)
+        body = self.block(s.body, {**scope, s.var: j}, _run_end, True)
 
         def forall(w: list[int], env: list[Any], out: list[Any]) -> None:
             runs: list[tuple[Any, ...]] = []
@@ -164,6 +186,159 @@ class StmtCompiler:
                 _merge(combo, w if n == last else list(w), env if n == last else env.copy(), out, nxt,
                        in_forall, counts)
         return forall
+
+
+def _forall_in_place(j: int, dom: tuple[int, ...], body: Cont, nxt: Cont, counts: list[int]) -> Cont:
+    """A forall whose runs are deterministic and never read what another run writes: running them
+    one after the other on `w` itself gives the same result as running each on a copy of the
+    pre-forall state and merging (and saves the copies)."""
+    def forall(w: list[int], env: list[Any], out: list[Any]) -> None:
+        path = env[PATH_SLOT]
+        failed = None
+        for d in dom:
+            env[j] = d
+            env[PATH_SLOT] = ()
+            r: list[Any] = []
+            body(w, env, r)
+            if not r:
+                return  # one run disabled: the whole step is, even after a failed run
+            kind, x, p = r[0]
+            path = path + p
+            if kind == 1 and failed is None:
+                failed = (x, path)
+        if failed is not None:
+            _emit_violation(failed[0], failed[1], out, False, counts)
+            return
+        env[PATH_SLOT] = path
+        nxt(w, env, out)
+    return forall
+
+
+def runs_independent(s: ir.Forall) -> bool:
+    """No choose or nested forall in the body, and every read of a variable the body writes is of
+    the run's own entry (indexed by the forall variable at a position where every write is)."""
+    from spec.irutil import walk
+
+    stmts = list(_flatten(s.body))
+    if any(isinstance(t, ir.Choose | ir.Forall | ir.SetLocal) for t in stmts):
+        return False
+    own: dict[str, set[int]] = {}
+    for t in stmts:
+        if isinstance(t, ir.Assign):
+            ks = {k for k, a in enumerate(t.index) if isinstance(a, ir.Local) and a.name == s.var}
+            own[t.var] = own[t.var] & ks if t.var in own else ks
+    for t in stmts:
+        for e in _exprs_of(t):
+            for n in walk(e):
+                if isinstance(n, ir.Quant) and n.var == s.var:
+                    return False
+                if isinstance(n, ir.Var) and n.name in own:
+                    return False
+                if isinstance(n, ir.Read) and n.name in own and not any(
+                        isinstance(n.args[k], ir.Local) and n.args[k].name == s.var for k in own[n.name]):
+                    return False
+    return True
+
+
+def _flatten(stmts: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
+    for t in stmts:
+        yield t
+        if isinstance(t, ir.If):
+            yield from _flatten(t.then)
+            yield from _flatten(t.else_)
+        elif isinstance(t, ir.Forall):
+            yield from _flatten(t.body)
+
+
+def _exprs_of(t: ir.Stmt) -> tuple[ir.Expr, ...]:
+    match t:
+        case ir.Require() | ir.Check():
+            return (t.cond,)
+        case ir.Assign():
+            return (*t.index, t.value)
+        case ir.SetLocal():
+            return (t.value,)
+        case ir.If():
+            return (t.cond,)
+        case ir.Choose():
+            return (t.cond,)
+        case ir.Forall():
+            return ()
+        case _:
+            assert_never(t)
+
+
+Bounds = tuple[int, int, Violation, bool, list[int]] | None
+
+
+def _range_of(check: ir.Check, value: ir.Expr) -> tuple[int, int] | None:
+    """`(lo, hi)` when `check` is the front end's range check `lo <= value && value <= hi`."""
+    c = check.cond
+    if check.kind is ir.CheckKind.RANGE and isinstance(c, ir.Binary) and c.op is BinOp.AND \
+            and isinstance(c.lhs, ir.Binary) and c.lhs.op is BinOp.LE and isinstance(c.lhs.lhs, ir.Lit) \
+            and isinstance(c.rhs, ir.Binary) and c.rhs.op is BinOp.LE and isinstance(c.rhs.rhs, ir.Lit) \
+            and c.lhs.rhs == value and c.rhs.lhs == value:
+        return int(c.lhs.lhs.value), int(c.rhs.rhs.value)  # type: ignore[arg-type]
+    return None
+
+
+def _local_index(comp: StmtCompiler, s: ir.Assign, scope: dict[str, int]) -> tuple[int, int] | None:
+    """`(base, env slot)` when the index is one local with stride 1: slot = base + env[slot]."""
+    vl = comp.layout.vars[s.var]
+    if len(s.index) == 1 and isinstance(s.index[0], ir.Local) and vl.strides[0] == 1:
+        return vl.base - vl.offsets[0], scope[s.index[0].name]
+    return None
+
+
+def _store_const(k: int, val: Any, nxt: Cont, bounds: Bounds) -> Cont:
+    if bounds is None:
+        def store(w: list[int], env: list[Any], out: list[Any]) -> None:
+            w[k] = val(w, env)
+            nxt(w, env, out)
+        return store
+    lo, hi, viol, in_forall, counts = bounds
+
+    def store_checked(w: list[int], env: list[Any], out: list[Any]) -> None:
+        x = val(w, env)
+        if lo <= x <= hi:
+            w[k] = x
+            nxt(w, env, out)
+        else:
+            _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+    return store_checked
+
+
+def _store_local(b: int, j: int, val: Any, nxt: Cont, bounds: Bounds) -> Cont:
+    if bounds is None:
+        def store(w: list[int], env: list[Any], out: list[Any]) -> None:
+            w[b + env[j]] = val(w, env)
+            nxt(w, env, out)
+        return store
+    lo, hi, viol, in_forall, counts = bounds
+
+    def store_checked(w: list[int], env: list[Any], out: list[Any]) -> None:
+        x = val(w, env)
+        if lo <= x <= hi:
+            w[b + env[j]] = x
+            nxt(w, env, out)
+        else:
+            _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+    return store_checked
+
+
+def _store(idx: Any, val: Any, nxt: Cont, log: bool, bounds: Bounds) -> Cont:
+    """The general assignment: any index, optional range check, optional write log."""
+    def store(w: list[int], env: list[Any], out: list[Any]) -> None:
+        x = val(w, env)
+        if bounds is not None and not bounds[0] <= x <= bounds[1]:
+            _emit_violation(bounds[2], env[PATH_SLOT], out, bounds[3], bounds[4])
+            return
+        i = idx(w, env)
+        w[i] = x
+        if log:
+            env[LOG_SLOT] = env[LOG_SLOT] + ((i, x),)
+        nxt(w, env, out)
+    return store
 
 
 def _slot_of(comp: StmtCompiler, s: ir.Assign, scope: dict[str, int]) -> Any:

@@ -1,0 +1,188 @@
+"""The explicit-state engine: breadth-first search over the reachable states of an Instance, with
+symmetry reduction; ir.Instance x properties x Budget -> ExplicitOutcome.
+
+    engine = ExplicitEngine(inst, symmetry=True, keep_graph=False, deadlock="warn", progress=None)
+    outcome = engine.check(props, Budget(deadline=..., max_depth=..., max_states=...))
+    outcome.results      one PropertyResult per property, in the order given
+    outcome.warnings     dead actions (exhaustive searches only), deadlocks, symmetry turned off
+    outcome.states / transitions / depth / exhaustive / time_s / coverage / graph
+
+Verdicts: INVARIANT -> VIOLATED with a shortest trace, PROVED when the search is exhaustive;
+REACHABLE -> REACHED with a shortest witness, UNREACHABLE when exhaustive; ASSERT/RANGE ->
+VIOLATED with a trace ending in the failing step, PROVED when exhaustive. A search stopped by a
+limit gives HOLDS TO DEPTH d (every trace of at most d steps was checked) for invariants and
+checks, and UNKNOWN for goals not reached; never PROVED or UNREACHABLE. The search stops early
+once every property is decided (then it is not exhaustive, and no dead-action warning is given).
+`progress(states, depth, states_per_s)` is called at most once per `progress_interval` seconds
+(default 0.25), checked every 256 states expanded.
+`deadlock`: "ignore", "warn" (a `deadlock` warning with a trace) or "error" (the same warning, and
+`outcome.deadlock_error` is True). Traces are concrete (mapped back from representatives) and
+replay in checker/replay.py. docs/explicit.md describes the engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from checker.explicit_search import INIT, Found, Goals, GraphSink, Progress, Search
+from checker.interp import Semantics, Violation
+from checker.result import Budget, Failure, PropertyResult, Step, Trace, Verdict, Warning_
+from checker.symmetry import Symmetry, blockers
+from spec import ir
+
+DEADLOCK_MODES = ("ignore", "warn", "error")
+
+
+@dataclass(frozen=True)
+class ExplicitOutcome:
+    results: tuple[PropertyResult, ...]
+    warnings: tuple[Warning_, ...]
+    states: int  # states stored (orbit representatives when symmetry is on)
+    transitions: int  # successor outcomes generated
+    depth: int  # the deepest BFS level reached
+    exhaustive: bool
+    time_s: float
+    coverage: Mapping[str, int]  # action / `ACTION:if@L:C:then|else` / "init" -> outcomes through it
+    graph: nx.DiGraph | None
+    deadlock_error: bool = False  # deadlock="error" and a deadlock was found
+    symmetry: bool = False  # whether reduction was applied
+
+
+class ExplicitEngine:
+    name = "explicit"
+
+    def __init__(self, inst: ir.Instance, *, symmetry: bool = True, keep_graph: bool = False,
+                 deadlock: str = "warn", progress: Callable[[int, int, float], None] | None = None,
+                 progress_interval: float = 0.25) -> None:
+        if deadlock not in DEADLOCK_MODES:
+            raise ValueError(f"deadlock must be one of {', '.join(DEADLOCK_MODES)}, not {deadlock!r}")
+        self.instance = inst
+        self.sem = Semantics(inst)
+        self.keep_graph = keep_graph
+        self.deadlock = deadlock
+        self.progress: Progress | None = progress
+        self.progress_interval = progress_interval
+        self._notes: list[Warning_] = []
+        self.symmetry: Symmetry | None = None
+        if symmetry:
+            why = blockers(inst)
+            if why:
+                self._notes.append(Warning_("symmetry-off", "symmetry reduction turned off: " + "; ".join(why)))
+            else:
+                sym = Symmetry(self.sem)
+                self.symmetry = sym if sym.active else None
+
+    def check(self, props: Sequence[ir.Property], budget: Budget) -> ExplicitOutcome:
+        t0 = time.monotonic()
+        goals = self._goals(props)
+        self.sem.coverage.reset()
+        canon = self.symmetry.canon if self.symmetry is not None else None
+        sink = GraphSink() if self.keep_graph else None
+        search = Search(self.sem, canon, goals, budget, graph=sink, deadlocks=self.deadlock != "ignore",
+                        progress=self.progress, stop_when_found=bool(props),
+                        progress_interval=self.progress_interval)
+        search.run()
+        coverage = self.sem.coverage.as_dict()
+        elapsed = time.monotonic() - t0
+        results = tuple(self._result(p, search, elapsed) for p in props)
+        warnings = list(self._notes) + self._warnings(search, coverage)
+        graph = self._graph(search, sink, props) if sink is not None else None
+        return ExplicitOutcome(results, tuple(warnings), len(search.visited), search.transitions,
+                               search.max_depth_seen, search.exhaustive, time.monotonic() - t0, coverage, graph,
+                               self.deadlock == "error" and search.deadlock is not None, self.symmetry is not None)
+
+    def _goals(self, props: Sequence[ir.Property]) -> Goals:
+        goals = Goals()
+        for p in props:
+            if p.kind in (ir.PropKind.INVARIANT, ir.PropKind.REACHABLE):
+                assert p.expr is not None
+                pair = (p.name, self.sem.predicate(p.expr))
+                (goals.invariants if p.kind is ir.PropKind.INVARIANT else goals.reachables).append(pair)
+            else:
+                goals.checks.add(p.name)
+        return goals
+
+    # ------------------------------------------------------------------ verdicts
+
+    def _result(self, p: ir.Property, search: Search, elapsed: float) -> PropertyResult:
+        assumptions = tuple(a.name for a in self.instance.model.assumes)
+        base = dict(prop=p.name, kind=p.kind, engine=self.name, time_s=elapsed, assumptions=assumptions)
+        found = search.found.get(p.name)
+        if found is not None:
+            trace = self._trace(search, found)
+            verdict = Verdict.REACHED if p.kind is ir.PropKind.REACHABLE else Verdict.VIOLATED
+            return PropertyResult(verdict=verdict, depth=trace.depth, trace=trace, **base)  # type: ignore[arg-type]
+        if search.exhaustive:
+            verdict = Verdict.UNREACHABLE if p.kind is ir.PropKind.REACHABLE else Verdict.PROVED
+            return PropertyResult(verdict=verdict, depth=search.max_depth_seen, **base)  # type: ignore[arg-type]
+        stopped = search.stop_reason or "the search stopped"
+        d = search.depth_done
+        if d < 0:
+            return PropertyResult(verdict=Verdict.UNKNOWN, reason=f"no state was explored: {stopped}",
+                                  **base)  # type: ignore[arg-type]
+        if p.kind is ir.PropKind.REACHABLE:
+            reason = (f"not reached in the {len(search.visited)} states explored (every trace of at most {d} steps);"
+                      f" {stopped}")
+            return PropertyResult(verdict=Verdict.UNKNOWN, depth=d, reason=reason, **base)  # type: ignore[arg-type]
+        return PropertyResult(verdict=Verdict.HOLDS_TO_DEPTH, depth=d, reason=f"{stopped} after "
+                              f"{len(search.visited)} states", **base)  # type: ignore[arg-type]
+
+    def _trace(self, search: Search, found: Found) -> Trace:
+        if found.state is None:  # the init block failed
+            assert found.violation is not None
+            return Trace((Step(None, (), None),), _failure(found.violation))
+        reps, ais = search.path_to(found.state)
+        final_ai = found.action if found.action != INIT else None
+        steps = search.concretize(reps, ais, found.violation, final_ai)
+        return Trace(tuple(self._step(i, s) for i, s in steps),
+                     _failure(found.violation) if found.violation is not None else None)
+
+    def _step(self, i: int | None, s: tuple[int, ...] | None) -> Step:
+        state = self.sem.to_state(s) if s is not None else None
+        if i is None:
+            return Step(None, (), state)
+        ai = self.sem.action_instances()[i]
+        return Step(ai.action, ai.args, state)
+
+    # ------------------------------------------------------------------ warnings, graph
+
+    def _warnings(self, search: Search, coverage: Mapping[str, int]) -> list[Warning_]:
+        out: list[Warning_] = []
+        if search.deadlock is not None:
+            reps, ais = search.path_to(search.deadlock)
+            steps = search.concretize(reps, ais, None, None)
+            trace = Trace(tuple(self._step(i, s) for i, s in steps))
+            sev = "error" if self.deadlock == "error" else "warning"
+            out.append(Warning_("deadlock", f"deadlock ({sev}): no action is enabled in a reachable state "
+                                f"(depth {trace.depth})", trace=trace))
+        if search.exhaustive:
+            for a in self.instance.model.actions:
+                if coverage.get(a.name, 0) == 0:
+                    out.append(Warning_("dead-action", f"action `{a.name}` never fires in any reachable state",
+                                        span=a.span))
+        return out
+
+    def _graph(self, search: Search, sink: GraphSink, props: Sequence[ir.Property]) -> nx.DiGraph:
+        g = nx.DiGraph(instance=self.instance.describe(), symmetry=self.symmetry is not None,
+                       exhaustive=search.exhaustive)
+        invs = [(p.name, self.sem.predicate(p.expr)) for p in self.instance.model.properties
+                if p.kind is ir.PropKind.INVARIANT and p.expr is not None]
+        ais = self.sem.action_instances()
+        for s, n in sink.ids.items():
+            g.add_node(n, state=self.sem.to_state(s), depth=sink.depth[s], initial=search.visited[s] is None,
+                       violates=tuple(name for name, pred in invs if not pred(s)),
+                       fails=tuple(sorted(sink.fails.get(s, ()))), deadlock=s in sink.dead)
+        for (a, b), idxs in sink.edges.items():
+            g.add_edge(sink.ids[a], sink.ids[b], actions=tuple(str(ais[i]) for i in dict.fromkeys(idxs)))
+        return g
+
+
+def _failure(v: Violation) -> Failure:
+    return Failure(v.prop, v.message, v.span)
+
+
+__all__ = ["DEADLOCK_MODES", "ExplicitEngine", "ExplicitOutcome"]

@@ -1,0 +1,261 @@
+"""The breadth-first search behind the explicit engine; Semantics x Goals x Budget -> Search.
+
+States are the interpreter's flat int tuples (canonical representatives when symmetry is on),
+kept in one dict `state -> (parent, action instance index)` (None for an initial state), which
+gives shortest traces. Invariants and goals are evaluated on each state when it is first
+discovered, so when level L has been expanded every state at depth <= L+1 has been checked: that
+is the depth a stopped search reports (`depth_done`). Violations found: `found[prop]` is the
+state (and, for a failing check, the action instance) where it happened.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.interp import LimitExceeded, Semantics, Violation
+from checker.result import Budget
+
+S = tuple[int, ...]
+INIT = -1  # "action index" of a violation raised by the init block
+Progress = Callable[[int, int, float], None]
+
+
+@dataclass
+class Goals:
+    """What the search looks for: invariants (found when false), reachable goals (found when
+    true), check properties (found when a step fails them)."""
+
+    invariants: list[tuple[str, Callable[[S], bool]]] = field(default_factory=list)
+    reachables: list[tuple[str, Callable[[S], bool]]] = field(default_factory=list)
+    checks: set[str] = field(default_factory=set)
+
+    def pending(self) -> int:
+        return len(self.invariants) + len(self.reachables) + len(self.checks)
+
+
+@dataclass(frozen=True)
+class Found:
+    state: S | None  # None: the init block failed
+    action: int | None = None  # the failing action instance, for a check
+    violation: Violation | None = None
+
+
+@dataclass
+class GraphSink:
+    """Collects every node and edge when the caller keeps the state graph."""
+
+    ids: dict[S, int] = field(default_factory=dict)
+    depth: dict[S, int] = field(default_factory=dict)
+    edges: dict[tuple[S, S], list[int]] = field(default_factory=dict)
+    fails: dict[S, set[str]] = field(default_factory=dict)
+    dead: set[S] = field(default_factory=set)
+
+
+class Search:
+    def __init__(self, sem: Semantics, canon: Callable[[S], S] | None, goals: Goals, budget: Budget, *,
+                 graph: GraphSink | None, deadlocks: bool, progress: Progress | None,
+                 stop_when_found: bool, progress_interval: float = 0.25) -> None:
+        self.sem = sem
+        self.canon = canon if canon is not None else _identity
+        self.goals = goals
+        self.budget = budget
+        self.graph = graph
+        self.want_deadlocks = deadlocks
+        self.progress = progress
+        self.progress_interval = progress_interval
+        self.stop_when_found = stop_when_found
+        self.visited: dict[S, tuple[S, int] | None] = {}
+        self.found: dict[str, Found] = {}
+        self.deadlock: S | None = None
+        self.transitions = 0
+        self.depth_done = -1  # every state at depth <= depth_done is discovered and checked
+        self.max_depth_seen = 0
+        self.stop_reason: str | None = None
+        self.exhaustive = False
+        self._t0 = time.monotonic()
+        self._last_progress = self._t0
+        self._expanded = 0  # states expanded so far (limits and progress are checked every 256)
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self) -> None:
+        level = self._initial()
+        if level is None:
+            return
+        self.depth_done = 0
+        depth = 0
+        max_depth = self.budget.max_depth
+        while level:
+            if self.stop_when_found and not self.goals.pending():
+                self.stop_reason = "every property was decided"
+                return
+            if max_depth is not None and depth >= max_depth:
+                self.stop_reason = f"the depth limit {max_depth} was reached"
+                return
+            nxt = self._expand_level(level, depth)
+            if nxt is None:
+                return
+            depth += 1
+            self.depth_done = depth
+            if nxt:
+                self.max_depth_seen = depth
+            level = nxt
+        self.exhaustive = True
+
+    def _initial(self) -> list[S] | None:
+        b = self.budget
+        try:
+            outs = self.sem.initial_fast(limit=b.max_states, deadline=b.deadline)
+        except LimitExceeded as err:
+            self.stop_reason = str(err)
+            return None
+        level = []
+        for o in outs:
+            if isinstance(o, Violation):
+                if o.prop in self.goals.checks:
+                    self.goals.checks.discard(o.prop)
+                    self.found[o.prop] = Found(None, INIT, o)
+                continue
+            c = self.canon(o)
+            if c in self.visited:
+                continue
+            if b.max_states is not None and len(self.visited) >= b.max_states:
+                self.stop_reason = f"the initial states alone exceed the state limit of {b.max_states}"
+                return None
+            self.visited[c] = None
+            level.append(c)
+            self._discovered(c, 0)
+        return level
+
+    def _discovered(self, c: S, depth: int) -> None:
+        g = self.goals
+        if not (g.invariants or g.reachables or self.graph is not None):
+            return
+        if g.invariants:
+            bad = [(n, p) for n, p in g.invariants if not p(c)]
+            if bad:
+                for n, _p in bad:
+                    self.found[n] = Found(c)
+                g.invariants = [x for x in g.invariants if x not in bad]
+        if g.reachables:
+            hit = [(n, p) for n, p in g.reachables if p(c)]
+            if hit:
+                for n, _p in hit:
+                    self.found[n] = Found(c)
+                g.reachables = [x for x in g.reachables if x not in hit]
+        if self.graph is not None:
+            self.graph.ids[c] = len(self.graph.ids)
+            self.graph.depth[c] = depth
+
+    # ------------------------------------------------------------------ one level
+
+    def _expand_level(self, level: list[S], depth: int) -> list[S] | None:
+        """Expand every state of `level`; the next level, or None when a limit stopped the search."""
+        runners = tuple(enumerate(self.sem.runners))
+        canon = None if self.canon is _identity else self.canon
+        visited = self.visited
+        checks = self.goals.checks
+        graph = self.graph
+        limit = self.budget.max_states if self.budget.max_states is not None else -1
+        discovered = self._discovered
+        transitions = 0
+        nxt: list[S] = []
+        for count, s in enumerate(level, self._expanded + 1):
+            if count & 255 == 0 and self._tick(depth):
+                self.transitions += transitions
+                return None
+            enabled = False
+            for i, run in runners:
+                outs = run(s)
+                if not outs:
+                    continue
+                enabled = True
+                if len(outs) > 1:
+                    outs = list(dict.fromkeys(outs))
+                for o in outs:
+                    if o.__class__ is not tuple:
+                        if o.prop in checks:
+                            checks.discard(o.prop)
+                            self.found[o.prop] = Found(s, i, o)
+                        if graph is not None:
+                            graph.fails.setdefault(s, set()).add(o.prop)
+                        continue
+                    transitions += 1
+                    c = o if canon is None else canon(o)
+                    if c not in visited:
+                        if len(visited) == limit:
+                            self.stop_reason = f"the state limit {limit} was reached"
+                            self.transitions += transitions
+                            return None
+                        visited[c] = (s, i)
+                        nxt.append(c)
+                        discovered(c, depth + 1)
+                    if graph is not None:
+                        graph.edges.setdefault((s, c), []).append(i)
+            if not enabled and self.want_deadlocks:
+                if self.deadlock is None:
+                    self.deadlock = s
+                if graph is not None:
+                    graph.dead.add(s)
+        self.transitions += transitions
+        self._expanded += len(level)
+        return nxt
+
+    def _tick(self, depth: int) -> bool:
+        """Deadline and progress, every few hundred states; True when the search must stop."""
+        now = time.monotonic()
+        if self.budget.deadline is not None and now > self.budget.deadline:
+            self.stop_reason = "the time limit was reached"
+            return True
+        if self.progress is not None and now - self._last_progress >= self.progress_interval:
+            self._last_progress = now
+            elapsed = now - self._t0
+            self.progress(len(self.visited), depth, len(self.visited) / elapsed if elapsed > 0 else 0.0)
+        return False
+
+    # ------------------------------------------------------------------ traces
+
+    def path_to(self, s: S) -> tuple[list[S], list[int]]:
+        """The stored states from an initial state to `s`, and the action instance of each step."""
+        states = [s]
+        ais: list[int] = []
+        entry = self.visited[s]
+        while entry is not None:
+            parent, i = entry
+            states.append(parent)
+            ais.append(i)
+            entry = self.visited[parent]
+        states.reverse()
+        ais.reverse()
+        return states, ais
+
+    def concretize(self, reps: list[S], ais: list[int], final: Violation | None,
+                   final_ai: int | None) -> list[tuple[int | None, S | None]]:
+        """A concrete trace through the orbits of `reps`: each step an action instance whose
+        outcome has the next representative as its canonical form (the recorded instance first;
+        with symmetry a permuted one may be needed). Ends with `final` when given."""
+        cur = reps[0]  # an initial state: the set of initial states is symmetric
+        out: list[tuple[int | None, S | None]] = [(None, cur)]
+        for rep, i in zip(reps[1:], ais, strict=True):
+            step = self._find(cur, i, lambda o, rep=rep: o.__class__ is tuple and self.canon(o) == rep)
+            out.append(step)
+            cur = step[1]  # type: ignore[assignment]
+        if final is not None and final_ai is not None:
+            j, _ = self._find(cur, final_ai, lambda o: o == final)
+            out.append((j, None))
+        return out
+
+    def _find(self, s: S, first: int, ok: Callable[[Any], bool]) -> tuple[int, S]:
+        order = [first] + [j for j in range(len(self.sem.runners)) if j != first]
+        for j in order:
+            for o in self.sem.runners[j](s):
+                if ok(o):
+                    return j, o
+        raise AssertionError("no concrete step matches the recorded one (symmetry reduction is unsound here)")
+
+
+def _identity(s: S) -> S:
+    return s

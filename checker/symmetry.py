@@ -1,0 +1,253 @@
+"""Canonical states under permutations of each sort's elements; Semantics -> Symmetry (state -> state).
+
+Sorts are unordered by design: the type checker forbids order and arithmetic on sort elements and
+the language has no sort literals, so permuting the elements of a sort maps reachable states to
+reachable states and preserves every property. The explicit engine stores one representative per
+orbit: `canon(s)` is the same tuple for every state in the orbit of `s` (exact, not a heuristic).
+
+Two schemes, chosen per sort:
+- a *simple* sort (every variable that mentions it is a function with that sort as its only sort
+  argument and a non-sort result, e.g. `st: Page -> PageState`, `perm: (Page, Access) -> bool`):
+  an element's data is exactly its entries, elements do not refer to each other, so sorting the
+  elements by their entries is a canonical form;
+- any other sort (relations between elements, sort-valued entries): elements are sorted by a
+  permutation-invariant signature, and the canonical form is the minimum image over every
+  arrangement of elements whose signatures tie (exact; costly only when many elements tie).
+
+Reduction is unsound in one corner of the semantics: a `forall` over a sort whose body holds two
+different checks reports the failing run that comes first in domain order, so which property
+fails depends on the order of elements. `blockers(inst)` names such statements; the engine then
+turns symmetry off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import chain, permutations, product
+from operator import itemgetter
+from typing import Any
+
+from checker.interp import Semantics
+from spec import ir
+from spec.types import FunT, SortT, Type
+
+State_ = tuple[int, ...]
+_CACHE_MAX = 100_000  # permutation maps kept per engine run
+
+
+def _sorts_of(t: Type) -> list[str]:
+    if isinstance(t, FunT):
+        return [a.name for a in t.args if isinstance(a, SortT)] + _sorts_of(t.result)
+    return [t.name] if isinstance(t, SortT) else []
+
+
+def simple_sorts(inst: ir.Instance) -> frozenset[str]:
+    out = set()
+    for sort in inst.sizes:
+        name = sort[0]
+        ok = True
+        for v in inst.model.vars:
+            if name not in _sorts_of(v.type):
+                continue
+            args = v.type.args if isinstance(v.type, FunT) else ()
+            result = ir.domain_type(v.type)
+            if isinstance(result, SortT) or len([a for a in args if isinstance(a, SortT)]) != 1:
+                ok = False
+        if ok:
+            out.add(name)
+    return frozenset(out)
+
+
+def blockers(inst: ir.Instance) -> list[str]:
+    """Statements under which reduction would change verdicts (see the module docstring)."""
+    out: list[str] = []
+
+    def walk(stmts: tuple[ir.Stmt, ...], owner: str) -> None:
+        for s in stmts:
+            if isinstance(s, ir.If):
+                walk(s.then, owner)
+                walk(s.else_, owner)
+            elif isinstance(s, ir.Forall):
+                if isinstance(s.domain, SortT) and inst.size(s.domain.name) > 1 \
+                        and len({(c.prop, c.message) for c in _checks(s.body)}) > 1:
+                    out.append(f"{owner}: `forall {s.var}: {s.domain}` at {s.span} holds checks of different "
+                               "properties, and which one fails first depends on the order of elements")
+                walk(s.body, owner)
+
+    walk(inst.model.init, "init")
+    for a in inst.model.actions:
+        walk(a.body, a.name)
+    return out
+
+
+def _checks(stmts: tuple[ir.Stmt, ...]) -> Iterator[ir.Check]:
+    for s in stmts:
+        if isinstance(s, ir.Check):
+            yield s
+        elif isinstance(s, ir.If):
+            yield from _checks(s.then)
+            yield from _checks(s.else_)
+        elif isinstance(s, ir.Forall):
+            yield from _checks(s.body)
+
+
+class Symmetry:
+    """`canon(s)`: the representative of the orbit of the fast-form state `s` (see module doc)."""
+
+    def __init__(self, sem: Semantics) -> None:
+        self.sem = sem
+        inst = sem.instance
+        lay = sem.layout
+        permutable = [n for n, size in inst.sizes if size > 1 and any(n in _sorts_of(v.type)
+                                                                       for v in inst.model.vars)]
+        simple = simple_sorts(inst)
+        self.simple = tuple(n for n in permutable if n in simple)
+        self.general = tuple(n for n in permutable if n not in simple)
+        # per location: its variable, its index codes, and its entry type
+        self._slot_args: list[tuple[str, tuple[Type, ...], tuple[int, ...]]] = []
+        for v in inst.model.vars:
+            args = v.type.args if isinstance(v.type, FunT) else ()
+            for idx in inst.locations(v):
+                self._slot_args.append((v.name, tuple(args), tuple(lay.code(t, x) for t, x in zip(args, idx,
+                                                                                                   strict=True))))
+        self._simple_plan = [self._simple_sort_plan(n) for n in self.simple]
+        self._gather = self._simple_gather()
+        self._general_plan = [self._signature_plan(n) for n in self.general]
+        self._maps: dict[tuple[tuple[int, ...], ...], Callable[[State_], State_]] = {}
+        self.active = bool(self.simple or self.general)
+        self.canon: Callable[[State_], State_] = self._canon if self.active else _identity
+
+    # --------------------------------------------------------------- simple sorts
+
+    def _element_slots(self, sort: str, e: int) -> list[int]:
+        """The slots of element `e`: every entry of every variable indexed by `sort`, in slot order."""
+        out = []
+        for j, (_var, args, codes) in enumerate(self._slot_args):
+            if any(isinstance(t, SortT) and t.name == sort and c == e for t, c in zip(args, codes, strict=True)):
+                out.append(j)
+        return out
+
+    def _simple_sort_plan(self, sort: str) -> tuple[int, Callable[[State_], Any], list[list[int]]]:
+        n = self.sem.instance.size(sort)
+        slots = [self._element_slots(sort, e) for e in range(n)]
+        m = len(slots[0])
+        if m == 1:
+            return m, itemgetter(*[s[0] for s in slots]), slots
+        getters = [itemgetter(*s) for s in slots]
+        return m, (lambda s: [g(s) for g in getters]), slots
+
+    def _simple_gather(self) -> Callable[[tuple[Any, ...]], State_]:
+        """Picks the canonical state out of `s + sorted entries of each simple sort`."""
+        width = self.sem.layout.width
+        src = list(range(width))
+        pos = width
+        for _m, _get, slots in self._simple_plan:
+            for elem_slots in slots:
+                for j in elem_slots:
+                    src[j] = pos
+                    pos += 1
+        return itemgetter(*src) if width > 1 else (lambda t: (t[src[0]],))
+
+    def _canon_simple(self, s: State_) -> State_:
+        parts: list[Any] = [s]
+        for m, get, _slots in self._simple_plan:
+            if m == 1:
+                parts.append(sorted(get(s)))
+            else:
+                parts.append(chain.from_iterable(sorted(get(s))))
+        return self._gather(tuple(chain.from_iterable(parts)))
+
+    # --------------------------------------------------------------- general sorts
+
+    def _signature_plan(self, sort: str) -> list[tuple[list[list[int]], list[int], bool]]:
+        """Per element: groups of slots whose (masked) values form a multiset, and slots whose
+        value may be this element (counted)."""
+        inst = self.sem.instance
+        lay = self.sem.layout
+        plan = []
+        for e in range(inst.size(sort)):
+            groups: list[list[int]] = []
+            valued: list[int] = []
+            for v in inst.model.vars:
+                vl = lay.vars[v.name]
+                slots = range(vl.base, vl.base + vl.size)
+                for k, t in enumerate(vl.arg_types):
+                    if isinstance(t, SortT) and t.name == sort:
+                        groups.append([j for j in slots if self._slot_args[j][2][k] == e])
+                if isinstance(vl.entry, SortT) and vl.entry.name == sort:
+                    valued.extend(slots)
+            plan.append((groups, valued, True))
+        return plan
+
+    def _signature(self, s: State_, sort_i: int, e: int) -> tuple[Any, ...]:
+        groups, valued, _ = self._general_plan[sort_i][e]
+        lay = self.sem.layout
+        sig: list[Any] = []
+        for g in groups:
+            sig.append(tuple(sorted(-1 if isinstance(lay.slot_types[j], SortT) else s[j] for j in g)))
+        sig.append(sum(1 for j in valued if s[j] == e))
+        return tuple(sig)
+
+    def _arrangements(self, s: State_) -> Iterator[tuple[tuple[int, ...], ...]]:
+        """Every assignment old element -> new index (one tuple per general sort) that puts
+        elements in signature order."""
+        per_sort = []
+        for i, sort in enumerate(self.general):
+            n = self.sem.instance.size(sort)
+            sigs = [self._signature(s, i, e) for e in range(n)]
+            order = sorted(range(n), key=lambda e: sigs[e])
+            groups: list[list[int]] = []
+            for e in order:
+                if groups and sigs[groups[-1][0]] == sigs[e]:
+                    groups[-1].append(e)
+                else:
+                    groups.append([e])
+            options = []
+            for arrangement in product(*(permutations(g) for g in groups)):
+                new_of = [0] * n
+                for new, old in enumerate(chain.from_iterable(arrangement)):
+                    new_of[old] = new
+                options.append(tuple(new_of))
+            per_sort.append(options)
+        return product(*per_sort)
+
+    def _perm_map(self, key: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
+        f = self._maps.get(key)
+        if f is None:
+            f = self._build_map(key)
+            if len(self._maps) < _CACHE_MAX:
+                self._maps[key] = f
+        return f
+
+    def _build_map(self, key: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
+        lay = self.sem.layout
+        perm = dict(zip(self.general, key, strict=True))
+        src = [0] * lay.width
+        for j, (var, args, codes) in enumerate(self._slot_args):
+            new = tuple(perm[t.name][c] if isinstance(t, SortT) and t.name in perm else c
+                        for t, c in zip(args, codes, strict=True))
+            vl = lay.vars[var]
+            dst = vl.base + sum((c - off) * st for c, off, st in zip(new, vl.offsets, vl.strides, strict=True))
+            src[dst] = j
+        get = itemgetter(*src) if lay.width > 1 else (lambda s: (s[src[0]],))
+        fix = [(k, perm[t.name]) for k, t in enumerate(lay.slot_types) if isinstance(t, SortT) and t.name in perm]
+        if not fix:
+            return get  # type: ignore[return-value]
+
+        def apply(s: State_) -> State_:
+            out = list(get(s))
+            for k, p in fix:
+                out[k] = p[out[k]]
+            return tuple(out)
+        return apply
+
+    def _canon(self, s: State_) -> State_:
+        if self.simple:
+            s = self._canon_simple(s)
+        if self.general:
+            s = min(self._perm_map(key)(s) for key in self._arrangements(s))
+        return s
+
+
+def _identity(s: State_) -> State_:
+    return s
