@@ -28,7 +28,7 @@ from spec.ops import BinOp, QuantKind, UnOp
 from spec.source import NO_SPAN, Span
 
 # Frames of these modules are skipped when looking for the user's line.
-_INTERNAL_MODULES = frozenset({"spec.builder", "spec.builder_expr", "spec.builder_ast"})
+_INTERNAL_MODULES = frozenset({"spec.builder", "spec.builder_body", "spec.builder_expr", "spec.builder_ast"})
 
 ExprLike = Union["Expr", bool, int]
 TypeLike = Union[type, "EnumType", "SortType", "RangeType", "FunType"]
