@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from explicit_bench import bench_explicit  # bench/ is on sys.path when run as bench/run.py
+
 from spec.frontend import instantiate, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,7 @@ def bench_frontend() -> list[tuple[str, str]]:
 
 def main() -> None:
     rows = bench_frontend()
+    rows += bench_explicit()
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark'.ljust(width)}  result")
     for name, value in rows:

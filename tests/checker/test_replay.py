@@ -138,3 +138,25 @@ def test_initial_state_check_with_an_init_block_that_writes(tmp_path):
     assert replay(Trace((Step(None, (), good),)), sem).ok
     bad = make_state(sem, f=(True, False, True), n=1)
     assert replay(Trace((Step(None, (), bad),)), sem).mismatch.kind is MismatchKind.NOT_INITIAL
+
+
+def test_a_corrupted_engine_trace_is_rejected_precisely(tmp_path):
+    from checker.explicit import ExplicitEngine
+    from checker.result import Budget
+
+    inst = load(tmp_path, "sort S = 3;\nvar f: S -> 0..3 = 0;\naction inc(p: S) { f[p] := f[p] + 1; }\n"
+                          "invariant low: (count p: S :: f[p] > 0) < 2;\n")
+    sem = Semantics(inst)
+    (res,) = ExplicitEngine(inst).check([inst.model.property("low")], Budget()).results
+    assert res.trace.depth == 2 and replay(res.trace, sem).ok
+    steps = list(res.trace.steps)
+    last = steps[2].state
+    bumped = State(tuple((loc, v + 1 if loc[0] == "f" and v == 0 else v) for loc, v in last.values))
+    steps[2] = replace(steps[2], state=bumped)
+    m = replay(Trace(tuple(steps)), sem).mismatch
+    assert (m.step, m.kind) == (2, MismatchKind.NOT_A_SUCCESSOR)
+    assert "in the trace but 0 in the closest outcome" in m.message
+    steps = list(res.trace.steps)
+    steps[1] = replace(steps[1], action="dec")
+    m = replay(Trace(tuple(steps)), sem).mismatch
+    assert (m.step, m.kind) == (1, MismatchKind.UNKNOWN_ACTION)
