@@ -12,7 +12,8 @@ REACHABLE -> REACHED with a shortest witness, UNREACHABLE when exhaustive; ASSER
 VIOLATED with a trace ending in the failing step, PROVED when exhaustive. A search stopped by a
 limit gives HOLDS TO DEPTH d (every trace of at most d steps was checked) for invariants and
 checks, and UNKNOWN for goals not reached; never PROVED or UNREACHABLE. The search stops early
-once every property is decided (then it is not exhaustive, and no dead-action warning is given).
+once every property is decided (then it is not exhaustive, and no dead-action warning is given),
+except with keep_graph=True, where the whole graph is the point.
 `progress(states, depth, states_per_s)` is called at most once per `progress_interval` seconds
 (default 0.25), checked every 256 states expanded.
 `deadlock`: "ignore", "warn" (a `deadlock` warning with a trace) or "error" (the same warning, and
@@ -83,7 +84,7 @@ class ExplicitEngine:
         canon = self.symmetry.canon if self.symmetry is not None else None
         sink = GraphSink() if self.keep_graph else None
         search = Search(self.sem, canon, goals, budget, graph=sink, deadlocks=self.deadlock != "ignore",
-                        progress=self.progress, stop_when_found=bool(props),
+                        progress=self.progress, stop_when_found=bool(props) and not self.keep_graph,
                         progress_interval=self.progress_interval)
         search.run()
         coverage = self.sem.coverage.as_dict()
@@ -168,7 +169,7 @@ class ExplicitEngine:
 
     def _graph(self, search: Search, sink: GraphSink, props: Sequence[ir.Property]) -> nx.DiGraph:
         g = nx.DiGraph(instance=self.instance.describe(), symmetry=self.symmetry is not None,
-                       exhaustive=search.exhaustive)
+                       exhaustive=search.exhaustive, stop_reason=search.stop_reason or "")
         invs = [(p.name, self.sem.predicate(p.expr)) for p in self.instance.model.properties
                 if p.kind is ir.PropKind.INVARIANT and p.expr is not None]
         ais = self.sem.action_instances()

@@ -9,7 +9,8 @@ entries in location order (`st=[Shared Free Free]`). Edges carry the action inst
 from one state to the other. Initial states have a double border; states that falsify an
 invariant, or from which a check fails, are filled red (`violating` restricts which properties
 count; None: all); deadlocked states are orange. Above `max_states` states the graph is refused
-with GraphTooLarge (its message says how to raise the limit). With symmetry on, nodes are orbit
+with GraphTooLarge (its message says how to raise the limit), and so is a graph whose search
+stopped early (a state limit), unless `partial_ok`. With symmetry on, nodes are orbit
 representatives and edges go to the representative of the successor.
 """
 
@@ -33,13 +34,18 @@ class GraphTooLarge(ValueError):
 
 
 def state_graph_text(graph_or_outcome: ExplicitOutcome | nx.DiGraph, inst: ir.Instance, fmt: str = "dot",
-                     violating: Collection[str] | None = None, max_states: int = DEFAULT_MAX_STATES) -> str:
+                     violating: Collection[str] | None = None, max_states: int = DEFAULT_MAX_STATES,
+                     partial_ok: bool = False) -> str:
     g = graph_or_outcome.graph if isinstance(graph_or_outcome, ExplicitOutcome) else graph_or_outcome
     if g is None:
         raise ValueError("the search kept no graph: run ExplicitEngine with keep_graph=True")
     if fmt not in FORMATS:
         raise ValueError(f"unknown graph format {fmt!r}: use {' or '.join(FORMATS)}")
     n = g.number_of_nodes()
+    if not g.graph.get("exhaustive", True) and not partial_ok:
+        raise GraphTooLarge(f"the search stopped after {n} states, before the graph was complete "
+                            f"({g.graph.get('stop_reason') or 'a limit was reached'}); raise --max-states, "
+                            "or use smaller sizes (--size)")
     if n > max_states:
         raise GraphTooLarge(f"the state graph has {n} states, more than the limit of {max_states}; "
                             "raise it with --max-states, or use smaller sizes (--size)")

@@ -73,7 +73,8 @@ def test_graphml_round_trips(tmp_path):
 
 
 def test_refuses_large_graphs_and_bad_input(tmp_path):
-    text = "sort S = 5;\nvar f: S -> bool = false;\naction set(p: S) { f[p] := true; }\n"
+    text = ("sort S = 5;\nvar f: S -> bool = false;\naction set(p: S) { f[p] := true; }\n"
+            "reachable one: exists p: S :: f[p];\n")
     inst, out = graph_of(tmp_path, text, symmetry=False)
     assert out.states == 32
     with pytest.raises(GraphTooLarge, match="32 states, more than the limit of 10; raise it with --max-states"):
@@ -82,6 +83,12 @@ def test_refuses_large_graphs_and_bad_input(tmp_path):
     reduced = ExplicitEngine(inst, keep_graph=True).check((), Budget())
     dot = state_graph_text(reduced, inst)
     assert len(nodes(dot)) == 6 and "orbit representatives" in dot
+    cut = ExplicitEngine(inst, keep_graph=True, symmetry=False).check((), Budget(max_states=20))
+    with pytest.raises(GraphTooLarge, match="stopped after 20 states.*state limit 20.*raise --max-states"):
+        state_graph_text(cut, inst)
+    assert len(nodes(state_graph_text(cut, inst, partial_ok=True))) == 20
+    props = ExplicitEngine(inst, keep_graph=True, symmetry=False).check(inst.model.properties, Budget())
+    assert props.graph.number_of_nodes() == 32  # a kept graph is never cut short by decided properties
     plain = ExplicitEngine(inst).check((), Budget())
     with pytest.raises(ValueError, match="keep_graph"):
         state_graph_text(plain, inst)
