@@ -53,6 +53,8 @@ class _Block:
         assert frame is self._frame, "builder blocks closed out of order"
         if exc_type is None:
             self._done(frame)
+        else:
+            self._body._failed = True
 
 
 def _attach_else(node: ast.Stmt, else_: tuple[ast.Stmt, ...]) -> ast.If:
@@ -87,14 +89,16 @@ class Body:
         self._unused: list[_Block] = []
         self._open = False
         self._closed = False
+        self._failed = False  # an exception left one of its blocks: the body is incomplete
 
     def __enter__(self) -> Body:
         self._open = True
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, exc_type: object, *_rest: object) -> None:
         self._open = False
         self._closed = True
+        self._failed = self._failed or exc_type is not None
 
     # -- bookkeeping
 
@@ -118,6 +122,9 @@ class Body:
 
     def statements(self) -> tuple[ast.Stmt, ...]:
         """The body so far. Raises RuntimeError while a block is open or a block was never entered."""
+        if self._failed:
+            raise RuntimeError(f"{self._what} (at {self._span}) is incomplete: an exception left it while it "
+                               "was being built; build the model again from the start")
         if len(self._frames) != 1:
             raise RuntimeError(f"{self._what}: a block is still open")
         if self._unused:

@@ -101,6 +101,43 @@ def test_include_round_trip(tmp_path):
     assert _round_trip(m, tmp_path) == m.build()
 
 
+def test_helpers_build_the_trees_of_the_text(tmp_path):
+    text = """model helpers;
+var a: bool; var b: bool; var c: bool; var n: 0..3;
+invariant h1: a && b && c;
+invariant h2: a || b || c;
+invariant h3: true;
+invariant h4: false;
+invariant h5: !a -> (b <-> c);
+invariant h6: (a ? n : 2) >= -1;
+"""
+    m = ModelBuilder("helpers")
+    a, b, c = (m.var(x, bool) for x in "abc")
+    n = m.var("n", m.range(0, 3))
+    m.invariant("h1", E.all_of(a, b, c))
+    m.invariant("h2", E.any_of(a, b, c))
+    m.invariant("h3", E.all_of())
+    m.invariant("h4", E.any_of())
+    m.invariant("h5", E.implies(E.not_(a), E.iff(b, c)))
+    m.invariant("h6", m.ite(a, n, 2) >= -1)
+    assert m.build() == spec.load(write(tmp_path, "helpers.spec", text))
+
+
+def test_match_on_a_bool_is_the_if_else_of_the_text(tmp_path):
+    m = ModelBuilder("bm")
+    flag = m.var("flag", bool)
+    n = m.var("n", m.range(0, 3))
+    with m.action("go") as a:
+        with a.match(flag) as mt:
+            with mt.case(True):
+                a.assign(n, 1)
+            with mt.case(False):
+                a.assign(n, 2)
+    text = "model bm;\nvar flag: bool;\nvar n: 0..3;\n" \
+        "action go() { if flag == true { n := 1; } else { n := 2; } }\n"
+    assert m.build() == spec.load(write(tmp_path, "bm.spec", text))
+
+
 # ---------------------------------------------------------------- sweeps
 
 
@@ -314,9 +351,20 @@ def test_block_misuse_is_refused():
             a.assign(st_[p] == S.A, S.B)
     with pytest.raises(RuntimeError, match="closed"):
         a.skip()
-    with m.action("lost") as b:
+    m2, S2, Page2, st2 = _small()
+    with m2.action("lost") as b:
         b.if_(True)  # never entered with `with`: its statements would vanish
     with pytest.raises(RuntimeError, match="never used in a `with`"):
+        m2.build()
+
+
+def test_an_action_left_by_an_exception_is_not_built():
+    m, S, Page, st_ = _small()
+    with pytest.raises(TypeError):
+        with m.action("half", p=Page) as (a, p):
+            a.assign(st_[p], S.B)
+            a.require(st_[p] == "B")  # a mistake: the action stops here
+    with pytest.raises(RuntimeError, match="incomplete"):
         m.build()
 
 
