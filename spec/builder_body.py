@@ -87,16 +87,13 @@ class Body:
         self._span = span
         self._frames = [_Frame(_FrameKind.BLOCK)]
         self._unused: list[_Block] = []
-        self._open = False
         self._closed = False
         self._failed = False  # an exception left one of its blocks: the body is incomplete
 
     def __enter__(self) -> Body:
-        self._open = True
         return self
 
     def __exit__(self, exc_type: object, *_rest: object) -> None:
-        self._open = False
         self._closed = True
         self._failed = self._failed or exc_type is not None
 
@@ -188,6 +185,7 @@ class Body:
         c = node_of(cond, span)
 
         def done(f: _Frame) -> None:
+            self._check_else(parent, "elif_")
             parent.stmts[-1] = _attach_else(parent.stmts[-1], (ast.If(c, tuple(f.stmts), None, span=span),))
             parent.can_else = True
         return _Block(self, _FrameKind.BLOCK, span, done)
@@ -198,15 +196,20 @@ class Body:
         parent = self._else_parent("else_")
 
         def done(f: _Frame) -> None:
+            self._check_else(parent, "else_")
             parent.stmts[-1] = _attach_else(parent.stmts[-1], tuple(f.stmts))
             parent.can_else = False
         return _Block(self, _FrameKind.BLOCK, span, done)
 
     def _else_parent(self, what: str) -> _Frame:
         frame = self._top()
+        self._check_else(frame, what)
+        return frame
+
+    @staticmethod
+    def _check_else(frame: _Frame, what: str) -> None:
         if not frame.can_else:
             raise RuntimeError(f"`{what}` must directly follow an `if_` or `elif_` block")
-        return frame
 
     def match(self, scrutinee: ExprLike) -> _Block:
         """`with a.match(x) as mt:` then `with mt.case(...)` / `with mt.default()` blocks."""

@@ -138,6 +138,15 @@ def test_match_on_a_bool_is_the_if_else_of_the_text(tmp_path):
     assert m.build() == spec.load(write(tmp_path, "bm.spec", text))
 
 
+def test_include_of_a_broken_file_fails_at_the_include(tmp_path):
+    lib = write(tmp_path, "broken.spec", "var x: bool\n")
+    m = ModelBuilder("b")
+    with pytest.raises(FrontendError) as err:
+        m.include(str(lib))
+    (d,) = err.value.diagnostics
+    assert d.code.startswith("E01") and d.span.file.endswith("broken.spec")  # a syntax error, in that file
+
+
 # ---------------------------------------------------------------- sweeps
 
 
