@@ -86,8 +86,8 @@ class Explicit:
         return EngineRun(tuple(out.results), tuple(out.warnings), getattr(out, "graph", None))
 
 
-_SYMBOLIC = {EngineKind.BMC: ("checker.bmc", "BMC"), EngineKind.INDUCTION: ("checker.induction", "KInduction"),
-             EngineKind.PDR: ("checker.pdr", "PDR")}
+_SYMBOLIC = {EngineKind.BMC: ("checker.bmc", "Bmc"), EngineKind.INDUCTION: ("checker.induction", "Induction"),
+             EngineKind.PDR: ("checker.pdr", "Pdr")}
 
 
 def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None) -> Engine:

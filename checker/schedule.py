@@ -201,6 +201,8 @@ class _Run:
             if r.prop in wanted:
                 self._accept(engine.name, wanted[r.prop], r)
         for w in out.warnings:
+            if w.code == DEAD_ACTION and self.options.vacuity:
+                continue  # the vacuity goals decide dead actions, and name the guard
             if w.trace is not None:
                 self._replay(engine.name, f"the {w.code} warning", w.trace)
             if w not in self.warnings:
@@ -309,13 +311,13 @@ def merge(prop: ir.Property, cands: Sequence[PropertyResult], interrupted: bool 
         return replace(min(witnesses, key=lambda c: c.depth if c.depth is not None else 1 << 30), time_s=total)
     if proofs:
         return replace(proofs[0], time_s=total)
-    reasons = "; ".join(f"{c.engine}: {c.reason}" for c in cands if c.reason)
+    reasons = "; ".join(f"{c.engine}: {c.reason}" for c in cands if c.reason and c.verdict is Verdict.UNKNOWN)
     bounded = [c for c in cands if c.verdict is Verdict.HOLDS_TO_DEPTH]
-    if bounded:
+    if bounded:  # the reason says why no proof came after the bound, if an engine tried
         best = max(bounded, key=lambda c: c.depth or 0)
-        return replace(best, time_s=total, reason=reasons or best.reason)
+        return replace(best, time_s=total, reason=reasons or None)
     if cands:
-        return replace(cands[-1], verdict=Verdict.UNKNOWN, time_s=total, reason=reasons or "no engine decided it")
+        return replace(cands[-1], time_s=total, reason=reasons or "no engine decided it")
     why = "interrupted before any engine decided it" if interrupted else \
         "the time budget (--timeout) ran out before any engine got to it"
     return PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, "none", 0.0, reason=why)

@@ -23,6 +23,7 @@ from checker.report.common import (
 )
 from checker.result import PropertyResult, Report, Trace, Verdict, Warning_
 from checker.vacuity import is_fires_goal
+from spec.ir import PropKind
 
 _COLOURS = {
     Verdict.PROVED: "32", Verdict.PROVED_ALL_SIZES: "32", Verdict.REACHED: "32",
@@ -103,10 +104,13 @@ def _verdict_table(report: Report, color: bool) -> list[str]:
 def _notes(report: Report) -> list[str]:
     out = []
     for r in report.results:
-        if r.verdict is Verdict.HOLDS_TO_DEPTH:
+        if r.verdict is Verdict.HOLDS_TO_DEPTH and not is_fires_goal(r.prop):
             why = f" ({r.reason})" if r.reason else ""
-            out.append(f"  {r.prop}: bounded check only: no counterexample in any run of up to {r.depth} steps; "
-                       f"NOT a proof{why}")
+            if r.kind is PropKind.REACHABLE:
+                what = f"not reached in any run of up to {r.depth} steps; NOT a proof that it is unreachable"
+            else:
+                what = f"no counterexample in any run of up to {r.depth} steps; NOT a proof"
+            out.append(f"  {r.prop}: bounded check only: {what}{why}")
         elif r.verdict is Verdict.UNKNOWN:
             out.append(f"  {r.prop}: UNKNOWN: {r.reason}")
         if r.assumptions:

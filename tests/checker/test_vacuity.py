@@ -74,3 +74,51 @@ def test_guard_goals_end_at_each_top_level_require(goals):
     gg = guard_goals(inst.model.action("alloc"))
     assert [g.prop.name for g in gg] == ["alloc:require@7:25", "alloc:require@7:63"]
     assert [text(g) for g in gg] == ["exists p: Page :: st[p] == Free", "exists p: Page :: st[p] == Free && n < 3"]
+
+
+# ---------------------------------------------------------------- against the interpreter
+
+import random  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from checker.interp import Semantics  # noqa: E402
+from checker.result import State  # noqa: E402
+from spec.ir import domain_type  # noqa: E402
+from tests.gen.models import models  # noqa: E402
+
+SAMPLES = 150
+
+
+def _states(inst, seed: int) -> list[State]:
+    """Random states of the instance (any state, not only reachable ones: the predicate is a
+    statement about every state)."""
+    rng = random.Random(seed)
+    locs = [((v.name, idx), inst.domain(domain_type(v.type))) for v in inst.model.vars for idx in inst.locations(v)]
+    return [State(tuple((loc, rng.choice(dom)) for loc, dom in locs)) for _ in range(SAMPLES)]
+
+
+def _fires(sem: Semantics, s: State, action: str) -> bool:
+    return any(isinstance(o, State) for ai in sem.action_instances() if ai.action == action
+               for o in sem.outcomes(s, ai))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(), st.integers(0, 2**16))
+def test_fires_predicate_agrees_with_the_interpreter(tmp_path_factory, text, seed):
+    """Exact goals hold exactly where the action has a successor; inexact ones at least there."""
+    path = tmp_path_factory.mktemp("vac") / "m.spec"
+    path.write_text(text, encoding="utf-8")
+    inst = load_instance(path)
+    sem = Semantics(inst)
+    states = _states(inst, seed)
+    for g in fire_goals(inst.model):
+        for s in states:
+            fires, pred = _fires(sem, s, g.action), sem.holds(g.prop.expr, s)
+            if g.exact:
+                assert fires == pred, (g.action, s)
+            else:
+                assert pred or not fires, (g.action, s)
+        for gg in guard_goals(inst.model.action(g.action)):
+            assert all(sem.holds(gg.prop.expr, s) or not _fires(sem, s, g.action) for s in states)
