@@ -18,7 +18,14 @@ from spec import ir
 
 
 def default_backend() -> Backend:
-    return Backend(engine=make_engine, checker=make_checker)
+    """A backend for one run: the symbolic engines share one Z3 encoding of the instance (the
+    engines accept one for exactly this), so `auto` encodes the model once, not three times."""
+    shared: dict[int, Any] = {}
+
+    def engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None) -> Engine:
+        return make_engine(kind, inst, options, progress, shared)
+
+    return Backend(engine=engine, checker=make_checker)
 
 
 # ---------------------------------------------------------------- interpreter
@@ -90,7 +97,8 @@ _SYMBOLIC = {EngineKind.BMC: ("checker.bmc", "Bmc"), EngineKind.INDUCTION: ("che
              EngineKind.PDR: ("checker.pdr", "Pdr")}
 
 
-def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None) -> Engine:
+def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None,
+                encodings: dict[int, Any] | None = None) -> Engine:
     try:
         if kind is EngineKind.EXPLICIT:
             from checker.explicit import ExplicitEngine
@@ -102,6 +110,13 @@ def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress:
             return Explicit("explicit", ExplicitEngine(inst, symmetry=options.symmetry, keep_graph=options.keep_graph,
                                                        deadlock=options.deadlock.value, progress=tick))
         module, cls = _SYMBOLIC[kind]
-        return Symbolic(kind.value, getattr(importlib.import_module(module), cls)(inst))
+        engine_cls = getattr(importlib.import_module(module), cls)
+        if encodings is None:
+            return Symbolic(kind.value, engine_cls(inst))
+        if id(inst) not in encodings:
+            from checker.encode import Encoding
+
+            encodings[id(inst)] = Encoding(inst)
+        return Symbolic(kind.value, engine_cls(inst, encodings[id(inst)]))
     except (ImportError, AttributeError) as err:
         return Unavailable(kind.value, f"the {kind.value} engine is not available in this build ({err})")

@@ -207,7 +207,8 @@ def _options(args: argparse.Namespace) -> Options:
 
 def _policy(args: argparse.Namespace) -> Policy:
     bounded = args.depth is not None and args.engine in (EngineKind.BMC.value, EngineKind.EXPLICIT.value)
-    return Policy(strict=args.strict, bounded_goal=bounded, deadlock_error=args.deadlock == DeadlockMode.ERROR.value)
+    return Policy(strict=args.strict, bounded_depth=args.depth if bounded else None,
+                  deadlock_error=args.deadlock == DeadlockMode.ERROR.value)
 
 
 def _progress(enabled: bool):

@@ -2,7 +2,8 @@
 
 Shared by the command line (exit codes) and the renderers that have a notion of failure (JUnit,
 SARIF), so all of them agree. HOLDS TO DEPTH is undecided — a bounded check is not a proof —
-unless the user asked for exactly a bounded check (`bounded_goal`, see docs/verdicts.md).
+unless the user asked for exactly a bounded check to depth K (`bounded_depth`, see
+docs/verdicts.md) and the bound K was reached.
 Generated vacuity goals (`ACTION:fires`) count only with --strict; otherwise a dead action is a
 warning.
 """
@@ -30,7 +31,7 @@ class Status(Enum):
 @dataclass(frozen=True)
 class Policy:
     strict: bool = False
-    bounded_goal: bool = False  # `--engine bmc --depth K`: reaching depth K is what was asked
+    bounded_depth: int | None = None  # `--engine bmc --depth K`: reaching depth K is what was asked
     deadlock_error: bool = False
 
 
@@ -43,7 +44,8 @@ def status(r: PropertyResult, policy: Policy = DEFAULT_POLICY) -> Status:
         return Status.FAIL
     if r.verdict.is_pass:
         return Status.PASS
-    if r.verdict is Verdict.HOLDS_TO_DEPTH and policy.bounded_goal:
+    if r.verdict is Verdict.HOLDS_TO_DEPTH and policy.bounded_depth is not None and r.depth is not None \
+            and r.depth >= policy.bounded_depth:
         return Status.PASS
     return Status.UNDECIDED
 

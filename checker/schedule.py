@@ -267,24 +267,39 @@ class _Run:
         return out
 
     def dead_actions(self, goals: Sequence[vacuity.Goal], results: dict[str, PropertyResult]) -> list[Warning_]:
-        out = []
-        for g in goals:
-            if results[g.prop.name].verdict is Verdict.UNREACHABLE:
-                out.append(self._dead_action(self.inst.model.action(g.action)))
-        return out
+        """A warning per dead action, naming the first top-level `require` that no reachable state
+        gets past (found with the proof engines, all dead actions' guards in one batch)."""
+        dead = [self.inst.model.action(g.action) for g in goals if results[g.prop.name].verdict is Verdict.UNREACHABLE]
+        guards = {a.name: vacuity.guard_goals(a) for a in dead}
+        todo = [g.prop for a in dead for g in guards[a.name] if not _false(g.prop.expr)]
+        searched = self.options.engine is not EngineKind.BMC and not self._expired()
+        if todo and searched:
+            if self.options.engine is EngineKind.AUTO:
+                self._phase(EngineKind.INDUCTION, todo, AUTO_SHARES[1])
+                self._phase(EngineKind.PDR, [p for p in todo if not self._decided(p.name)], 1.0)
+            else:
+                self._phase(self.options.engine, todo, 1.0)
+        return [self._dead_warning(a, guards[a.name], searched or not todo) for a in dead]
 
-    def _dead_action(self, action: ir.Action) -> Warning_:
-        guards = vacuity.guard_goals(action)
-        if guards and not self._expired():
-            self.decide([g.prop for g in guards])
+    def _dead_warning(self, action: ir.Action, guards: Sequence[vacuity.Goal], searched: bool) -> Warning_:
         for g in guards:
-            if self.merge(g.prop).verdict is Verdict.UNREACHABLE and g.require is not None:
+            if g.require is not None and (_false(g.prop.expr) or self.merge(g.prop).verdict is Verdict.UNREACHABLE):
                 text = print_ir_expr(g.require.cond)
                 return Warning_(DEAD_ACTION, f"action `{action.name}` can never fire: its guard "
                                 f"`require {text}` is never satisfied", g.require.span)
-        why = "no single top-level `require` blocks it" if guards else "it has no top-level `require`"
-        return Warning_(DEAD_ACTION, f"action `{action.name}` can never fire ({why}; look at its "
-                        "choose, assert and nested require statements and at the assumes)", action.span)
+        if not guards:
+            why = "it has no top-level `require`; look at its choose, assert and nested require statements " \
+                  "and at the assumes"
+        elif searched:
+            why = "no single top-level `require` blocks it; look at its choose, assert and nested require " \
+                  "statements and at the assumes"
+        else:
+            why = "the guard that blocks it was not searched for: the time budget ran out"
+        return Warning_(DEAD_ACTION, f"action `{action.name}` can never fire ({why})", action.span)
+
+
+def _false(e: ir.Expr | None) -> bool:
+    return isinstance(e, ir.Lit) and e.value is False
 
 
 _ALLOWED: dict[ir.PropKind, frozenset[Verdict]] = {

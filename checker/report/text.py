@@ -7,6 +7,7 @@ use it (stdout is a tty and NO_COLOR is unset).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from checker.result import PropertyResult, Report, Trace, Verdict, Warning_
 from checker.vacuity import is_fires_goal
 from spec.ir import PropKind
 
+DOC_WIDTH = 60  # action doc strings wrap in traces, so a long one cannot push the changes off screen
 _COLOURS = {
     Verdict.PROVED: "32", Verdict.PROVED_ALL_SIZES: "32", Verdict.REACHED: "32",
     Verdict.VIOLATED: "31;1", Verdict.UNREACHABLE: "31;1",
@@ -113,8 +115,14 @@ def _notes(report: Report) -> list[str]:
             out.append(f"  {r.prop}: bounded check only: {what}{why}")
         elif r.verdict is Verdict.UNKNOWN:
             out.append(f"  {r.prop}: UNKNOWN: {r.reason}")
-        if r.assumptions:
-            out.append(f"  {r.prop}: depends on assume {', '.join(r.assumptions)}")
+    common = set.intersection(*(set(r.assumptions) for r in report.results)) if report.results else set()
+    for r in report.results:
+        extra = [a for a in r.assumptions if a not in common]
+        if extra:
+            out.append(f"  {r.prop}: depends on assume {', '.join(extra)}")
+    if common:
+        names = [a for a in report.results[0].assumptions if a in common]
+        out.append(f"  every verdict depends on assume {', '.join(names)}")
     return ["", "notes:", *out] if out else []
 
 
@@ -146,7 +154,7 @@ def trace_lines(trace: Trace, ctx: Context | None = None) -> list[str]:
         action = [call_text(step)]
         doc = ctx.action_doc(step.action) if step.action else None
         if doc:
-            action.append(f'"{doc}"')
+            action += textwrap.wrap(f'"{doc}"', DOC_WIDTH)
         chosen = choices_text(step)
         if chosen:
             action.append(chosen)

@@ -44,10 +44,10 @@ def test_junit_one_testcase_per_property_failures_and_errors(ctx):
     assert int(suite.get("tests")) == len(cases)
 
 
-def test_junit_strict_and_bounded_goal_policies(ctx):
+def test_junit_strict_and_bounded_depth_policies(ctx):
     strict = _cases(render_junit(sample_report(), ctx, Policy(strict=True)))
     assert strict["alloc:fires"].find("error") is not None
-    bounded = _cases(render_junit(sample_report(), ctx, Policy(bounded_goal=True)))
+    bounded = _cases(render_junit(sample_report(), ctx, Policy(bounded_depth=10)))
     assert bounded["ref:range"].find("error") is None
 
 

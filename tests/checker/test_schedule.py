@@ -90,7 +90,8 @@ def test_bounded_only_is_undecided_unless_a_bounded_check_was_asked_for(inst):
     assert fakes.calls[0][2].max_depth == 5
     assert rep.result("inv1").verdict is Verdict.HOLDS_TO_DEPTH and rep.result("inv1").depth == 5
     assert exit_status(rep) == EXIT_UNKNOWN
-    assert exit_status(rep, Policy(bounded_goal=True)) == EXIT_OK
+    assert exit_status(rep, Policy(bounded_depth=5)) == EXIT_OK
+    assert exit_status(rep, Policy(bounded_depth=6)) == EXIT_UNKNOWN  # the asked-for bound was not reached
 
 
 def test_a_trace_that_does_not_replay_is_an_internal_error(inst):
