@@ -302,12 +302,17 @@ def cmd_graph(args: argparse.Namespace) -> int:
     try:
         prepared = _prepare(args)
         from checker.explicit import ExplicitEngine
-        from checker.graph import state_graph_text
+        from checker.graph import DEFAULT_MAX_STATES, state_graph_text
         from checker.result import Budget
 
+        limit = args.max_states or DEFAULT_MAX_STATES
         engine = ExplicitEngine(prepared.instance, symmetry=args.symmetry, keep_graph=True, deadlock="ignore")
-        outcome = engine.check(list(prepared.instance.model.properties), Budget(max_states=args.max_states))
-        text = state_graph_text(outcome, prepared.instance, fmt=args.format)
+        # one state over the limit is enough to know the graph is too large to draw
+        outcome = engine.check([], Budget(max_states=limit + 1))
+        if not outcome.exhaustive:
+            raise ValueError(f"the state graph has more than {limit} states; raise the limit with --max-states, "
+                             "or use smaller sizes (--size)")
+        text = state_graph_text(outcome, prepared.instance, fmt=args.format, max_states=limit)
     except FrontendError as e:
         _err(render_all(e.diagnostics, _sources(e)))
         return EXIT_BAD_INPUT

@@ -108,10 +108,11 @@ def _notes(report: Report) -> list[str]:
     for r in report.results:
         if r.verdict is Verdict.HOLDS_TO_DEPTH and not is_fires_goal(r.prop):
             why = f" ({r.reason})" if r.reason else ""
+            steps = f"{r.depth} step{'' if r.depth == 1 else 's'}"
             if r.kind is PropKind.REACHABLE:
-                what = f"not reached in any run of up to {r.depth} steps; NOT a proof that it is unreachable"
+                what = f"not reached in any run of up to {steps}; NOT a proof that it is unreachable"
             else:
-                what = f"no counterexample in any run of up to {r.depth} steps; NOT a proof"
+                what = f"no counterexample in any run of up to {steps}; NOT a proof"
             out.append(f"  {r.prop}: bounded check only: {what}{why}")
         elif r.verdict is Verdict.UNKNOWN:
             out.append(f"  {r.prop}: UNKNOWN: {r.reason}")

@@ -1,0 +1,1 @@
+models/deadlock.spec --engine explicit

@@ -1,0 +1,1 @@
+models/pages.spec --engine explicit --no-symmetry --quiet

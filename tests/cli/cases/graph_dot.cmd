@@ -1,0 +1,1 @@
+graph models/pages.spec --size Page=1

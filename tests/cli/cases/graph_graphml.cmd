@@ -1,0 +1,1 @@
+graph models/deadlock.spec --format graphml

@@ -1,0 +1,1 @@
+graph models/pages.spec --max-states 5
