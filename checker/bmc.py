@@ -1,0 +1,209 @@
+"""Bounded model checking: the shortest trace to each goal, by incremental deepening.
+
+One solver holds the path S_0 .. S_k (init, then one transition per level); every goal is
+checked at every level under an assumption, so the first hit is a shortest trace. Level L
+holds the events of trace depth L: a state goal at S_L, a failing check in step L-1 (checked
+before that step is asserted as a successful one, with the same inputs), an action firing in
+step L-1, and at level 0 a failing check in the init block.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checker.encode import Encoding, Formula, Goal, GoalKind, goal_of
+from checker.result import Budget, PropertyResult, Trace, Verdict
+from checker.smt import Session, Status
+from spec import ir
+
+DEFAULT_DEPTH = 20
+
+
+class Unroller:
+    """A path S_0 .. S_k in one incremental solver, extended one transition at a time.
+
+    `from_init`: S_0 is initial (BMC), else any state within types and assumes (induction's
+    step case). `simple`: states are pairwise distinct (k-induction's simple-path constraint)."""
+
+    def __init__(self, enc: Encoding, *, from_init: bool, simple: bool):
+        self.enc = enc
+        self.session = Session(enc)
+        self.from_init = from_init
+        self.simple = simple
+        self.k = -1  # index of the last state on the path
+
+    def start(self) -> None:
+        s0 = self.enc.state(0)
+        self.session.add(self.enc.init(s0).formula if self.from_init else self.enc.state_ok(s0))
+        self.k = 0
+
+    def advance(self) -> None:
+        """Assert the transition S_k -> S_k+1."""
+        enc = self.enc
+        self.session.add(enc.step(self.k).trans)
+        self.k += 1
+        if self.simple:
+            sk = enc.state(self.k)
+            self.session.add(*[enc.distinct(enc.state(j), sk) for j in range(self.k)])
+
+    def event(self, goal: Goal, level: int) -> Formula:
+        """The formula of `goal` happening at trace depth `level` (see the module docstring)."""
+        enc = self.enc
+        match goal.kind:
+            case GoalKind.STATE:
+                return enc.state_goal(goal, enc.state(level))
+            case GoalKind.ERROR:
+                if level == 0:
+                    return enc.init_error_goal(goal, enc.init(enc.state(0))) if self.from_init else enc.neg(enc.true())
+                return enc.error_goal(goal, enc.step(level - 1))
+            case GoalKind.FIRES:
+                return enc.act_is(enc.step(level - 1), goal.name) if level > 0 else enc.neg(enc.true())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of searching one goal: `trace` when it happens (at depth `depth`); else
+    `reason` when the search stopped early (checked up to `depth`), else searched to `depth`."""
+
+    goal: Goal
+    depth: int
+    trace: Trace | None = None
+    reason: str | None = None
+    time_s: float = 0.0
+
+
+def _deadline_passed(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+class _Search:
+    """One BMC run over a set of goals (mutable bookkeeping for `search`)."""
+
+    def __init__(self, enc: Encoding, goals: Sequence[Goal], deadline: float | None):
+        self.u = Unroller(enc, from_init=True, simple=False)
+        self.open = list(goals)
+        self.done: dict[Goal, Finding] = {}
+        self.deadline = deadline
+        self.t0 = time.monotonic()
+
+    def level(self, level: int) -> None:
+        # error events first: they need the step (or the init block) not yet asserted as a success
+        self.check(level, [g for g in self.open if g.kind is GoalKind.ERROR])
+        if level == 0:
+            self.u.start()
+        else:
+            self.u.advance()
+        self.check(level, [g for g in self.open if g.kind is not GoalKind.ERROR])
+
+    def check(self, level: int, goals: list[Goal]) -> None:
+        """Check `goals` at `level`: first all at once (usually unsat), then one by one."""
+        if not goals:
+            return
+        events = {g: self.u.event(g, level) for g in goals}
+        enc, session = self.u.enc, self.u.session
+        if len(goals) > 1:
+            res = session.check(enc.disj(list(events.values())), deadline=self.deadline)
+            if res.status is Status.UNSAT:
+                return
+            if res.status is Status.SAT:
+                for g in goals:
+                    if session.holds(events[g]):
+                        self.hit(g, level)
+                goals = [g for g in goals if g not in self.done]
+        for g in goals:
+            res = session.check(events[g], deadline=self.deadline)
+            if res.status is Status.SAT:
+                self.hit(g, level)
+            elif res.status is Status.UNKNOWN:
+                self.finish(g, Finding(g, level - 1, None, res.reason))
+
+    def hit(self, g: Goal, level: int) -> None:
+        failure = g.name if g.kind is GoalKind.ERROR else None
+        self.finish(g, Finding(g, level, self.u.session.trace(level, failure)))
+
+    def finish(self, g: Goal, f: Finding) -> None:
+        self.done[g] = Finding(f.goal, f.depth, f.trace, f.reason, time.monotonic() - self.t0)
+        self.open.remove(g)
+
+
+def search(enc: Encoding, goals: Sequence[Goal], max_depth: int, deadline: float | None) -> dict[Goal, Finding]:
+    """The shortest trace (depth <= max_depth) to each goal, or why there is none."""
+    s = _Search(enc, goals, deadline)
+    for level in range(max_depth + 1):
+        if not s.open:
+            break
+        if _deadline_passed(deadline):
+            for g in list(s.open):
+                s.finish(g, Finding(g, level - 1, None, f"timeout before depth {level}"))
+            break
+        s.level(level)
+    for g in list(s.open):
+        s.finish(g, Finding(g, max_depth))
+    return s.done
+
+
+def assumption_names(inst: ir.Instance) -> tuple[str, ...]:
+    return tuple(a.name for a in inst.model.assumes)
+
+
+def property_result(prop: ir.Property, f: Finding, engine: str, inst: ir.Instance) -> PropertyResult:
+    """A BMC finding as a verdict: a trace is a violation (or a reached goal); no trace up to
+    the bound is HOLDS TO DEPTH, never a proof; a search cut short is UNKNOWN."""
+    common = dict(prop=prop.name, kind=prop.kind, engine=engine, time_s=f.time_s,
+                  assumptions=assumption_names(inst))
+    if f.trace is not None:
+        verdict = Verdict.REACHED if prop.kind is ir.PropKind.REACHABLE else Verdict.VIOLATED
+        return PropertyResult(verdict=verdict, depth=f.depth, trace=f.trace, **common)  # type: ignore[arg-type]
+    if f.reason is not None:
+        why = f"{f.reason}; " + (f"nothing found up to depth {f.depth}" if f.depth >= 0 else "nothing checked")
+        return PropertyResult(verdict=Verdict.UNKNOWN, depth=max(f.depth, 0), reason=why, **common)  # type: ignore[arg-type]
+    what = "not reached" if prop.kind is ir.PropKind.REACHABLE else "no violation"
+    return PropertyResult(verdict=Verdict.HOLDS_TO_DEPTH, depth=f.depth,  # type: ignore[arg-type]
+                          reason=f"{what} up to depth {f.depth}", **common)
+
+
+@dataclass(frozen=True)
+class Firing:
+    """Can an action take a step within the bound? REACHED (with a trace whose last step is the
+    action), HOLDS_TO_DEPTH (it cannot within `depth` steps: dead so far) or UNKNOWN (reason)."""
+
+    action: str
+    verdict: Verdict
+    depth: int
+    trace: Trace | None = None
+    reason: str | None = None
+
+
+class Bmc:
+    name = "bmc"
+
+    def __init__(self, inst: ir.Instance, enc: Encoding | None = None):
+        self.inst = inst
+        self.enc = enc or Encoding(inst)
+
+    def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
+        """Every property in one unrolling; the shortest violation (or witness) of each."""
+        goals = {p.name: goal_of(p) for p in props}
+        found = search(self.enc, list(goals.values()), _depth(budget), budget.deadline)
+        return [property_result(p, found[goals[p.name]], self.name, self.inst) for p in props]
+
+    def action_can_fire(self, actions: Sequence[str], budget: Budget) -> list[Firing]:
+        """For dead-action detection: can each action produce a successor within the bound?"""
+        goals = [Goal(a, GoalKind.FIRES) for a in actions]
+        found = search(self.enc, goals, _depth(budget), budget.deadline)
+        out = []
+        for g in goals:
+            f = found[g]
+            if f.trace is not None:
+                out.append(Firing(g.name, Verdict.REACHED, f.depth, f.trace))
+            elif f.reason is not None:
+                out.append(Firing(g.name, Verdict.UNKNOWN, max(f.depth, 0), None, f.reason))
+            else:
+                out.append(Firing(g.name, Verdict.HOLDS_TO_DEPTH, f.depth))
+        return out
+
+
+def _depth(budget: Budget) -> int:
+    return DEFAULT_DEPTH if budget.max_depth is None else budget.max_depth

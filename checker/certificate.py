@@ -1,0 +1,60 @@
+"""Certificates of PROVED verdicts: an inductive invariant in the model's terms, and SMT-LIB2
+queries (initiation, consecution, safety) whose unsatisfiability is the proof.
+
+Anyone can re-check a certificate without trusting spec-check's engines: each `.smt2` file is a
+self-contained benchmark for any SMT solver that must answer `unsat`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from checker import smt
+from checker.encode import Encoding, Formula, Goal
+from checker.result import Certificate, PropertyResult
+
+
+def build_certificate(enc: Encoding, engine: str, goal: Goal, inv: Formula, text: str | None = None) -> Certificate:
+    """The certificate that `inv` (over state 0) is an inductive invariant excluding `goal`."""
+    queries = enc.certificate(goal, inv)
+    readable = text if text is not None else smt.describe(enc, inv)
+    return Certificate(engine, readable, {name: smt.to_smtlib(enc, f) for name, f in queries.items()})
+
+
+def verify_certificate(cert: Certificate, deadline: float | None) -> dict[str, smt.SatResult]:
+    """Re-check every query of `cert` in a fresh Z3 context; each must be UNSAT."""
+    return {name: smt.check_smtlib(text, deadline) for name, text in cert.smt2.items()}
+
+
+def certificate_failure(cert: Certificate, deadline: float | None) -> str | None:
+    """None when every query is unsat; else which one is not, and why."""
+    for name, res in verify_certificate(cert, deadline).items():
+        if res.status is not smt.Status.UNSAT:
+            return f"certificate query `{name}` is {res.status.value}" + (f" ({res.reason})" if res.reason else "")
+    return None
+
+
+def _file_stem(prop: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", prop)
+
+
+def write_certificate(result: PropertyResult, directory: str | Path) -> list[Path]:
+    """`--certificate DIR`: write `<prop>.invariant.txt` and one `<prop>.<query>.smt2` per query.
+    Returns the files written (none when the result has no certificate)."""
+    cert = result.certificate
+    if cert is None:
+        return []
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = _file_stem(result.prop)
+    inv = out / f"{stem}.invariant.txt"
+    inv.write_text(f"# {result.prop}: {result.verdict.value} by {cert.engine}\n"
+                   "# an inductive invariant; each .smt2 query next to this file must be unsat\n"
+                   f"{cert.invariant}\n", encoding="utf-8")
+    paths = [inv]
+    for name, text in cert.smt2.items():
+        p = out / f"{stem}.{name}.smt2"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths

@@ -1,0 +1,322 @@
+"""The only caller of Z3's `check()`: hard deadlines, unknown reasons, statistics, and decoding
+models back into IR values (states, traces) and invariants back into the model's terms.
+
+Z3's own `timeout` parameter is only advisory (some tactics and Spacer do not poll it), so
+every check also runs under a watchdog thread that calls `Z3_interrupt` on the encoding's
+private context at the deadline; Z3 releases the GIL while it works, so the thread runs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+
+import z3
+
+from checker.encode import Encoding, Formula, HornSystem, StateVars, Step, Term
+from checker.result import Failure, State, Trace, loc_text
+from checker.result import Step as TraceStep
+from spec import ir
+
+
+class Status(Enum):
+    SAT = "sat"
+    UNSAT = "unsat"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SatResult:
+    status: Status
+    reason: str | None = None  # set for UNKNOWN
+    time_s: float = 0.0
+
+
+@contextmanager
+def _watchdog(ctx: z3.Context, remaining: float | None) -> Iterator[None]:
+    """Interrupt every Z3 call in `ctx` once `remaining` seconds have passed."""
+    if remaining is None:
+        yield
+        return
+    timer = threading.Timer(max(remaining, 0.0), ctx.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _run(solver: z3.Solver, ctx: z3.Context, assumptions: list[Formula], deadline: float | None) -> SatResult:
+    remaining = None if deadline is None else deadline - time.monotonic()
+    if remaining is not None and remaining <= 0:
+        return SatResult(Status.UNKNOWN, "timeout: the deadline passed before the query started")
+    if remaining is not None:
+        solver.set("timeout", max(1, int(remaining * 1000)))
+    t0 = time.monotonic()
+    try:
+        with _watchdog(ctx, remaining):
+            r = solver.check(*assumptions)
+    except z3.Z3Exception as exc:  # an interrupt can surface as an exception in some tactics
+        return SatResult(Status.UNKNOWN, f"z3 error: {exc}", time.monotonic() - t0)
+    elapsed = time.monotonic() - t0
+    if r == z3.sat or r == z3.unsat:
+        return SatResult(Status.SAT if r == z3.sat else Status.UNSAT, None, elapsed)
+    reason = solver.reason_unknown() or "unknown"
+    if deadline is not None and time.monotonic() >= deadline - 0.01:
+        reason = f"timeout (z3: {reason})"
+    return SatResult(Status.UNKNOWN, f"z3 gave up: {reason}" if not reason.startswith("timeout") else reason,
+                     elapsed)
+
+
+class Session:
+    """One incremental solver over an Encoding; remembers the last model for decoding."""
+
+    def __init__(self, enc: Encoding):
+        self.enc = enc
+        self._solver = z3.Solver(ctx=enc.ctx)
+        self._model: z3.ModelRef | None = None
+        self.checks = 0
+        self.solver_time = 0.0
+
+    def add(self, *fs: Formula) -> None:
+        for f in fs:
+            if not z3.is_true(f):
+                self._solver.add(f)
+
+    def check(self, *assumptions: Formula, deadline: float | None = None) -> SatResult:
+        res = _run(self._solver, self.enc.ctx, list(assumptions), deadline)
+        self.checks += 1
+        self.solver_time += res.time_s
+        self._model = self._solver.model() if res.status is Status.SAT else None
+        return res
+
+    # ------------------------------------------------------------ decoding the last model
+
+    def _eval(self, t: Term) -> Term:
+        assert self._model is not None, "no model: the last check was not sat"
+        return self._model.eval(t, model_completion=True)
+
+    def holds(self, f: Formula) -> bool:
+        return z3.is_true(self._eval(f))
+
+    def value(self, t: Term) -> ir.Value:
+        v = self.enc.values.concrete(self._eval(t))
+        if v is None:
+            raise ValueError(f"model value of {t} is not a literal")
+        return v
+
+    def state(self, s: StateVars) -> State:
+        terms = self.enc.locations(s)
+        inst = self.enc.inst
+        return State(tuple(((v.name, i), self.value(terms[(v.name, i)]))
+                           for v in inst.model.vars for i in inst.locations(v)))
+
+    def _action(self, step: Step) -> tuple[str, tuple[tuple[str, ir.Value], ...], tuple[tuple[str, ir.Value], ...]]:
+        assert step.inputs.act is not None
+        name = self.enc.action_name(self._eval(step.inputs.act))
+        ai = step.inputs.actions[name]
+        return (name, tuple((v.name, self.value(v.const)) for v in ai.params),
+                tuple((v.name, self.value(v.const)) for v in ai.choices))
+
+    def trace(self, depth: int, failure: str | None = None) -> Trace:
+        """States 0..depth and the actions between them; with `failure`, the last step fails a
+        check of that property instead (it has no state; at depth 0 the init block fails)."""
+        enc = self.enc
+        if failure is not None and depth == 0:
+            sites = enc.init(enc.state(0)).errors.get(failure, ())
+            return Trace((TraceStep(None, (), None),), self._failure(failure, sites))
+        steps = [TraceStep(None, (), self.state(enc.state(0)))]
+        for i in range(1, depth + 1):
+            name, args, choices = self._action(enc.step(i - 1))
+            last_fails = failure is not None and i == depth
+            state = None if last_fails else self.state(enc.state(i))
+            steps.append(TraceStep(name, args, state, choices))
+        fail = self._failure(failure, enc.step(depth - 1).sites(failure)) if failure is not None else None
+        return Trace(tuple(steps), fail)
+
+    def _failure(self, prop: str, sites: tuple[tuple[ir.Check, Formula], ...]) -> Failure:
+        for chk, f in sites:
+            if self.holds(f):
+                return Failure(prop, chk.message, chk.span)
+        raise AssertionError(f"the model fails no check of {prop}")
+
+
+def check_formula(enc: Encoding, f: Formula, deadline: float | None) -> SatResult:
+    """A one-off satisfiability check in a fresh solver."""
+    s = z3.Solver(ctx=enc.ctx)
+    s.add(f)
+    return _run(s, enc.ctx, [], deadline)
+
+
+# ---------------------------------------------------------------- Horn clauses (Spacer)
+
+
+@dataclass(frozen=True)
+class HornResult:
+    """SAT: an inductive invariant exists (`invariant`, over the system's state); UNSAT: the goal
+    is reachable; UNKNOWN: with a reason."""
+
+    status: Status
+    reason: str | None
+    time_s: float
+    invariant: Formula | None = None
+
+
+def solve_horn(enc: Encoding, system: HornSystem, deadline: float | None) -> HornResult:
+    s = z3.SolverFor("HORN", ctx=enc.ctx)
+    s.add(*system.rules)
+    res = _run(s, enc.ctx, [], deadline)
+    if res.status is not Status.SAT:
+        return HornResult(res.status, res.reason, res.time_s)
+    inv = _interpretation(s.model(), system)
+    if _has_quantifier(inv):  # Spacer's model converters can leave `exists`: eliminate them
+        inv = _eliminate_quantifiers(inv, enc.ctx, deadline)
+        if inv is None:
+            return HornResult(Status.UNKNOWN, "Spacer's invariant has quantifiers that could not be eliminated",
+                              res.time_s)
+    return HornResult(res.status, None, res.time_s, inv)
+
+
+def _has_quantifier(f: Term) -> bool:
+    todo, seen = [f], set()
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_quantifier(t):
+            return True
+        if z3.is_app(t):
+            todo.extend(t.children())
+    return False
+
+
+def _eliminate_quantifiers(f: Formula, ctx: z3.Context, deadline: float | None) -> Formula | None:
+    remaining = None if deadline is None else deadline - time.monotonic()
+    if remaining is not None and remaining <= 0:
+        return None
+    try:
+        with _watchdog(ctx, remaining):
+            goals = z3.Tactic("qe", ctx=ctx)(f)
+    except z3.Z3Exception:
+        return None
+    if len(goals) != 1:
+        return None
+    out = goals[0].as_expr()
+    return None if _has_quantifier(out) else out
+
+
+def _interpretation(m: z3.ModelRef, system: HornSystem) -> Formula:
+    """The predicate's interpretation applied to the system's state constants. (Evaluating the
+    application in the model does not expand it, so read the function table: Var(i) is arg i.)
+    A predicate the model leaves open (no states at all) reads as false; the certificate check
+    decides whether that is right."""
+    args = system.state.terms()
+    false = z3.BoolVal(False, system.pred.ctx)
+    if all(d.name() != system.pred.name() for d in m.decls()):
+        return false
+    interp = m[system.pred]
+    if isinstance(interp, z3.QuantifierRef):  # a lambda
+        return z3.substitute_vars(interp.body(), *reversed(args))
+    try:
+        default = interp.else_value()
+        entries = [(interp.entry(i).value(), [interp.entry(i).arg_value(j) for j in range(len(args))])
+                   for i in range(interp.num_entries())]
+    except z3.Z3Exception:
+        return false
+    out = z3.substitute_vars(default, *args) if args else default
+    for value, vals in reversed(entries):
+        out = z3.If(z3.And([a == v for a, v in zip(args, vals, strict=True)]), value, out)
+    return out
+
+
+# ---------------------------------------------------------------- SMT-LIB2 texts
+
+
+def to_smtlib(enc: Encoding, f: Formula) -> str:
+    """A self-contained SMT-LIB2 benchmark asserting `f`, ending with (check-sat)."""
+    s = z3.Solver(ctx=enc.ctx)
+    s.add(f)
+    return s.to_smt2()
+
+
+def check_smtlib(text: str, deadline: float | None) -> SatResult:
+    """Check an SMT-LIB2 text in a fresh context (used to re-check certificates)."""
+    ctx = z3.Context()
+    s = z3.Solver(ctx=ctx)
+    try:
+        s.from_string(text)
+    except z3.Z3Exception as exc:
+        return SatResult(Status.UNKNOWN, f"cannot parse SMT-LIB2: {exc}")
+    return _run(s, ctx, [], deadline)
+
+
+# ---------------------------------------------------------------- invariants in the model's terms
+
+_INFIX = {z3.Z3_OP_EQ: ("==", 6), z3.Z3_OP_IFF: ("<->", 2), z3.Z3_OP_IMPLIES: ("->", 3), z3.Z3_OP_LE: ("<=", 7),
+          z3.Z3_OP_LT: ("<", 7), z3.Z3_OP_GE: (">=", 7), z3.Z3_OP_GT: (">", 7), z3.Z3_OP_ADD: ("+", 8),
+          z3.Z3_OP_SUB: ("-", 8), z3.Z3_OP_MUL: ("*", 9), z3.Z3_OP_AND: ("&&", 5), z3.Z3_OP_OR: ("||", 4)}
+_ATOM = 11
+
+
+def describe(enc: Encoding, f: Term) -> str:
+    """`f` (over one state's constants) in the model's own terms, e.g. `st[page1] == Private`."""
+    return _text(enc, f)[0]
+
+
+def _wrap(part: tuple[str, int], need: int) -> str:
+    return part[0] if part[1] >= need else f"({part[0]})"
+
+
+def _text(enc: Encoding, t: Term) -> tuple[str, int]:
+    v = enc.values.concrete(t)
+    if v is not None:
+        return ir.format_value(v), _ATOM
+    if not z3.is_app(t):
+        return str(t), _ATOM
+    k = t.decl().kind()
+    args = [t.arg(i) for i in range(t.num_args())]
+    if k == z3.Z3_OP_UNINTERPRETED and not args:
+        loc = enc.loc_of(t)
+        return (loc_text(loc) if loc is not None else t.decl().name()), _ATOM
+    if k == z3.Z3_OP_NOT:
+        return _negated(enc, args[0])
+    if k == z3.Z3_OP_DT_IS:
+        return f"{_wrap(_text(enc, args[0]), 7)} == {_constructor(enc, t)}", 6
+    if k == z3.Z3_OP_DISTINCT and len(args) == 2:
+        return f"{_wrap(_text(enc, args[0]), 7)} != {_wrap(_text(enc, args[1]), 7)}", 6
+    if k == z3.Z3_OP_SELECT:
+        return f"{_text(enc, args[0])[0]}[{', '.join(_text(enc, a)[0] for a in args[1:])}]", _ATOM
+    if k == z3.Z3_OP_ITE:
+        return (f"{_wrap(_text(enc, args[0]), 2)} ? {_wrap(_text(enc, args[1]), 2)} : "
+                f"{_wrap(_text(enc, args[2]), 2)}"), 1
+    if k == z3.Z3_OP_UMINUS:
+        return f"-{_wrap(_text(enc, args[0]), 10)}", 10
+    if k in _INFIX and args:
+        op, prec = _INFIX[k]
+        # operands of a chain of one operator need no parentheses among themselves (&&, ||, +, *)
+        assoc = k in (z3.Z3_OP_AND, z3.Z3_OP_OR, z3.Z3_OP_ADD, z3.Z3_OP_MUL)
+        parts = [_wrap(_text(enc, a), prec if assoc else prec + 1) for a in args]
+        return f" {op} ".join(parts), prec
+    return str(t), _ATOM
+
+
+def _negated(enc: Encoding, a: Term) -> tuple[str, int]:
+    if z3.is_app(a) and a.decl().kind() == z3.Z3_OP_EQ and not z3.is_bool(a.arg(0)):
+        return f"{_wrap(_text(enc, a.arg(0)), 7)} != {_wrap(_text(enc, a.arg(1)), 7)}", 6
+    if z3.is_app(a) and a.decl().kind() == z3.Z3_OP_DT_IS:
+        return f"{_wrap(_text(enc, a.arg(0)), 7)} != {_constructor(enc, a)}", 6
+    return f"!{_wrap(_text(enc, a), 10)}", 10
+
+
+def _constructor(enc: Encoding, recognizer: Term) -> str:
+    params = recognizer.decl().params()
+    name = params[0].name() if params and isinstance(params[0], z3.FuncDeclRef) else str(recognizer.decl())
+    v = enc.values.named(name)
+    return ir.format_value(v) if v is not None else name
+
