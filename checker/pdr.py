@@ -24,6 +24,10 @@ from spec import ir
 CEX_MAX_DEPTH = 1000  # BMC depth limit when reconstructing a counterexample Spacer found
 
 
+def _passed(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
 class Pdr:
     name = "pdr"
 
@@ -40,6 +44,8 @@ class Pdr:
         trivial = smt.check_formula(self.enc, self.enc.anywhere(goal), budget.deadline)
         if trivial.status is smt.Status.UNSAT:  # impossible in any state: `true` is the invariant
             return self._proved(p, goal, self.enc.true(), t0, budget)
+        if trivial.status is smt.Status.UNKNOWN and _passed(budget.deadline):
+            return self._result(p, Verdict.UNKNOWN, t0, reason=f"{trivial.reason} (before Spacer started)")
         res = smt.solve_horn(self.enc, self.enc.horn(goal), budget.deadline)
         if res.status is smt.Status.UNSAT:
             found = search(self.enc, [goal], CEX_MAX_DEPTH, budget.deadline)[goal]

@@ -1,0 +1,68 @@
+"""PDR (Spacer): unbounded proofs with re-checked invariants in the model's terms, and
+counterexamples handed to BMC for a shortest, replayable trace."""
+
+from __future__ import annotations
+
+import re
+
+from checker.pdr import Pdr
+from checker.result import Budget, Verdict
+from tests.checker.symbolic_helpers import assert_well_formed, by_name, corpus, load_text
+
+
+def _check(inst) -> dict:
+    results = Pdr(inst).check(list(inst.model.properties), Budget())
+    for r in results:
+        assert_well_formed(r, inst)
+    return by_name(results)
+
+
+def test_proof_of_a_property_induction_cannot_prove():
+    r = _check(corpus("pdr_only.spec"))["small"]
+    assert r.verdict is Verdict.PROVED
+    assert r.certificate.engine == "pdr"
+    assert "fast" in r.certificate.invariant  # the strengthening PDR had to find
+    assert set(r.certificate.smt2) == {"initiation", "consecution", "safety"}
+
+
+def test_invariants_are_printed_in_the_models_terms():
+    r = _check(corpus("fault_race_fixed.spec"))["ept_private"]
+    assert r.verdict is Verdict.PROVED
+    inv = r.certificate.invariant
+    names = set(re.findall(r"[a-z_]+\[[a-z0-9, ]+\]", inv))
+    assert names and all(n.split("[")[0] in {"st", "ept", "inflight", "fpage", "stale"} for n in names), inv
+    assert "@" not in inv and "Var(" not in inv and "is(" not in inv
+    assert "Private" in inv or "Shared" in inv
+
+
+def test_unreachable_goal_and_reached_goal():
+    r = _check(corpus("assume_bound.spec"))
+    assert r["four"].verdict is Verdict.UNREACHABLE and r["four"].certificate is not None
+    assert (r["three"].verdict, r["three"].depth) == (Verdict.REACHED, 3)
+
+
+def test_counterexamples_come_back_as_shortest_traces():
+    r = _check(corpus("fault_race_broken.spec"))["ept_private"]
+    assert (r.verdict, r.depth) == (Verdict.VIOLATED, 4)
+    assert [s.action for s in r.trace.steps] == [None, "to_private", "fault_begin", "to_shared", "fault_end"]
+
+
+def test_assert_in_the_init_block_and_in_actions(tmp_path):
+    inst = load_text(tmp_path, """
+var x: 0..3;
+init { require x <= 1; assert start: x != 2; }
+action inc() { require x < 3; x := x + 1; assert top: x != 3; }
+""")
+    r = _check(inst)
+    assert r["start"].verdict is Verdict.PROVED and "init_safety" in r["start"].certificate.smt2
+    assert (r["top"].verdict, r["top"].depth) == (Verdict.VIOLATED, 2)
+
+
+def test_a_goal_impossible_in_every_state_has_true_as_its_invariant(tmp_path):
+    inst = load_text(tmp_path, """
+var x: 0..3 = 0;
+action inc() { require x < 3; x := x + 1; }
+invariant in_range: x <= 3;
+""")
+    r = _check(inst)["in_range"]
+    assert r.verdict is Verdict.PROVED and r.certificate.invariant == "true"
