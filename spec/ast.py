@@ -70,6 +70,8 @@ class BoolLit(Node):
 @dataclass(frozen=True)
 class IntLit(Node):
     value: int
+    # How the literal was written (`0x10`), so that fmt keeps hex; not part of equality.
+    text: str = field(default="", compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,8 @@ class If(Node):
     cond: Expr
     then: tuple[Stmt, ...]
     else_: tuple[Stmt, ...] | None  # `else if` is an else-block holding one If
+    # Where `else` is written (fmt keeps comments on the right side of it).
+    else_span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)

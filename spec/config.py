@@ -274,7 +274,9 @@ class _Binder:
             init = self.expr(v.init) if v.init is not None else None
             entry = t.result if isinstance(t, FunT) else t
             if isinstance(entry, RangeT) and isinstance(init, ir.Lit) and isinstance(entry.lo, ir.Lit) \
-                    and isinstance(entry.hi, ir.Lit) and not (entry.lo.value <= init.value <= entry.hi.value):  # type: ignore
+                    and isinstance(entry.hi, ir.Lit) and entry.lo.value <= entry.hi.value \
+                    and not (entry.lo.value <= init.value <= entry.hi.value):  # type: ignore
+                # (an empty range has had its own message)
                 self.sink.error(v.span, "E0406", f"initial value {init.value} of `{v.name}` is outside {entry}")
             vars_.append(replace(v, type=t, init=init))
         actions = []

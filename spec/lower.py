@@ -111,7 +111,7 @@ class Lowerer:
                                 "only state variables and `choose` locals can be assigned",
                                 notes=[Note(info.span, f"`{parts[0]}` bound here")])
                 return
-            if env.forall_vars and env.forall_vars[-1] not in _bound_after(env, parts[0]):
+            if info.depth < len(env.forall_vars):
                 self.sink.error(s.span, "E0320", f"`{parts[0]}` is declared outside the `forall`; every "
                                 "run of the body would assign it", "declare the local inside the forall body")
                 return
@@ -395,15 +395,6 @@ def _nodes(e: ir.Expr):
     from spec.irutil import walk
 
     return walk(e)
-
-
-def _bound_after(env: Env, local: str) -> tuple[str, ...]:
-    """The forall variables that were already bound when `local` was declared (approximation:
-    a choose local declared inside a forall body is bound after that forall's variable)."""
-    # Locals are stored in insertion order; a local inside the innermost forall comes after its var.
-    names = list(env.locals)
-    pos = names.index(local)
-    return tuple(n for n in names[:pos] if n in env.forall_vars)
 
 
 def _lhs_text(name: str, index: tuple[ir.Expr, ...]) -> str:

@@ -8,6 +8,7 @@ and the size of integer literals.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
@@ -23,7 +24,7 @@ from lark.exceptions import UnexpectedInput
 from spec import ast
 from spec.diagnostics import Diagnostic, FrontendError, Severity
 from spec.ops import BinOp, QuantKind, UnOp
-from spec.source import SourceFile, Span
+from spec.source import NO_SPAN, SourceFile, Span
 from spec.syntax_errors import KEYWORDS, syntax_diagnostic, tok_span
 
 # Deeper than this (levels of lark's tree: expressions, statements, blocks) is refused with a
@@ -108,11 +109,12 @@ class _Build(Transformer_NonRecursive):
 
     # -- expressions
     def int_lit(self, meta, items):
-        return ast.IntLit(int(str(items[0]), 0), span=self._s(meta))
+        return ast.IntLit(int(str(items[0]), 0), span=self._s(meta), text=str(items[0]))
 
     def neg_int_lit(self, meta, items):
         value = int(str(items[1]), 0)
-        return ast.IntLit(-value if str(items[0]) == "-" else value, span=self._s(meta))
+        neg = str(items[0]) == "-"
+        return ast.IntLit(-value if neg else value, span=self._s(meta), text=("-" if neg else "") + str(items[1]))
 
     def true_lit(self, meta, _items):
         return ast.BoolLit(True, span=self._s(meta))
@@ -169,10 +171,11 @@ class _Build(Transformer_NonRecursive):
         return ast.Assign(items[0], tuple(items[1]), items[2], span=self._s(meta))
 
     def if_stmt(self, meta, items):
-        cond, then, else_ = items
+        cond, then, else_tok, else_ = items
         if isinstance(else_, ast.If):
             else_ = (else_,)
-        return ast.If(cond, then, else_, span=self._s(meta))
+        else_span = _tok_span(self.file, else_tok) if else_tok is not None else NO_SPAN
+        return ast.If(cond, then, else_, span=self._s(meta), else_span=else_span)
 
     def match_stmt(self, meta, items):
         return ast.Match(items[0], tuple(items[1:]), span=self._s(meta))
@@ -192,6 +195,12 @@ class _Build(Transformer_NonRecursive):
     def pattern(self, meta, items):
         item = items[0]
         return None if isinstance(item, Token) else item
+
+    def true_pattern(self, meta, _items):
+        return ast.Name(("true",), span=self._s(meta))
+
+    def false_pattern(self, meta, _items):
+        return ast.Name(("false",), span=self._s(meta))
 
     def forall_stmt(self, meta, items):
         return ast.ForallStmt(items[1], items[2], span=self._s(meta))
@@ -270,6 +279,19 @@ class _Build(Transformer_NonRecursive):
         return tuple(items)
 
 
+def _int_problem(tok: Token, file: str) -> Diagnostic | None:
+    """A literal that is too large, or written with a leading zero (octal in C)."""
+    text = str(tok)
+    if len(text) > 1 and text[0] == "0" and text[1].isdigit():
+        return Diagnostic(tok_span(file, tok), Severity.ERROR, "E0110", f"`{text}` starts with a zero",
+                          f"C would read it as octal; write {text.lstrip('0') or '0'} (or hex, 0x...)")
+    if len(text) > 20 or int(text, 0) > MAX_INT:
+        shown = text if len(text) <= 24 else text[:20] + "..."
+        return Diagnostic(tok_span(file, tok), Severity.ERROR, "E0107", f"integer `{shown}` is too large",
+                          f"integers in a model must be at most {MAX_INT} (2^63 - 1)")
+    return None
+
+
 def _check_tree(tree: lark.Tree, file: str) -> list[Diagnostic]:
     """Nesting beyond MAX_NESTING and integer literals beyond MAX_INT (iteratively)."""
     out: list[Diagnostic] = []
@@ -278,11 +300,9 @@ def _check_tree(tree: lark.Tree, file: str) -> list[Diagnostic]:
     while stack:
         node, depth = stack.pop()
         if isinstance(node, Token):
-            if node.type == "INT" and (len(node) > 20 or int(str(node), 0) > MAX_INT):
-                shown = str(node) if len(node) <= 24 else str(node)[:20] + "..."
-                out.append(Diagnostic(tok_span(file, node), Severity.ERROR, "E0107",
-                                      f"integer `{shown}` is too large",
-                                      f"integers in a model must be at most {MAX_INT} (2^63 - 1)"))
+            problem = _int_problem(node, file) if node.type == "INT" else None
+            if problem is not None:
+                out.append(problem)
             continue
         if not isinstance(node, lark.Tree):
             continue
@@ -298,21 +318,49 @@ def _check_tree(tree: lark.Tree, file: str) -> list[Diagnostic]:
 
 
 def parse(src: SourceFile) -> ast.Module:
-    """Parse one file. Raises FrontendError on a syntax error (only the first one is reported)."""
+    """Parse one file. Raises FrontendError on a syntax error (only the first one is reported).
+
+    The AST is immutable, so the parse of a (name, text) pair is remembered: a library that
+    several models include, or a model that `explore` loads for every configuration, is parsed
+    once per process."""
+    return _parse_text(src.name, src.text)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_text(name: str, text: str) -> ast.Module:
+    src = SourceFile(name, text)
     parser = _parser()
     try:
-        tree = parser.parse(src.text)
+        tree = parser.parse(text)
     except UnexpectedInput as err:
         raise FrontendError([syntax_diagnostic(src, err, parser)]) from None
-    problems = _check_tree(tree, src.name)
+    problems = _check_tree(tree, name)
     if problems:
         raise FrontendError(problems)
-    decls = _Build(src.name).transform(tree)
-    comments = tuple(ast.Comment(str(t), span=tok_span(src.name, t))
-                     for t in parser.lex(src.text, dont_ignore=True) if t.type in _COMMENT_TYPES)
-    return ast.Module(src.name, decls, comments, span=Span(src.name, 1, 1, 1, 1))
+    decls = _Build(name).transform(tree)
+    return ast.Module(name, decls, _comments(src), span=Span(name, 1, 1, 1, 1))
 
 
-_COMMENT_TYPES = frozenset({"LINE_COMMENT", "BLOCK_COMMENT"})
+# Strings and comments, leftmost first, with the grammar's own patterns: in a text that lexes,
+# no other token holds `"` or `/`, so this finds exactly the comments lark's lexer skipped
+# (asking lark to lex again without ignoring them costs a new lexer on every call).
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*[\s\S]*?\*/')
+
+
+def _comments(src: SourceFile) -> tuple[ast.Comment, ...]:
+    text = src.text
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def pos(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(line_starts, offset)
+        return line, offset - line_starts[line - 1] + 1
+
+    out = []
+    for m in _STRING_OR_COMMENT.finditer(text):
+        if m.group().startswith('"'):
+            continue
+        (line, col), (end_line, end_col) = pos(m.start()), pos(m.end())
+        out.append(ast.Comment(m.group(), span=Span(src.name, line, col, end_line, end_col)))
+    return tuple(out)
 
 __all__ = ["KEYWORDS", "MAX_INT", "MAX_NESTING", "parse"]

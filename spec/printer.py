@@ -55,7 +55,7 @@ def _ast_expr(e: ast.Expr) -> tuple[str, int]:
         case ast.BoolLit():
             return ("true" if e.value else "false"), _P_ATOM
         case ast.IntLit():
-            return str(e.value), (_P_ATOM if e.value >= 0 else _P_UNARY)
+            return _int_text(e), (_P_ATOM if e.value >= 0 else _P_UNARY)
         case ast.NameExpr():
             return str(e.name), _P_ATOM
         case ast.Index():
@@ -80,6 +80,17 @@ def _ast_expr(e: ast.Expr) -> tuple[str, int]:
             return f"{e.kind.value} {binders} :: {print_expr(e.body)}", _P_QUANT
         case _:
             assert_never(e)
+
+
+def _int_text(e: ast.IntLit) -> str:
+    """The literal as written (hex stays hex) when that still denotes its value."""
+    if e.text and e.text.lstrip("-").lower().startswith("0x"):
+        try:
+            if int(e.text, 0) == e.value:
+                return e.text
+        except ValueError:
+            pass
+    return str(e.value)
 
 
 def print_type(t: ast.TypeExpr) -> str:
@@ -147,6 +158,8 @@ def _ir_expr(e: ir.Expr) -> tuple[str, int]:
 class _Out:
     comments: list[ast.Comment]
     lines: list[str] = field(default_factory=list)
+    # line index -> the comment that ends it (aligned with its neighbours at the end)
+    trailers: dict[int, str] = field(default_factory=dict)
     pos: int = 0  # next comment to place
     last_line: int = 0  # last source line already printed
 
@@ -161,14 +174,30 @@ class _Out:
                 break
         return out
 
-    def trailing(self, line: int) -> str:
+    def trailing(self, line: int) -> str | None:
         """A comment that starts on `line` (after the code just printed)."""
         if self.pos < len(self.comments) and self.comments[self.pos].span.line == line \
                 and "\n" not in self.comments[self.pos].text:
             c = self.comments[self.pos]
             self.pos += 1
-            return "  " + c.text
-        return ""
+            return c.text
+        return None
+
+    def text(self) -> str:
+        """The lines, trailing comments of consecutive lines aligned in one column (as in the
+        kernel's own sources)."""
+        lines = list(self.lines)
+        run: list[int] = []
+        for i in range(len(lines) + 1):
+            if i in self.trailers and (not run or run[-1] == i - 1):
+                run.append(i)
+                continue
+            if run:
+                col = max(len(lines[j]) for j in run) + 2
+                for j in run:
+                    lines[j] = lines[j].ljust(col) + self.trailers[j]
+            run = [i] if i in self.trailers else []
+        return "\n".join(lines).rstrip() + "\n"
 
 
 class _Formatter:
@@ -186,8 +215,7 @@ class _Formatter:
         for c in comments:
             if not first and prev and c.span.line > prev + 1:
                 self.emit(0, "")
-            for i, text in enumerate(c.text.split("\n")):
-                self.emit(indent, text if i == 0 else text.rstrip())
+            self.comment(c, indent)
             prev = c.span.end_line or c.span.line
             first = False
         if not first and prev and span.line > prev + 1:
@@ -198,13 +226,25 @@ class _Formatter:
         for c in self.out.pending_before(end.end_line, end.end_col - 1):
             if self.out.last_line and c.span.line > self.out.last_line + 1:
                 self.emit(0, "")
-            for text in c.text.split("\n"):
-                self.emit(indent, text)
+            self.comment(c, indent)
             self.out.last_line = c.span.end_line or c.span.line
+
+    def comment(self, c: ast.Comment, indent: int) -> None:
+        # Lines after the first of a block comment are kept as written: re-indenting them
+        # would shift them again on every run.
+        first, *rest = c.text.split("\n")
+        self.emit(indent, first)
+        self.out.lines.extend(r.rstrip() for r in rest)
 
     def line(self, indent: int, text: str, span: Span, end_line: int | None = None) -> None:
         end = end_line if end_line is not None else (span.end_line or span.line)
-        self.emit(indent, text + self.out.trailing(end))
+        # Comments inside a construct that spans lines (it is printed on one) go before it.
+        for c in self.out.pending_before(end, 1):
+            self.comment(c, indent)
+        self.emit(indent, text)
+        trailer = self.out.trailing(end)
+        if trailer is not None:
+            self.out.trailers[len(self.out.lines) - 1] = trailer
         self.out.last_line = end
 
     # -- declarations
@@ -322,14 +362,16 @@ class _Formatter:
 
     def if_(self, s: ast.If, ind: int, kw: str) -> None:
         self.line(ind, f"{kw} {print_expr(s.cond)} {{", s.span, s.span.line)
-        then_end = s.else_[0].span if s.else_ and len(s.else_) == 1 and isinstance(s.else_[0], ast.If) else s.span
-        self.body(s.then, ind + 1, _before(then_end) if s.else_ is not None else s.span)
         if s.else_ is None:
+            self.body(s.then, ind + 1, s.span)
             self.line(ind, "}", s.span)
-        elif len(s.else_) == 1 and isinstance(s.else_[0], ast.If):
+            return
+        else_at = s.else_span if s.else_span.line > 0 else _else_guess(s)
+        self.body(s.then, ind + 1, _before(else_at))  # comments before `else` stay in the then-block
+        if len(s.else_) == 1 and isinstance(s.else_[0], ast.If):
             self.if_(s.else_[0], ind, "} else if")
         else:
-            self.emit(ind, "} else {")
+            self.line(ind, "} else {", s.span, else_at.line or None)
             self.body(s.else_, ind + 1, s.span)
             self.line(ind, "}", s.span)
 
@@ -344,6 +386,14 @@ class _Formatter:
         self.line(ind, f"{pats} => {{", arm.span, arm.span.line)
         self.body(arm.body, ind + 1, arm.span)
         self.line(ind, "}", arm.span)
+
+
+def _else_guess(s: ast.If) -> Span:
+    """Where `else` is when the AST does not say (built in Python): at the nested `if`, or at
+    the end of the whole statement."""
+    if s.else_ and len(s.else_) == 1 and isinstance(s.else_[0], ast.If):
+        return s.else_[0].span
+    return Span(s.span.file, s.span.line, s.span.col, s.span.line, s.span.col)
 
 
 def _before(span: Span) -> Span:
@@ -361,8 +411,7 @@ def format_module(module: ast.Module) -> str:
             f.emit(0, "")
         f.emit(0, c.text)
         f.out.last_line = c.span.end_line or c.span.line
-    text = "\n".join(f.out.lines).rstrip() + "\n"
-    return text
+    return f.out.text()
 
 
 __all__ = ["format_module", "print_expr", "print_ir_expr", "print_type", "QuantKind"]

@@ -41,7 +41,8 @@ _TERMINAL_TEXT = {
 _EXPR_KEYS = {"NAME", "INT", "LPAR"}
 _EXPR_START = {"NAME", "INT", "LPAR", "NOT", "ADD_OP", "TRUE", "FALSE", "FORALL", "EXISTS", "COUNT"}
 _STMT_KEYS = {"REQUIRE", "IF", "SKIP"}
-_STMT_START = {"NAME", "REQUIRE", "IF", "MATCH", "FORALL", "CHOOSE", "ASSERT", "SKIP", "WILDCARD"}
+_STMT_START = {"NAME", "REQUIRE", "IF", "MATCH", "FORALL", "CHOOSE", "ASSERT", "SKIP", "WILDCARD", "TRUE", "FALSE"}
+_STMT_KEYWORDS = {"REQUIRE", "IF", "MATCH", "CHOOSE", "ASSERT", "SKIP"}
 _DECL_KEYS = {"VAR", "ACTION"}
 _DECL_START = {"MODEL", "INCLUDE", "ENUM", "SORT", "PARAM", "MITIGATION", "CONST", "VAR", "INIT", "DEF",
                "ACTION", "INVARIANT", "REACHABLE", "ASSUME", "COMPONENT"}
@@ -114,7 +115,7 @@ def _bad_token(src: SourceFile, err: UnexpectedToken, parser: Lark) -> Diagnosti
     expected -= {"$END"} if opener is not None else {"RBRACE"}
     # LALR merges parser states, so lark may offer declarations inside a block and statements
     # at the top level; the enclosing brace says which one is really possible.
-    expected -= (_STMT_START - {"FORALL"}) if _in_declarations(before) else (_DECL_START - {"FORALL"})
+    expected -= _STMT_KEYWORDS if _in_declarations(before) else _DECL_START
     texts = {_terminal_text(t, parser) for t in expected}
     hint = "expected " + summarise(expected, parser)
     notes: list[Note] = []
@@ -131,7 +132,7 @@ def _bad_token(src: SourceFile, err: UnexpectedToken, parser: Lark) -> Diagnosti
         hint = "expected `:` and a type, as in `var ref: 0..3 = 0;`"
     elif text in _DECL_WORDS:
         if opener is not None and opener.type == "LBRACE":
-            hint = f"is a `}}` missing? {hint}"
+            hint = f"is a `}}` missing above? declarations cannot appear inside a block; {hint}"
             notes.append(Note(tok_span(src.name, opener), "this `{` is still open"))
     elif text == "else":
         hint = "`else` follows the closing `}` of an `if` block: `} else {`"
@@ -186,6 +187,8 @@ def summarise(expected: set[str], parser: Lark) -> str:
         groups.append("an expression")
         rest -= _EXPR_START
     items = groups + sorted({_terminal_text(t, parser) for t in rest})
+    if not items:
+        return "something else"
     if len(items) == 1:
         return items[0]
     if len(items) <= 8:

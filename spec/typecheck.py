@@ -33,6 +33,9 @@ class LocalInfo:
     type: Type
     kind: LocalKind
     span: Span
+    # How many `forall` statements enclose the binding (a choose local may be assigned only
+    # inside the forall that declares it: each run of the body has its own).
+    depth: int = 0
 
 
 @dataclass(frozen=True)
@@ -500,7 +503,7 @@ class Typer:
             elif isinstance(found, MemberRef | list):
                 self.sink.error(b.span, "E0207", f"`{b.name}` would shadow an enum member",
                                 "pick another name: locals never shadow declarations")
-        return env.bind(b.name, LocalInfo(t, kind, b.span))
+        return env.bind(b.name, LocalInfo(t, kind, b.span, len(env.forall_vars)))
 
 
 def _count(n: int, noun: str) -> str:
