@@ -207,10 +207,8 @@ class _Binder:
             case RangeT():
                 lo, hi = self.expr(t.lo), self.expr(t.hi)
                 if isinstance(lo, ir.Lit) and isinstance(hi, ir.Lit) and lo.value > hi.value:  # type: ignore
-                    used = sorted({n.name for b in (t.lo, t.hi) for n in walk(b) if isinstance(n, ir.Param)})
-                    with_ = ", ".join(f"{n}={print_ir_expr(self.binding[n])}" for n in used if n in self.binding)
                     self.sink.error(span, "E0407", f"range {print_ir_expr(t.lo)}..{print_ir_expr(t.hi)} is empty "
-                                    f"when {with_ or 'configured'}: {lo.value}..{hi.value}")
+                                    f"when {self.params_of(t)}: {lo.value}..{hi.value}")
                 return RangeT(lo, hi)
             case FunT():
                 return FunT(tuple(self.type(a, span) for a in t.args), self.type(t.result, span))
@@ -218,6 +216,15 @@ class _Binder:
                 return t
             case _:
                 assert_never(t)
+
+    def params_of(self, t: Type) -> str:
+        """`lo=3, n=2`: the parameters a type depends on, with their values here."""
+        bounds: list[ir.Expr] = []
+        for part in (t.args + (t.result,)) if isinstance(t, FunT) else (t,):
+            if isinstance(part, RangeT):
+                bounds += [part.lo, part.hi]
+        used = sorted({n.name for b in bounds for n in walk(b) if isinstance(n, ir.Param)})
+        return ", ".join(f"{n}={print_ir_expr(self.binding[n])}" for n in used if n in self.binding) or "configured"
 
     def domain(self, t: Type, span: Span) -> Type:
         out = self.type(t, span)
@@ -277,7 +284,8 @@ class _Binder:
                     and isinstance(entry.hi, ir.Lit) and entry.lo.value <= entry.hi.value \
                     and not (entry.lo.value <= init.value <= entry.hi.value):  # type: ignore
                 # (an empty range has had its own message)
-                self.sink.error(v.span, "E0406", f"initial value {init.value} of `{v.name}` is outside {entry}")
+                self.sink.error(v.span, "E0406", f"initial value {init.value} of `{v.name}` is outside {entry} "
+                                f"when {self.params_of(v.type)}")
             vars_.append(replace(v, type=t, init=init))
         actions = []
         for a in m.actions:

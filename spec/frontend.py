@@ -16,6 +16,7 @@ from spec.diagnostics import Diagnostic, FrontendError, Sink
 from spec.loader import ModuleSet, add_include_notes, load_modules
 from spec.lower import lower
 from spec.resolve import resolve
+from spec.source import Span
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,11 @@ def load_model(path: str | Path) -> Loaded:
 
 
 def model_from_modules(modules: ModuleSet, sink: Sink) -> Loaded:
-    res = resolve(modules, sink)
-    model = lower(res, sink)
+    try:
+        res = resolve(modules, sink)
+        model = lower(res, sink)
+    except RecursionError:
+        raise _too_deep(modules.root.file, sink) from None
     add_include_notes(sink, modules.included_from)
     sink.sources.update(modules.sources)
     sink.raise_if_errors()
@@ -47,10 +51,22 @@ def instantiate(loaded: Loaded, sizes: Mapping[str, int | str] | None = None,
                 params: Mapping[str, ir.Value | str] | None = None) -> ir.Instance:
     """Bind parameters and sizes. Raises FrontendError on unknown names or values out of domain."""
     sink = Sink(sources=dict(loaded.sources))
-    inst = configure(loaded.model, sizes, params, sink)
+    try:
+        inst = configure(loaded.model, sizes, params, sink)
+    except RecursionError:
+        raise _too_deep(next(iter(loaded.sources), loaded.model.name), sink) from None
     sink.raise_if_errors()
     assert inst is not None
     return inst
+
+
+def _too_deep(file: str, sink: Sink) -> FrontendError:
+    # The parser bounds the nesting of what is written (E0106 there); defs expanded inside defs
+    # can still multiply it beyond what a recursive stage can walk.
+    sink.error(Span(file, 0, 0), "E0106", "the model is nested too deeply once its defs are expanded",
+               "a def that calls defs that call defs ... is expanded in full at every use: "
+               "flatten the chain of defs")
+    return FrontendError(sink.sorted())
 
 
 def load(path: str | Path) -> ir.Model:

@@ -133,3 +133,13 @@ def test_parses_are_shared_and_immutable():
     text = "var x: bool;\n"
     assert parse(SourceFile("s.spec", text)) is parse(SourceFile("s.spec", text))
     assert parse(SourceFile("s.spec", text)) is not parse(SourceFile("other.spec", text))
+
+
+def test_defs_expanded_beyond_any_stack_are_a_diagnostic(tmp_path):
+    # Each def is shallow; expanded into each other they nest 1,500 deep.
+    lines = ["var x: bool;"] + [f"def d{i}(): bool = !d{i + 1}();" for i in range(1, 1500)]
+    path = tmp_path / "chain.spec"
+    path.write_text("\n".join(lines + ["def d1500(): bool = x;", "invariant i: d1();"]) + "\n", encoding="utf-8")
+    with pytest.raises(FrontendError) as info:
+        instantiate(load_model(path))
+    assert [d.code for d in info.value.diagnostics] == ["E0106"]
