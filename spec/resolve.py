@@ -108,11 +108,11 @@ def _qualify(component: str | None, name: str) -> str:
 
 def resolve(modules: ModuleSet, sink: Sink) -> Resolved:
     """Enter every declaration; report duplicates and misplaced declarations."""
-    model_name = None
-    for d in modules.root.decls:
-        if isinstance(d, ast.ModelDecl):
-            model_name = d.name
-            break
+    headers = [d for d in modules.root.decls if isinstance(d, ast.ModelDecl)]
+    model_name = headers[0].name if headers else None
+    for extra in headers[1:]:
+        sink.error(extra.name_span, "E0209", "a second `model` header",
+                   notes=[Note(headers[0].name_span, "the model is named here")])
     if model_name is None:
         stem = modules.root.file.rsplit("/", 1)[-1]
         model_name = stem[:-5] if stem.endswith(".spec") else stem
@@ -130,6 +130,9 @@ def resolve(modules: ModuleSet, sink: Sink) -> Resolved:
 
     def walk(decls: tuple[ast.TopDecl, ...] | list[ast.TopDecl], component: str | None) -> None:
         for d in decls:
+            if isinstance(d, ast.ModelDecl) and component is not None:
+                sink.error(d.name_span, "E0209", "a `model` header inside a component",
+                           "name the model once, at the top level of its main file")
             if isinstance(d, ast.ModelDecl | ast.Include):
                 continue  # the loader has dealt with these
             kind = _kind_of(d)

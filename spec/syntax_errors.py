@@ -128,6 +128,8 @@ def _bad_token(src: SourceFile, err: UnexpectedToken, parser: Lark) -> Diagnosti
         hint = "a match arm is written `Member => statement` (or `=> { ... }`)"
     elif tok.type == "ARROW" and len(before) >= 2 and before[-2].type == "ARROW":
         hint = "a function of several arguments is written `(A, B) -> T`"
+    elif tok.type == "REL_OP":
+        hint = "comparisons do not chain: write `a < b && b < c`"
     elif expected == {"COLON"}:
         hint = "expected `:` and a type, as in `var ref: 0..3 = 0;`"
     elif text in _DECL_WORDS:
