@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from checker.explicit_search import INIT, Found, Goals, GraphSink, Progress, Search
-from checker.interp import Semantics, Violation
+from checker.interp import FastState, Semantics, Violation
 from checker.result import Budget, Failure, PropertyResult, Step, Trace, Verdict, Warning_
 from checker.symmetry import Symmetry, blockers
 from spec import ir
@@ -142,7 +142,7 @@ class ExplicitEngine:
         return Trace(tuple(self._step(i, s) for i, s in steps),
                      _failure(found.violation) if found.violation is not None else None)
 
-    def _step(self, i: int | None, s: tuple[int, ...] | None) -> Step:
+    def _step(self, i: int | None, s: FastState | None) -> Step:
         state = self.sem.to_state(s) if s is not None else None
         if i is None:
             return Step(None, (), state)

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.interp import LimitExceeded, Semantics, Violation
+from checker.interp import FastState, LimitExceeded, Semantics, Violation
 from checker.result import Budget
 
-S = tuple[int, ...]
+S = FastState
 INIT = -1  # "action index" of a violation raised by the init block
 Progress = Callable[[int, int, float], None]
 
@@ -60,6 +60,8 @@ class Search:
                  stop_when_found: bool, progress_interval: float = 0.25) -> None:
         self.sem = sem
         self.canon = canon if canon is not None else _identity
+        self._canon_or_none = canon
+        self._limit = budget.max_states if budget.max_states is not None else -1
         self.goals = goals
         self.budget = budget
         self.graph = graph
@@ -154,55 +156,56 @@ class Search:
 
     def _expand_level(self, level: list[S], depth: int) -> list[S] | None:
         """Expand every state of `level`; the next level, or None when a limit stopped the search."""
-        runners = tuple(enumerate(self.sem.runners))
-        canon = None if self.canon is _identity else self.canon
-        visited = self.visited
-        checks = self.goals.checks
-        graph = self.graph
-        limit = self.budget.max_states if self.budget.max_states is not None else -1
-        discovered = self._discovered
-        transitions = 0
         nxt: list[S] = []
+        expand = self._expand_state
         for count, s in enumerate(level, self._expanded + 1):
             if count & 255 == 0 and self._tick(depth):
-                self.transitions += transitions
                 return None
-            enabled = False
-            for i, run in runners:
-                outs = run(s)
-                if not outs:
-                    continue
+            if not expand(s, depth, nxt):
+                return None
+        self._expanded += len(level)
+        return nxt
+
+    def _expand_state(self, s: S, depth: int, nxt: list[S]) -> bool:
+        """Every outcome of every action instance on `s`: new states go to `nxt` (and are
+        checked), failing checks are recorded. False when the state limit stops the search."""
+        canon = self._canon_or_none
+        visited = self.visited
+        graph = self.graph
+        enabled = False
+        for expand in self.sem.expanders:
+            for i, outs in expand(s):
                 enabled = True
                 if len(outs) > 1:
                     outs = list(dict.fromkeys(outs))
                 for o in outs:
-                    if o.__class__ is not tuple:
-                        if o.prop in checks:
-                            checks.discard(o.prop)
-                            self.found[o.prop] = Found(s, i, o)
-                        if graph is not None:
-                            graph.fails.setdefault(s, set()).add(o.prop)
+                    if o.__class__ is Violation:
+                        self._failed(s, i, o)
                         continue
-                    transitions += 1
+                    self.transitions += 1
                     c = o if canon is None else canon(o)
                     if c not in visited:
-                        if len(visited) == limit:
-                            self.stop_reason = f"the state limit {limit} was reached"
-                            self.transitions += transitions
-                            return None
+                        if len(visited) == self._limit:
+                            self.stop_reason = f"the state limit {self._limit} was reached"
+                            return False
                         visited[c] = (s, i)
                         nxt.append(c)
-                        discovered(c, depth + 1)
+                        self._discovered(c, depth + 1)
                     if graph is not None:
                         graph.edges.setdefault((s, c), []).append(i)
-            if not enabled and self.want_deadlocks:
-                if self.deadlock is None:
-                    self.deadlock = s
-                if graph is not None:
-                    graph.dead.add(s)
-        self.transitions += transitions
-        self._expanded += len(level)
-        return nxt
+        if not enabled and self.want_deadlocks:
+            if self.deadlock is None:
+                self.deadlock = s
+            if graph is not None:
+                graph.dead.add(s)
+        return True
+
+    def _failed(self, s: S, i: int, v: Violation) -> None:
+        if v.prop in self.goals.checks:
+            self.goals.checks.discard(v.prop)
+            self.found[v.prop] = Found(s, i, v)
+        if self.graph is not None:
+            self.graph.fails.setdefault(s, set()).add(v.prop)
 
     def _tick(self, depth: int) -> bool:
         """Deadline and progress, every few hundred states; True when the search must stop."""
@@ -240,7 +243,7 @@ class Search:
         cur = reps[0]  # an initial state: the set of initial states is symmetric
         out: list[tuple[int | None, S | None]] = [(None, cur)]
         for rep, i in zip(reps[1:], ais, strict=True):
-            step = self._find(cur, i, lambda o, rep=rep: o.__class__ is tuple and self.canon(o) == rep)
+            step = self._find(cur, i, lambda o, rep=rep: o.__class__ is not Violation and self.canon(o) == rep)
             out.append(step)
             cur = step[1]  # type: ignore[assignment]
         if final is not None and final_ai is not None:

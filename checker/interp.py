@@ -13,6 +13,7 @@ Public API (IR values at the boundary):
 
 Fast API (for engines; states are flat int tuples, see checker/interp_expr.py):
     sem.runners[i](s) -> list[tuple | Violation]   outcomes of action instance i on s
+    sem.expanders[a](s) -> [(i, outcomes), ...]    every instance of action a that has outcomes
     sem.initial_fast(limit=..., deadline=...)     initial outcomes, deduplicated
     sem.predicate(expr)(s) -> bool
     sem.to_state(s) / sem.from_state(state)        conversion at the boundary
@@ -27,13 +28,15 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
+from checker.interp_expand import Expander, level_filters, make_expander
 from checker.interp_expr import FIRST_LOCAL, Fn, Layout
 from checker.interp_stmt import Cont, Coverage, StmtCompiler, Violation
 from checker.result import State
 from spec import ir
 from spec.irutil import free_locals
 
-Runner = Callable[[tuple[int, ...]], list[Any]]
+FastState = bytes | tuple[int, ...]  # see checker/interp_expr.py
+Runner = Callable[[FastState], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -58,20 +61,27 @@ class Semantics:
 
         self.instance = inst
         self.layout = Layout(inst)
+        # the state type (bytes or tuple) and the working-copy type (bytearray or list)
+        self.freeze: Callable[[Any], Any] = bytes if self.layout.compact else tuple
+        self.thaw: Callable[[Any], Any] = bytearray if self.layout.compact else list
         self._exprs = ExprCompiler(self.layout)
         self.coverage = Coverage()
         self._assume: Fn | None = self._conjunction([a.expr for a in inst.model.assumes])
         self._finish = self._terminal()
         ais: list[ActionInstance] = []
         runners: list[Runner] = []
+        expanders: list[Expander] = []
         self.action_of: list[int] = []  # action index of each action instance
         for n, action in enumerate(inst.model.actions):
-            for ai, runner in self._compile_action(action):
+            instances, expander = self._compile_action(action, len(ais))
+            for ai, runner in instances:
                 ais.append(ai)
                 runners.append(runner)
                 self.action_of.append(n)
+            expanders.append(expander)
         self._ais = tuple(ais)
         self.runners: tuple[Runner, ...] = tuple(runners)
+        self.expanders: tuple[Expander, ...] = tuple(expanders)
         self._ai_index = {(ai.action, ai.args): i for i, ai in enumerate(ais)}
         init_bid = self.coverage.register("init")
         self._init = StmtCompiler(self._exprs, self.coverage, "init").block(inst.model.init, {}, self._finish, False)
@@ -94,9 +104,10 @@ class Semantics:
         assume = self._assume
         counts = self.coverage.counts
         scratch: list[Any] = [None] * self._exprs.nslots  # the assumes are compiled already
+        freeze = self.freeze
 
         def finish(w: list[int], env: list[Any], out: list[Any]) -> None:
-            t = tuple(w)
+            t = freeze(w)
             if assume is not None and not assume(t, scratch):
                 return
             out.append(t)
@@ -104,7 +115,8 @@ class Semantics:
                 counts[b] += 1
         return finish
 
-    def _compile_action(self, action: ir.Action) -> Iterator[tuple[ActionInstance, Runner]]:
+    def _compile_action(self, action: ir.Action,
+                        first: int) -> tuple[list[tuple[ActionInstance, Runner]], Expander]:
         bid = self.coverage.register(action.name)
         scope: dict[str, int] = {}
         for p in action.params:
@@ -113,11 +125,18 @@ class Semantics:
         n = 0
         while n < len(action.body) and isinstance(action.body[n], ir.Require):
             n += 1
-        guard = self._conjunction([s.cond for s in action.body[:n]], scope)  # type: ignore[union-attr]
+        guards = [s.cond for s in action.body[:n]]  # type: ignore[union-attr]
+        guard = self._conjunction(guards, scope)
+        filters = level_filters(self._exprs, action, guards, scope)
         body = StmtCompiler(self._exprs, self.coverage, action.name).block(action.body[n:], scope,
                                                                            self._finish, False)
         size = self._exprs.nslots
         domains = [self.instance.domain(p.type) for p in action.params]
+        template: list[Any] = [None] * size
+        template[0], template[1] = (), (bid,)
+        expander = make_expander(filters, body, template, [scope[p.name] for p in action.params],
+                                 [self.layout.codes(p.type) for p in action.params], first, self.thaw)
+        out = []
         for values in product(*domains):
             args = tuple((p.name, v) for p, v in zip(action.params, values, strict=True))
             codes = [self.layout.code(p.type, v) for p, v in zip(action.params, values, strict=True)]
@@ -125,7 +144,8 @@ class Semantics:
             env[0], env[1] = (), (bid,)
             for p, c in zip(action.params, codes, strict=True):
                 env[scope[p.name]] = c
-            yield ActionInstance(action.name, args), _runner(guard, body, env)
+            out.append((ActionInstance(action.name, args), _runner(guard, body, env, self.thaw)))
+        return out, expander
 
     def _initial_slots(self) -> tuple[dict[int, int], list[tuple[int, tuple[int, ...]]]]:
         """Slots fixed by an initialiser, and the free slots with the codes they range over."""
@@ -163,7 +183,7 @@ class Semantics:
         if limit is not None and count > limit:
             raise LimitExceeded(f"{count} candidate initial assignments (variables without an initialiser) "
                                 f"exceed the limit of {limit} states")
-        base = [0] * self.layout.width
+        base = self.thaw([0] * self.layout.width)
         for k, c in self._fixed.items():
             base[k] = c
         keys = [k for k, _ in free]
@@ -181,24 +201,24 @@ class Semantics:
         """Variables the init block may assign."""
         return frozenset(_assigned(self.instance.model.init))
 
-    def predicate(self, expr: ir.Expr) -> Callable[[tuple[int, ...]], bool]:
+    def predicate(self, expr: ir.Expr) -> Callable[[FastState], bool]:
         if free_locals(expr):
             raise ValueError(f"expression has free locals {sorted(free_locals(expr))}")
         fn = self._exprs.compile(expr, {})
         env: list[Any] = [None] * self._exprs.nslots
         return lambda s: bool(fn(s, env))
 
-    def assumptions_hold(self, s: tuple[int, ...]) -> bool:
+    def assumptions_hold(self, s: FastState) -> bool:
         if self._assume is None:
             return True
         return bool(self._assume(s, [None] * self._exprs.nslots))
 
-    def to_state(self, s: tuple[int, ...]) -> State:
+    def to_state(self, s: FastState) -> State:
         value = self.layout.value
         return State(tuple((loc, value(t, c)) for loc, t, c in zip(self.layout.locs, self.layout.slot_types, s,
                                                                   strict=True)))
 
-    def from_state(self, state: State) -> tuple[int, ...]:
+    def from_state(self, state: State) -> FastState:
         """The fast form of a State; ValueError if a location is missing, extra, or out of its domain."""
         if len(state.values) != self.layout.width:
             raise ValueError(f"state has {len(state.values)} locations, the instance has {self.layout.width}")
@@ -210,7 +230,7 @@ class Semantics:
                 out.append(self.layout.code(t, v))
             except ValueError as err:
                 raise ValueError(f"{_loc_text(loc)}: {err}") from None
-        return tuple(out)
+        return self.freeze(out)
 
     def index_of(self, action: str, args: tuple[tuple[str, ir.Value], ...]) -> int | None:
         return self._ai_index.get((action, tuple(args)))
@@ -219,7 +239,7 @@ class Semantics:
 
     def initial_outcomes(self) -> Iterator[State | Violation]:
         for o in self.initial_fast():
-            yield self.to_state(o) if isinstance(o, tuple) else o
+            yield o if isinstance(o, Violation) else self.to_state(o)
 
     def action_instances(self) -> tuple[ActionInstance, ...]:
         return self._ais
@@ -229,7 +249,7 @@ class Semantics:
         if i is None:
             raise KeyError(f"no action instance {ai}")
         for o in dict.fromkeys(self.runners[i](self.from_state(state))):
-            yield self.to_state(o) if isinstance(o, tuple) else o
+            yield o if isinstance(o, Violation) else self.to_state(o)
 
     def holds(self, expr: ir.Expr, state: State) -> bool:
         return self.predicate(expr)(self.from_state(state))
@@ -238,22 +258,22 @@ class Semantics:
         return self.assumptions_hold(self.from_state(state))
 
 
-def _runner(guard: Fn | None, body: Cont, template: list[Any]) -> Runner:
+def _runner(guard: Fn | None, body: Cont, template: list[Any], thaw: Callable[[Any], Any]) -> Runner:
     """The outcomes of one action instance; `template` is its initial env (reserved slots, the
     parameter codes, scratch slots for binders)."""
 
     if guard is None:
-        def run(s: tuple[int, ...]) -> list[Any]:
+        def run(s: FastState) -> list[Any]:
             out: list[Any] = []
-            body(list(s), template.copy(), out)
+            body(thaw(s), template.copy(), out)
             return out
         return run
 
-    def run_guarded(s: tuple[int, ...]) -> list[Any]:
+    def run_guarded(s: FastState) -> list[Any]:
         if not guard(s, template):  # binder slots are scratch: writing them here is harmless
             return []
         out: list[Any] = []
-        body(list(s), template.copy(), out)
+        body(thaw(s), template.copy(), out)
         return out
     return run_guarded
 

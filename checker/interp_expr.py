@@ -1,8 +1,10 @@
 """The interpreter's fast form: the flat state layout, value codes, and expressions compiled into
 closures; ir.Instance -> Layout, ir.Expr -> Fn.
 
-A state is a flat tuple of ints, one slot per location, in `Instance.locations` order for each
-variable in `model.vars` order (so converting to `checker.result.State` is a zip). Values are
+A state is a flat sequence of ints, one slot per location, in `Instance.locations` order for
+each variable in `model.vars` order (so converting to `checker.result.State` is a zip): `bytes`
+when every value fits a byte (`Layout.compact`; bytes cache their hash and take one byte per
+location), else a tuple; an action body works on a bytearray or a list copy. Values are
 coded as ints: bool as 0/1 (Python bools are ints), an enum member as its index, a sort element as
 its index, an integer as itself. A compiled expression is `fn(s, env)`: `s` is the state (a tuple,
 or the list that an action body mutates) and `env` is the list of local slots (action
@@ -68,8 +70,16 @@ class Layout:
                 types.append(entry)
             base += len(index_tuples)
         self.width = base
+        # every stored value fits a byte: states are `bytes` (hash cached, 1 byte per location)
+        self.compact = all(self._fits_byte(t) for t in types)
         self.locs: tuple[tuple[str, tuple[ir.Value, ...]], ...] = tuple(locs)
         self.slot_types: tuple[Type, ...] = tuple(types)
+
+    def _fits_byte(self, t: Type) -> bool:
+        if isinstance(t, RangeT):
+            lo, hi = ir.range_bounds(t)
+            return 0 <= lo and hi <= 255
+        return len(self.instance.domain(t)) <= 256
 
     def code(self, t: Type, v: ir.Value) -> int:
         """The int code of value `v` of type `t` (checked: a wrong value raises ValueError)."""

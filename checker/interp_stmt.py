@@ -1,6 +1,7 @@
 """Statements compiled into continuation-passing closures; ir.Stmt -> Cont.
 
-A compiled statement is `k(w, env, out)`: `w` is the working state (a list, mutated in place),
+A compiled statement is `k(w, env, out)`: `w` is the working state (a list or bytearray, see
+`Layout.compact`, mutated in place),
 `env` the local slots (see checker/interp_expr.py). A run that gets past a statement calls the
 closure compiled for the rest of the body, so an action body is a chain of closure calls ending in
 a terminal continuation supplied by the caller. Nondeterminism (`choose`, forall runs with several
@@ -176,14 +177,14 @@ class StmtCompiler:
                 e[LOG_SLOT] = ()
                 e[PATH_SLOT] = ()
                 r: list[Any] = []
-                body(list(w), e, r)
+                body(w.copy(), e, r)
                 if not r:
                     return  # one run disabled: the whole step is
                 runs.append(tuple(dict.fromkeys(r)))
             combos = list(product(*runs))
             last = len(combos) - 1
             for n, combo in enumerate(combos):
-                _merge(combo, w if n == last else list(w), env if n == last else env.copy(), out, nxt,
+                _merge(combo, w if n == last else w.copy(), env if n == last else env.copy(), out, nxt,
                        in_forall, counts)
         return forall
 
@@ -427,5 +428,5 @@ def _choose(j: int, dom: tuple[int, ...], cond: Any, nxt: Cont) -> Cont:
             else:
                 e = env.copy()
                 e[j] = d
-                nxt(list(w), e, out)
+                nxt(w.copy(), e, out)
     return choose

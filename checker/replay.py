@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from checker.interp import LimitExceeded, Semantics, Violation
+from checker.interp import FastState, LimitExceeded, Semantics, Violation
 from checker.result import Step, Trace, loc_text
 from spec import ir
 
@@ -124,7 +124,7 @@ def _replay(trace: Trace, sem: Semantics) -> Mismatch | None:
     return None
 
 
-def _decode(sem: Semantics, st: Step, i: int) -> tuple[tuple[int, ...] | None, Mismatch | None]:
+def _decode(sem: Semantics, st: Step, i: int) -> tuple[FastState | None, Mismatch | None]:
     assert st.state is not None
     try:
         return sem.from_state(st.state), None
@@ -132,7 +132,7 @@ def _decode(sem: Semantics, st: Step, i: int) -> tuple[tuple[int, ...] | None, M
         return None, Mismatch(i, MismatchKind.BAD_STATE, str(err))
 
 
-def _check_initial(sem: Semantics, s: tuple[int, ...]) -> Mismatch | None:
+def _check_initial(sem: Semantics, s: FastState) -> Mismatch | None:
     """Is `s` an initial state? Variables the init block never writes keep their starting value, so
     only candidates that agree with `s` there are enumerated."""
     written = sem.init_writes()
@@ -151,13 +151,13 @@ def _check_initial(sem: Semantics, s: tuple[int, ...]) -> Mismatch | None:
     return Mismatch(0, MismatchKind.NOT_INITIAL, "the first state is not an initial state: " + _why_not(sem, s, outs))
 
 
-def _why_not(sem: Semantics, s: tuple[int, ...], outs: list[Any]) -> str:
+def _why_not(sem: Semantics, s: FastState, outs: list[Any]) -> str:
     """Why `s` is not among `outs`: nothing enabled, an assume, or the locations that differ from
     the closest outcome."""
     if not sem.assumptions_hold(s):
         names = [a.name for a in sem.instance.model.assumes if not sem.predicate(a.expr)(s)]
         return f"the state falsifies assume {', '.join(names)}"
-    states = [o for o in outs if isinstance(o, tuple)]
+    states = [o for o in outs if not isinstance(o, Violation)]
     if not states:
         return _outcomes_text(sem, outs)
     best = min(states, key=lambda o: sum(a != b for a, b in zip(o, s, strict=True)))
@@ -175,7 +175,7 @@ def _outcomes_text(sem: Semantics, outs: list[Any]) -> str:
     if not outs:
         return "it is not enabled (no outcome)"
     viols = sorted({o.prop for o in outs if isinstance(o, Violation)})
-    n = sum(1 for o in outs if isinstance(o, tuple))
+    n = sum(1 for o in outs if not isinstance(o, Violation))
     parts = []
     if n:
         parts.append(f"{n} successor state(s)")

@@ -27,31 +27,43 @@ from itertools import chain, permutations, product
 from operator import itemgetter
 from typing import Any
 
-from checker.interp import Semantics
+from checker.interp import FastState, Semantics
 from spec import ir
 from spec.types import FunT, SortT, Type
 
-State_ = tuple[int, ...]
+State_ = FastState
 _CACHE_MAX = 100_000  # permutation maps kept per engine run
 
 
-def _sorts_of(t: Type) -> list[str]:
+def _sorts_of(t: Type, permutable: frozenset[str]) -> list[str]:
+    """The permutable sorts `t` mentions (arguments, then result), with repetitions."""
     if isinstance(t, FunT):
-        return [a.name for a in t.args if isinstance(a, SortT)] + _sorts_of(t.result)
-    return [t.name] if isinstance(t, SortT) else []
+        return [a.name for a in t.args if isinstance(a, SortT) and a.name in permutable] \
+            + _sorts_of(t.result, permutable)
+    return [t.name] if isinstance(t, SortT) and t.name in permutable else []
+
+
+def permutable_sorts(inst: ir.Instance) -> frozenset[str]:
+    """Sorts with more than one element that some variable mentions (a sort of size 1 has
+    nothing to permute: its arguments and values behave like constants)."""
+    every = frozenset(n for n, size in inst.sizes if size > 1)
+    return frozenset(n for n in every if any(n in _sorts_of(v.type, every) for v in inst.model.vars))
 
 
 def simple_sorts(inst: ir.Instance) -> frozenset[str]:
+    """Permutable sorts whose every variable is a function with that sort as its only permutable
+    sort argument and a result that is not a permutable sort."""
+    perm = permutable_sorts(inst)
     out = set()
-    for sort in inst.sizes:
-        name = sort[0]
+    for name in perm:
         ok = True
         for v in inst.model.vars:
-            if name not in _sorts_of(v.type):
+            mentioned = _sorts_of(v.type, perm)
+            if name not in mentioned:
                 continue
             args = v.type.args if isinstance(v.type, FunT) else ()
-            result = ir.domain_type(v.type)
-            if isinstance(result, SortT) or len([a for a in args if isinstance(a, SortT)]) != 1:
+            arg_sorts = [a for a in args if isinstance(a, SortT) and a.name in perm]
+            if len(arg_sorts) != 1 or len(mentioned) != 1:
                 ok = False
         if ok:
             out.add(name)
@@ -98,8 +110,8 @@ class Symmetry:
         self.sem = sem
         inst = sem.instance
         lay = sem.layout
-        permutable = [n for n, size in inst.sizes if size > 1 and any(n in _sorts_of(v.type)
-                                                                       for v in inst.model.vars)]
+        perm_sorts = permutable_sorts(inst)
+        permutable = [n for n, _size in inst.sizes if n in perm_sorts]
         simple = simple_sorts(inst)
         self.simple = tuple(n for n in permutable if n in simple)
         self.general = tuple(n for n in permutable if n not in simple)
@@ -113,6 +125,8 @@ class Symmetry:
         self._simple_plan = [self._simple_sort_plan(n) for n in self.simple]
         self._gather = self._simple_gather()
         self._general_plan = [self._signature_plan(n) for n in self.general]
+        self._general_sizes = [inst.size(n) for n in self.general]
+        self._freeze = sem.freeze
         self._maps: dict[tuple[tuple[int, ...], ...], Callable[[State_], State_]] = {}
         self.active = bool(self.simple or self.general)
         self.canon: Callable[[State_], State_] = self._canon if self.active else _identity
@@ -155,47 +169,56 @@ class Symmetry:
                 parts.append(sorted(get(s)))
             else:
                 parts.append(chain.from_iterable(sorted(get(s))))
-        return self._gather(tuple(chain.from_iterable(parts)))
+        return self._freeze(self._gather(tuple(chain.from_iterable(parts))))
 
     # --------------------------------------------------------------- general sorts
 
-    def _signature_plan(self, sort: str) -> list[tuple[list[list[int]], list[int], bool]]:
-        """Per element: groups of slots whose (masked) values form a multiset, and slots whose
-        value may be this element (counted)."""
+    def _signature_plan(self, sort: str) -> list[Callable[[State_], tuple[Any, ...]]]:
+        """Per element `e`, a function giving a signature of `e` in a state that does not change
+        when elements are renamed: its entries in variables where `sort` is the only permutable
+        sort (in location order), the sorted multiset of its entries where other permutable sorts
+        index too, and how many entries of each sort-valued variable hold `e`. Entries whose values
+        are permutable sort elements are left out (they change under renaming)."""
         inst = self.sem.instance
         lay = self.sem.layout
+        perm = permutable_sorts(inst)
         plan = []
         for e in range(inst.size(sort)):
-            groups: list[list[int]] = []
-            valued: list[int] = []
+            fixed: list[int] = []
+            multisets: list[list[int]] = []
+            valued: list[list[int]] = []
             for v in inst.model.vars:
                 vl = lay.vars[v.name]
                 slots = range(vl.base, vl.base + vl.size)
+                result_permuted = isinstance(vl.entry, SortT) and vl.entry.name in perm
+                if isinstance(vl.entry, SortT) and vl.entry.name == sort:
+                    valued.append(list(slots))
+                if result_permuted:
+                    continue
+                others = sum(1 for t in vl.arg_types if isinstance(t, SortT) and t.name in perm) - 1
                 for k, t in enumerate(vl.arg_types):
                     if isinstance(t, SortT) and t.name == sort:
-                        groups.append([j for j in slots if self._slot_args[j][2][k] == e])
-                if isinstance(vl.entry, SortT) and vl.entry.name == sort:
-                    valued.extend(slots)
-            plan.append((groups, valued, True))
+                        mine = [j for j in slots if self._slot_args[j][2][k] == e]
+                        if others > 0:
+                            multisets.append(mine)
+                        else:
+                            fixed.extend(mine)
+            plan.append(_signature_fn(e, fixed, multisets, valued))
         return plan
 
-    def _signature(self, s: State_, sort_i: int, e: int) -> tuple[Any, ...]:
-        groups, valued, _ = self._general_plan[sort_i][e]
-        lay = self.sem.layout
-        sig: list[Any] = []
-        for g in groups:
-            sig.append(tuple(sorted(-1 if isinstance(lay.slot_types[j], SortT) else s[j] for j in g)))
-        sig.append(sum(1 for j in valued if s[j] == e))
-        return tuple(sig)
-
-    def _arrangements(self, s: State_) -> Iterator[tuple[tuple[int, ...], ...]]:
+    def _arrangements(self, s: State_) -> list[tuple[tuple[int, ...], ...]]:
         """Every assignment old element -> new index (one tuple per general sort) that puts
-        elements in signature order."""
+        elements in signature order; one assignment when no two signatures tie."""
         per_sort = []
-        for i, sort in enumerate(self.general):
-            n = self.sem.instance.size(sort)
-            sigs = [self._signature(s, i, e) for e in range(n)]
-            order = sorted(range(n), key=lambda e: sigs[e])
+        for plan, n in zip(self._general_plan, self._general_sizes, strict=True):
+            sigs = [sig(s) for sig in plan]
+            order = sorted(range(n), key=sigs.__getitem__)
+            if len(set(sigs)) == n:
+                new_of = [0] * n
+                for new, old in enumerate(order):
+                    new_of[old] = new
+                per_sort.append((tuple(new_of),))
+                continue
             groups: list[list[int]] = []
             for e in order:
                 if groups and sigs[groups[-1][0]] == sigs[e]:
@@ -208,8 +231,10 @@ class Symmetry:
                 for new, old in enumerate(chain.from_iterable(arrangement)):
                     new_of[old] = new
                 options.append(tuple(new_of))
-            per_sort.append(options)
-        return product(*per_sort)
+            per_sort.append(tuple(options))
+        if len(per_sort) == 1:
+            return [(o,) for o in per_sort[0]]
+        return list(product(*per_sort))
 
     def _perm_map(self, key: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
         f = self._maps.get(key)
@@ -231,23 +256,46 @@ class Symmetry:
             src[dst] = j
         get = itemgetter(*src) if lay.width > 1 else (lambda s: (s[src[0]],))
         fix = [(k, perm[t.name]) for k, t in enumerate(lay.slot_types) if isinstance(t, SortT) and t.name in perm]
-        if not fix:
-            return get  # type: ignore[return-value]
+        freeze = self._freeze
 
         def apply(s: State_) -> State_:
             out = list(get(s))
             for k, p in fix:
                 out[k] = p[out[k]]
-            return tuple(out)
+            return freeze(out)
         return apply
 
     def _canon(self, s: State_) -> State_:
         if self.simple:
             s = self._canon_simple(s)
         if self.general:
-            s = min(self._perm_map(key)(s) for key in self._arrangements(s))
+            keys = self._arrangements(s)
+            if len(keys) == 1:
+                return self._perm_map(keys[0])(s)
+            s = min(self._perm_map(key)(s) for key in keys)
         return s
 
 
 def _identity(s: State_) -> State_:
     return s
+
+
+def _getter(slots: list[int]) -> Callable[[State_], tuple[int, ...]]:
+    """`itemgetter` that always returns a tuple."""
+    if len(slots) == 1:
+        j = slots[0]
+        return lambda s: (s[j],)
+    if not slots:
+        return lambda s: ()
+    return itemgetter(*slots)  # type: ignore[return-value]
+
+
+def _signature_fn(e: int, fixed: list[int], multisets: list[list[int]],
+                  valued: list[list[int]]) -> Callable[[State_], tuple[Any, ...]]:
+    get_fixed = _getter(fixed)
+    get_multi = [_getter(m) for m in multisets]
+    get_valued = [_getter(v) for v in valued]
+
+    def signature(s: State_) -> tuple[Any, ...]:
+        return (get_fixed(s), *[tuple(sorted(g(s))) for g in get_multi], *[g(s).count(e) for g in get_valued])
+    return signature

@@ -18,7 +18,7 @@ from spec import ir
 from tests.checker.interp_helpers import load
 from tests.gen.models import models
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 
 
 def both(inst: ir.Instance, budget: Budget | None = None):
@@ -108,12 +108,12 @@ def test_canonical_form_is_the_same_on_a_whole_orbit(tmp_path):
     assert len(reps) < len(states) / 3
 
 
-def test_same_verdicts_and_replayable_traces_on_tdx():
+def test_same_verdicts_and_replayable_traces_on_first_cut_tdx():
     from spec.frontend import load_instance
 
     for sizes in ({"Page": 3}, {"Page": 4, "Vcpu": 3}):
         for params in ({}, {"design": "rfc2021"}, {"hardware": "snp"}):
-            inst = load_instance(ROOT / "models" / "tdx.spec", sizes=sizes, params=params)
+            inst = load_instance(HERE / "explicit_models" / "tdx_first_cut.spec", sizes=sizes, params=params)
             plain, reduced = both(inst)
             assert verdicts(plain) == verdicts(reduced)
             assert reduced.states < plain.states
