@@ -360,7 +360,10 @@ def _comments(src: SourceFile) -> tuple[ast.Comment, ...]:
         if m.group().startswith('"'):
             continue
         (line, col), (end_line, end_col) = pos(m.start()), pos(m.end())
-        out.append(ast.Comment(m.group(), span=Span(src.name, line, col, end_line, end_col)))
+        # Trailing blanks and the CR of CRLF line ends are not part of what fmt writes back.
+        body = "\n".join(ln.rstrip() for ln in m.group().split("\n"))
+        out.append(ast.Comment(body, span=Span(src.name, line, col, end_line, end_col)))
     return tuple(out)
+
 
 __all__ = ["KEYWORDS", "MAX_INT", "MAX_NESTING", "parse"]
