@@ -71,6 +71,7 @@ class Search:
         self.stop_when_found = stop_when_found
         self.visited: dict[S, tuple[S, int] | None] = {}
         self.found: dict[str, Found] = {}
+        self._found_count = 0
         self.deadlock: S | None = None
         self.transitions = 0
         self.depth_done = -1  # every state at depth <= depth_done is discovered and checked
@@ -134,20 +135,19 @@ class Search:
 
     def _discovered(self, c: S, depth: int) -> None:
         g = self.goals
-        if not (g.invariants or g.reachables or self.graph is not None):
-            return
         if g.invariants:
-            bad = [(n, p) for n, p in g.invariants if not p(c)]
-            if bad:
-                for n, _p in bad:
+            for n, p in g.invariants:
+                if not p(c):
                     self.found[n] = Found(c)
-                g.invariants = [x for x in g.invariants if x not in bad]
+            if len(self.found) > self._found_count:
+                g.invariants = [(n, p) for n, p in g.invariants if n not in self.found]
         if g.reachables:
-            hit = [(n, p) for n, p in g.reachables if p(c)]
-            if hit:
-                for n, _p in hit:
+            for n, p in g.reachables:
+                if p(c):
                     self.found[n] = Found(c)
-                g.reachables = [x for x in g.reachables if x not in hit]
+            if len(self.found) > self._found_count:
+                g.reachables = [(n, p) for n, p in g.reachables if n not in self.found]
+        self._found_count = len(self.found)
         if self.graph is not None:
             self.graph.ids[c] = len(self.graph.ids)
             self.graph.depth[c] = depth

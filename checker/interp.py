@@ -201,12 +201,12 @@ class Semantics:
         """Variables the init block may assign."""
         return frozenset(_assigned(self.instance.model.init))
 
-    def predicate(self, expr: ir.Expr) -> Callable[[FastState], bool]:
+    def predicate(self, expr: ir.Expr) -> Callable[[FastState], Any]:
         if free_locals(expr):
             raise ValueError(f"expression has free locals {sorted(free_locals(expr))}")
         fn = self._exprs.compile(expr, {})
         env: list[Any] = [None] * self._exprs.nslots
-        return lambda s: bool(fn(s, env))
+        return lambda s: fn(s, env)  # truthy or falsy (a bool, or a 0/1 slot value)
 
     def assumptions_hold(self, s: FastState) -> bool:
         if self._assume is None:
@@ -252,7 +252,7 @@ class Semantics:
             yield o if isinstance(o, Violation) else self.to_state(o)
 
     def holds(self, expr: ir.Expr, state: State) -> bool:
-        return self.predicate(expr)(self.from_state(state))
+        return bool(self.predicate(expr)(self.from_state(state)))
 
     def satisfies_assumptions(self, state: State) -> bool:
         return self.assumptions_hold(self.from_state(state))

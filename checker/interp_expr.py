@@ -215,13 +215,14 @@ class ExprCompiler:
         b = self.compile(e.rhs, scope)
         match e.op:
             case BinOp.AND:
-                return lambda s, env: bool(a(s, env)) and bool(b(s, env))
+                # operands are bools or 0/1 slot values, so `and`/`or` need no bool()
+                return lambda s, env: a(s, env) and b(s, env)
             case BinOp.OR:
-                return lambda s, env: bool(a(s, env)) or bool(b(s, env))
+                return lambda s, env: a(s, env) or b(s, env)
             case BinOp.IMPLIES:
-                return lambda s, env: (not a(s, env)) or bool(b(s, env))
+                return lambda s, env: (not a(s, env)) or b(s, env)
             case BinOp.IFF:
-                return lambda s, env: bool(a(s, env)) == bool(b(s, env))
+                return lambda s, env: (not a(s, env)) == (not b(s, env))
             case BinOp.EQ:
                 return lambda s, env: a(s, env) == b(s, env)
             case BinOp.NE:
