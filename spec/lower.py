@@ -115,7 +115,7 @@ class Lowerer:
                 self.sink.error(s.span, "E0320", f"`{parts[0]}` is declared outside the `forall`; every "
                                 "run of the body would assign it", "declare the local inside the forall body")
                 return
-            self._check_value(info.type, value, s.value.span)
+            self._check_value(info.type, value, s.value.span, f"`{parts[0]}`")
             self._range_check(info.type, value, f"{ctx.owner}.{parts[0]}:range", f"{parts[0]} := ...", s, out,
                               None)
             out.append(ir.SetLocal(parts[0], value, span=s.span))
@@ -152,15 +152,19 @@ class Lowerer:
             index = ()
             entry = vt
         value = t.expr(s.value, env, entry)
-        self._check_value(entry, value, s.value.span)
+        self._check_value(entry, value, s.value.span, f"`{_lhs_text(found.qname, index)}`")
         self._forall_disjoint(s, env, index)
         self._range_check(entry, value, f"{found.qname}:range", _lhs_text(found.qname, index), s, out,
                           found.decl.name_span)
         out.append(ir.Assign(found.qname, index, value, span=s.span))
 
-    def _check_value(self, want: Type, value: ir.Expr, span: Span) -> None:
+    def _check_value(self, want: Type, value: ir.Expr, span: Span, target: str, initial: bool = False) -> None:
+        """The value stored in `target` (`st[p]`, parameter `n`) has its type, and is within its
+        range when that is known now."""
         if not _same(value_type(want), value.type):
-            self.sink.error(span, "E0318", f"cannot assign {value.type} to a location of type {want}")
+            what = "the initial value of" if initial else "the value assigned to"
+            shown = f"an integer in {want}" if isinstance(want, RangeT) else str(want)
+            self.sink.error(span, "E0318", f"{what} {target} must be {shown}, found {value.type}")
             return
         if isinstance(want, RangeT):
             c = fold(value)
@@ -168,7 +172,7 @@ class Lowerer:
             if isinstance(c, ir.Lit) and isinstance(lo, ir.Lit) and isinstance(hi, ir.Lit) \
                     and isinstance(c.value, int) and not isinstance(lo.type, ErrorT) \
                     and not (lo.value <= c.value <= hi.value):  # type: ignore[operator]
-                self.sink.error(span, "E0310", f"{c.value} is outside the range {want}")
+                self.sink.error(span, "E0310", f"{c.value} is outside the range {want} of {target}")
 
     def _forall_disjoint(self, s: ast.Assign, env: Env, index: tuple[ir.Expr, ...]) -> None:
         for v in env.forall_vars:
@@ -343,7 +347,7 @@ class Lowerer:
                 self.sink.error(decl.default.span, "E0312", f"default of parameter `{qname}` must be a constant",
                                 "use literals and consts; parameters cannot depend on each other")
             else:
-                self._check_value(t, fold(default), decl.default.span)
+                self._check_value(t, fold(default), decl.default.span, f"parameter `{qname}`", initial=True)
         return ir.ParamDef(qname, t, fold(default), decl.mitigation, span=decl.name_span)
 
     def _var(self, decl: ast.VarDecl, qname: str, comp: str | None) -> ir.VarDef:
@@ -358,7 +362,7 @@ class Lowerer:
                     self.sink.error(decl.init.span, "E0321", f"the initial value of `{qname}` must be a constant",
                                     "set initial values that depend on state in an `init { ... }` block")
                 else:
-                    self._check_value(entry, init, decl.init.span)
+                    self._check_value(entry, init, decl.init.span, f"`{qname}`", initial=True)
             init = fold(init)
         return ir.VarDef(qname, t, init, span=decl.name_span)
 
