@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from checker import vacuity
 from checker.result import Report
@@ -107,3 +108,17 @@ def check(model: ModelLike, properties: Sequence[str] | None = None, engine: str
     options = Options(engine=EngineKind(engine), depth=depth, timeout=timeout, max_states=max_states,
                       symmetry=symmetry, deadlock=DeadlockMode(deadlock), vacuity=vacuity_goals)
     return run(prepare(model, sizes, params), properties, options, backend).report
+
+
+def check_request(req: Any) -> Report:
+    """`checker.explore.CheckFn`: check one configuration of an explore matrix (picklable, so
+    worker processes can run it). `req.options` holds `Options` field names and values, with
+    enum fields given by value (`("engine", "bmc")`)."""
+    opts = dict(req.options)
+    if "engine" in opts:
+        opts["engine"] = EngineKind(opts["engine"])
+    if "deadlock" in opts:
+        opts["deadlock"] = DeadlockMode(opts["deadlock"])
+    prepared = prepare(req.model, dict(req.sizes), dict(req.params))
+    prepared = Prepared(prepared.instance, req.file, dict(req.sources))
+    return run(prepared, None, Options(**opts)).report

@@ -70,3 +70,14 @@ def test_api_selects_properties_and_rejects_config_on_an_instance():
     assert [r.prop for r in rep.results] == ["no_crash"]
     with pytest.raises(ValueError):
         check(load_instance(PAGES), sizes={"Page": 1})
+
+
+def test_check_request_runs_one_explore_configuration():
+    from checker.api import check_request
+    from checker.explore import Request
+
+    req = Request(load(PAGES), PAGES, (), (), (("Page", 1),), (("engine", "explicit"), ("vacuity", False)))
+    rep = check_request(req)
+    assert rep.config == "Page=1" and rep.file == PAGES
+    assert [r.prop for r in rep.results] == ["no_crash", "private_counted", "private_page", "ref:range"]
+    assert rep.result("no_crash").verdict is Verdict.VIOLATED
