@@ -104,7 +104,8 @@ def _verdict_table(report: Report, color: bool) -> list[str]:
 
 
 def _notes(report: Report) -> list[str]:
-    out = []
+    out: list[str] = []
+    unknown: dict[str, list[str]] = {}  # reason -> properties, so a shared reason is said once
     for r in report.results:
         if r.verdict is Verdict.HOLDS_TO_DEPTH and not is_fires_goal(r.prop):
             why = f" ({r.reason})" if r.reason else ""
@@ -115,7 +116,13 @@ def _notes(report: Report) -> list[str]:
                 what = f"no counterexample in any run of up to {steps}; NOT a proof"
             out.append(f"  {r.prop}: bounded check only: {what}{why}")
         elif r.verdict is Verdict.UNKNOWN:
-            out.append(f"  {r.prop}: UNKNOWN: {r.reason}")
+            unknown.setdefault(r.reason or "", []).append(r.prop)
+    for reason, props in unknown.items():
+        if len(props) == 1:
+            out.append(f"  {props[0]}: UNKNOWN: {reason}")
+        else:
+            out += textwrap.wrap(f"{len(props)} properties UNKNOWN: {reason}: {', '.join(props)}", 110,
+                                 initial_indent="  ", subsequent_indent="    ")
     common = set.intersection(*(set(r.assumptions) for r in report.results)) if report.results else set()
     for r in report.results:
         extra = [a for a in r.assumptions if a not in common]

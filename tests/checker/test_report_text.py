@@ -97,3 +97,26 @@ def test_trace_without_model_context_still_renders():
     t = Trace(range_trace().steps, Failure("ref:range", "", range_trace().failure.span))
     text = "\n".join(trace_lines(t))
     assert "alloc(p=page1)" in text and "FAILS ref:range" in text
+
+
+def test_a_reason_shared_by_many_unknowns_is_said_once(ctx):
+    from dataclasses import replace
+
+    from checker.result import PropertyResult, Verdict
+
+    base = sample_report()
+    extra = tuple(PropertyResult(f"p{i}", r.kind, Verdict.UNKNOWN, "none", reason="interrupted")
+                  for i, r in enumerate(base.results[:3]))
+    out = render_text(replace(base, results=base.results + extra), ctx)
+    assert "3 properties UNKNOWN: interrupted: p0, p1, p2" in out
+    assert out.count("interrupted") == 1
+    assert "alloc:fires: UNKNOWN: solver returned unknown" in out  # a reason of its own stays per property
+
+
+def test_assumptions_shared_by_every_verdict_are_said_once(ctx):
+    from dataclasses import replace
+
+    base = sample_report()
+    rep = replace(base, results=tuple(replace(r, assumptions=("hw_selected",)) for r in base.results))
+    out = render_text(rep, ctx)
+    assert out.count("hw_selected") == 1 and "every verdict depends on assume hw_selected" in out
