@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
 from spec.diagnostics import Diagnostic, Note, Severity
@@ -42,7 +42,7 @@ _EXPR_KEYS = {"NAME", "INT", "LPAR"}
 _EXPR_START = {"NAME", "INT", "LPAR", "NOT", "ADD_OP", "TRUE", "FALSE", "FORALL", "EXISTS", "COUNT"}
 _STMT_KEYS = {"REQUIRE", "IF", "SKIP"}
 _STMT_START = {"NAME", "REQUIRE", "IF", "MATCH", "FORALL", "CHOOSE", "ASSERT", "SKIP", "WILDCARD", "TRUE", "FALSE"}
-_STMT_KEYWORDS = {"REQUIRE", "IF", "MATCH", "CHOOSE", "ASSERT", "SKIP"}
+_OPERATORS = {"AND", "OR", "ARROW", "IFF", "EQ_OP", "REL_OP", "ADD_OP", "MUL", "QMARK"}
 _DECL_KEYS = {"VAR", "ACTION"}
 _DECL_START = {"MODEL", "INCLUDE", "ENUM", "SORT", "PARAM", "MITIGATION", "CONST", "VAR", "INIT", "DEF",
                "ACTION", "INVARIANT", "REACHABLE", "ASSUME", "COMPONENT"}
@@ -78,7 +78,7 @@ def syntax_diagnostic(src: SourceFile, err: UnexpectedInput, parser: Lark) -> Di
         return _bad_character(src, err)
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         return _bad_token(src, err, parser)
-    return _end_of_file(src, getattr(err, "expected", None) or (), parser)
+    return _end_of_file(src, acceptable(err), parser)
 
 
 def _bad_character(src: SourceFile, err: UnexpectedCharacters) -> Diagnostic:
@@ -100,7 +100,7 @@ def _bad_character(src: SourceFile, err: UnexpectedCharacters) -> Diagnostic:
 
 def _bad_token(src: SourceFile, err: UnexpectedToken, parser: Lark) -> Diagnostic:
     tok = err.token
-    expected = set(err.expected)
+    expected = acceptable(err)
     text = str(tok)
     span = tok_span(src.name, tok)
     before = tokens_before(parser, src.text, tok.start_pos or 0)
@@ -112,10 +112,6 @@ def _bad_token(src: SourceFile, err: UnexpectedToken, parser: Lark) -> Diagnosti
     if "SEMICOLON" in expected and tok.type == "RBRACE" and before:
         return _missing_semicolon(src, before[-1], "a statement ends with `;`, even the last one in a block")
     opener = unclosed(before)
-    expected -= {"$END"} if opener is not None else {"RBRACE"}
-    # LALR merges parser states, so lark may offer declarations inside a block and statements
-    # at the top level; the enclosing brace says which one is really possible.
-    expected -= _STMT_KEYWORDS if _in_declarations(before) else _DECL_START
     texts = {_terminal_text(t, parser) for t in expected}
     hint = "expected " + summarise(expected, parser)
     notes: list[Note] = []
@@ -136,6 +132,10 @@ def _bad_token(src: SourceFile, err: UnexpectedToken, parser: Lark) -> Diagnosti
         if opener is not None and opener.type == "LBRACE":
             hint = f"is a `}}` missing above? declarations cannot appear inside a block; {hint}"
             notes.append(Note(tok_span(src.name, opener), "this `{` is still open"))
+    elif "LBRACE" in expected and (kw := _open_statement(before)) is not None:
+        hint = f"{hint}: the body of `{kw}` is always a block in braces, as in `{kw} ... {{ ... }}`"
+    elif text == ";" and before and before[-1].type == "RBRACE":
+        hint = f"no `;` after the `}}` of a block; {hint}"
     elif text == "else":
         hint = "`else` follows the closing `}` of an `if` block: `} else {`"
     return Diagnostic(span, Severity.ERROR, "E0102", f"unexpected `{text}`", hint, tuple(notes))
@@ -175,6 +175,19 @@ def _end_of_file(src: SourceFile, expected_terms: Iterable[str], parser: Lark) -
     return Diagnostic(span, Severity.ERROR, "E0105", "unexpected end of file", hint)
 
 
+def acceptable(err: UnexpectedInput) -> set[str]:
+    """The terminals that could really come next. lark's `expected` is the lookahead set of an
+    LALR state, which merges contexts (it offers declarations inside a block); asking the
+    parser which tokens it would accept in its actual configuration is exact."""
+    ip = getattr(err, "interactive_parser", None)
+    if ip is not None:
+        try:
+            return set(ip.accepts())
+        except LarkError:
+            pass
+    return set(getattr(err, "expected", None) or ())
+
+
 def summarise(expected: set[str], parser: Lark) -> str:
     """`an expression`, `a statement or `}``, `one of `,`, `)``..."""
     groups: list[str] = []
@@ -188,6 +201,9 @@ def summarise(expected: set[str], parser: Lark) -> str:
     if _EXPR_KEYS <= rest:
         groups.append("an expression")
         rest -= _EXPR_START
+    if len(rest & _OPERATORS) >= 4:
+        groups.append("an operator")
+        rest -= _OPERATORS
     items = groups + sorted({_terminal_text(t, parser) for t in rest})
     if not items:
         return "something else"
@@ -223,18 +239,14 @@ def tokens_before(parser: Lark, text: str, pos: int) -> list[Token]:
     return out
 
 
-def _in_declarations(before: list[Token]) -> bool:
-    """Is the next token at the top level (or directly in a component), not inside a block?"""
-    depth = 0
-    for i in range(len(before) - 1, -1, -1):
-        t = before[i].type
-        if t in _CLOSER_TEXT:
-            depth += 1
-        elif t in _OPENERS:
-            if depth == 0:
-                return t == "LBRACE" and i >= 2 and before[i - 2].type == "COMPONENT"
-            depth -= 1
-    return True
+def _open_statement(before: list[Token]) -> str | None:
+    """`if`, `forall`, `match` or `else` when the statement being parsed starts with one."""
+    for tok in reversed(before):
+        if tok.type in ("SEMICOLON", "LBRACE", "RBRACE"):
+            return None
+        if tok.type in ("IF", "FORALL", "MATCH", "ELSE") and str(tok) in ("if", "forall", "match", "else"):
+            return str(tok)
+    return None
 
 
 def unclosed(tokens: list[Token]) -> Token | None:
