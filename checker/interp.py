@@ -29,7 +29,7 @@ from itertools import product
 from typing import Any
 
 from checker.interp_expand import Expander, level_filters, make_expander
-from checker.interp_expr import FIRST_LOCAL, Fn, Layout
+from checker.interp_expr import FIRST_LOCAL, Fn, Layout, conjoin
 from checker.interp_stmt import Cont, Coverage, StmtCompiler, Violation
 from checker.result import State
 from spec import ir
@@ -92,12 +92,7 @@ class Semantics:
     # ------------------------------------------------------------------ compilation
 
     def _conjunction(self, exprs: list[ir.Expr], scope: dict[str, int] | None = None) -> Fn | None:
-        fns = [self._exprs.compile(e, scope or {}) for e in exprs]
-        if not fns:
-            return None
-        if len(fns) == 1:
-            return fns[0]
-        return lambda s, env: all(f(s, env) for f in fns)
+        return conjoin([self._exprs.compile(e, scope or {}) for e in exprs])
 
     def _terminal(self) -> Cont:
         """End of a body: the successor, unless an assume is false in it."""

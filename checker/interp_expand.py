@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import product
 from typing import Any
 
-from checker.interp_expr import ExprCompiler, Fn
+from checker.interp_expr import ExprCompiler, Fn, conjoin
 from checker.interp_stmt import Cont
 from spec import ir
 from spec.irutil import free_locals
@@ -39,16 +39,7 @@ def level_filters(exprs: ExprCompiler, action: ir.Action, guards: list[ir.Expr],
             used = free_locals(c)
             level = max((names.index(n) + 1 for n in used if n in names), default=0)
             by_level[level].append(c)
-    out: list[Fn | None] = []
-    for cs in by_level:
-        fns = [exprs.compile(c, scope) for c in cs]
-        if not fns:
-            out.append(None)
-        elif len(fns) == 1:
-            out.append(fns[0])
-        else:
-            out.append(lambda s, env, fns=tuple(fns): all(f(s, env) for f in fns))
-    return out
+    return [conjoin([exprs.compile(c, scope) for c in cs]) for cs in by_level]
 
 
 def make_expander(filters: list[Fn | None], body: Cont, template: list[Any], slots: list[int],
@@ -120,14 +111,14 @@ def _expand2(filters: list[Fn | None], body: Cont, env: list[Any], slots: list[i
 def _expand_n(filters: list[Fn | None], body: Cont, env: list[Any], slots: list[int],
               domains: list[tuple[int, ...]], first: int, thaw: Callable[[Any], Any]) -> Expander:
     """Three or more parameters: every combination, filters checked once all are bound."""
-    rest = [f for f in filters if f is not None]
+    rest = conjoin([f for f in filters if f is not None])
 
     def expand_n(s: Any) -> list[tuple[int, list[Any]]]:
         res = []
         for n, codes in enumerate(product(*domains)):
             for j, c in zip(slots, codes, strict=True):
                 env[j] = c
-            if not all(f(s, env) for f in rest):
+            if rest is not None and not rest(s, env):
                 continue
             out: list[Any] = []
             body(thaw(s), env.copy(), out)

@@ -319,3 +319,13 @@ _ENTRY_CONST: Mapping[BinOp, Callable[[int, int, Any], Fn]] = MappingProxyType({
     BinOp.ADD: lambda b, j, c: lambda s, env: s[b + env[j]] + c,
     BinOp.SUB: lambda b, j, c: lambda s, env: s[b + env[j]] - c,
 })
+
+
+def conjoin(fns: Sequence[Fn]) -> Fn | None:
+    """`f1 and f2 and ...` as nested closures (no generator per call); None for no conjunct."""
+    if not fns:
+        return None
+    acc = fns[-1]
+    for f in reversed(fns[:-1]):
+        acc = (lambda a, b: lambda s, env: a(s, env) and b(s, env))(f, acc)
+    return acc
