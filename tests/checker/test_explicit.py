@@ -233,3 +233,25 @@ def test_progress_callback(tmp_path):
     ExplicitEngine(inst, symmetry=False, progress=lambda *a: calls.append(a)).check(inst.model.properties,
                                                                                     Budget())
     assert len(calls) <= 4 * (time.monotonic() - t0) + 1  # default: at most four times a second
+
+
+def test_values_that_do_not_fit_a_byte(tmp_path):
+    text = """
+    sort S = 2;
+    var n: -2..300 = 0;
+    var f: S -> -1..1 = 0;
+    action up() { require n < 300; n := n + 150; }
+    action down() { n := n - 1; }
+    action dec(p: S) { f[p] := f[p] - 1; }
+    invariant not_neg: n >= -1;
+    reachable big: n == 300;
+    """
+    inst = load(tmp_path, text)
+    assert not Semantics(inst).layout.compact  # states are tuples here, bytes elsewhere
+    for sym in (False, True):
+        out = check(tmp_path, text, symmetry=sym)
+        v = verdicts(out)
+        assert v["not_neg"] is Verdict.VIOLATED and v["big"] is Verdict.REACHED
+        assert v["n:range"] is Verdict.VIOLATED and v["f:range"] is Verdict.VIOLATED
+        assert by_name(out, "not_neg").trace.depth == 2
+        assert [view(s.state)["n"] for s in by_name(out, "big").trace.steps] == [0, 150, 300]
