@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.encode import Encoding, Formula, Goal, GoalKind, goal_of
+from checker.encode import Domains, Encoding, Formula, Goal, GoalKind, goal_of
 from checker.result import Budget, PropertyResult, Trace, Verdict
 from checker.smt import Session, Status
 from spec import ir
@@ -128,11 +128,17 @@ class _Search:
         self.open.remove(g)
 
 
-def search(enc: Encoding, goals: Sequence[Goal], max_depth: int, deadline: float | None) -> dict[Goal, Finding]:
-    """The shortest trace (depth <= max_depth) to each goal, or why there is none."""
+def search(enc: Encoding, goals: Sequence[Goal], max_depth: int, deadline: float | None,
+           first_only: bool = False) -> dict[Goal, Finding]:
+    """The shortest trace (depth <= max_depth) to each goal, or why there is none. With
+    `first_only`, stop after the first depth where some goal happens (the others are then
+    reported as searched to the depth before)."""
     s = _Search(enc, goals, deadline)
     for level in range(max_depth + 1):
         if not s.open:
+            break
+        if first_only and len(s.open) < len(goals):
+            max_depth = level - 1
             break
         if _deadline_passed(deadline):
             for g in list(s.open):
@@ -181,7 +187,7 @@ class Bmc:
 
     def __init__(self, inst: ir.Instance, enc: Encoding | None = None):
         self.inst = inst
-        self.enc = enc or Encoding(inst)
+        self.enc = (enc or Encoding(inst)).with_domains(Domains.BITS)
 
     def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
         """Every property in one unrolling; the shortest violation (or witness) of each."""

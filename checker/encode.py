@@ -19,6 +19,7 @@ from typing import assert_never
 
 import z3
 
+from checker.intervals import int_width
 from checker.result import Loc, loc_text
 from spec import ir
 from spec.ops import BinOp, QuantKind, UnOp
@@ -75,15 +76,27 @@ def ite(c: Formula, a: Term, b: Term) -> Term:
 # ---------------------------------------------------------------- values
 
 
+class Domains(Enum):
+    """How enums, sort elements and integers are represented."""
+
+    THEORIES = "theories"  # EnumSorts and unbounded Ints: what Spacer (PDR) works best with
+    BITS = "bits"  # bit-vectors wide enough for every integer (checker/intervals.py): BMC and
+    # induction bit-blast them with Z3's finite-domain solver, several times faster
+
+
 class Values:
     """IR domain types and values <-> Z3 sorts and constants, for one context."""
 
-    def __init__(self, inst: ir.Instance, ctx: z3.Context):
+    def __init__(self, inst: ir.Instance, ctx: z3.Context, domains: Domains):
         self.inst = inst
         self.ctx = ctx
+        self.domains = domains
+        self.width = int_width(inst) if domains is Domains.BITS else 0
         self._sorts: dict[str, z3.SortRef] = {}
+        self._sizes: dict[str, int] = {}
         self._consts: dict[ir.EnumVal | ir.Elem, Term] = {}
-        self._by_name: dict[str, ir.Value] = {}
+        self._by_name: dict[str, ir.EnumVal | ir.Elem] = {}
+        self._by_index: dict[tuple[str, int], ir.EnumVal | ir.Elem] = {}
         for e in inst.model.enums:
             self._declare(e.name, e.values(), [f"{e.name}.{m}" for m in e.members])
         for name, size in inst.sizes:
@@ -91,17 +104,23 @@ class Values:
             self._declare(name, elems, [f"{name}.{ir.elem_name(name, i)}" for i in range(size)])
 
     def _declare(self, name: str, vals: Sequence[ir.EnumVal | ir.Elem], names: list[str]) -> None:
-        sort, consts = z3.EnumSort(name, names, ctx=self.ctx)
+        self._sizes[name] = len(vals)
+        if self.domains is Domains.THEORIES:
+            sort, consts = z3.EnumSort(name, names, ctx=self.ctx)
+        else:
+            sort = z3.BitVecSort(max(1, (len(vals) - 1).bit_length()), self.ctx)
+            consts = [z3.BitVecVal(i, sort.size(), self.ctx) for i in range(len(vals))]
         self._sorts[name] = sort
-        for v, c, n in zip(vals, consts, names, strict=True):
+        for i, (v, c, n) in enumerate(zip(vals, consts, names, strict=True)):
             self._consts[v] = c
             self._by_name[n] = v
+            self._by_index[(name, i)] = v
 
     def sort(self, t: Type) -> z3.SortRef:
         if isinstance(t, BoolT):
             return z3.BoolSort(self.ctx)
         if isinstance(t, IntT | RangeT):
-            return z3.IntSort(self.ctx)
+            return z3.IntSort(self.ctx) if self.width == 0 else z3.BitVecSort(self.width, self.ctx)
         if isinstance(t, EnumT | SortT):
             return self._sorts[t.name]
         raise TypeError(f"no Z3 sort for {t}")
@@ -110,17 +129,34 @@ class Values:
         if isinstance(v, bool):
             return z3.BoolVal(v, self.ctx)
         if isinstance(v, int):
-            return z3.IntVal(v, self.ctx)
+            return z3.IntVal(v, self.ctx) if self.width == 0 else z3.BitVecVal(v, self.width, self.ctx)
         return self._consts[v]
 
-    def concrete(self, t: Term) -> ir.Value | None:
-        """The IR value of a literal term, or None when `t` is not a literal."""
-        if z3.is_true(t):
-            return True
-        if z3.is_false(t):
-            return False
+    @staticmethod
+    def is_literal(t: Term) -> bool:
+        return (z3.is_true(t) or z3.is_false(t) or z3.is_int_value(t) or z3.is_bv_value(t)
+                or (z3.is_const(t) and t.decl().kind() == z3.Z3_OP_DT_CONSTRUCTOR))
+
+    def decode(self, t: Term, typ: Type) -> ir.Value:
+        """The IR value of a literal (a model value) of type `typ`."""
+        if isinstance(typ, BoolT):
+            return z3.is_true(t)
+        if isinstance(typ, IntT | RangeT):
+            return t.as_long() if self.width == 0 else t.as_signed_long()
+        if isinstance(typ, EnumT | SortT):
+            if self.domains is Domains.THEORIES:
+                return self._by_name[t.decl().name()]
+            return self._by_index[(typ.name, t.as_long())]
+        raise TypeError(f"cannot decode a value of type {typ}")
+
+    def literal(self, t: Term) -> ir.Value | None:
+        """The IR value of a literal when its type is evident (bool, int, constructor), else None."""
+        if z3.is_true(t) or z3.is_false(t):
+            return z3.is_true(t)
         if z3.is_int_value(t):
             return t.as_long()
+        if z3.is_bv_value(t) and t.size() == self.width:
+            return t.as_signed_long()
         if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_DT_CONSTRUCTOR:
             return self._by_name.get(t.decl().name())
         return None
@@ -133,6 +169,9 @@ class Values:
         if isinstance(typ, RangeT):
             lo, hi = ir.range_bounds(typ)
             return z3.And(t >= lo, t <= hi)
+        if isinstance(typ, EnumT | SortT) and self.domains is Domains.BITS:
+            n = self._sizes[typ.name]
+            return z3.ULT(t, n) if n < 2 ** t.size() else z3.BoolVal(True, self.ctx)
         return z3.BoolVal(True, self.ctx)
 
 
@@ -172,14 +211,15 @@ class _Scalars(_Layout):
         return self.values.sort(ir.domain_type(self.vars[key[0]].type))
 
     def _matching(self, var: str, idx: tuple[Term, ...]) -> list[tuple[Loc, Formula]]:
-        known = [self.values.concrete(t) for t in idx]
+        known = [self.values.is_literal(t) for t in idx]
         out = []
         for loc_idx in self.locs[var]:
             conds = []
             for t, k, v in zip(idx, known, loc_idx, strict=True):
-                if k is None:
-                    conds.append(t == self.values.const(v))
-                elif k != v or type(k) is not type(v):
+                c = self.values.const(v)
+                if not k:
+                    conds.append(t == c)
+                elif not t.eq(c):
                     break
             else:
                 out.append(((var, loc_idx), conj(conds, self.values.ctx)))
@@ -259,6 +299,7 @@ class _Exec:
         self.prefix = prefix
         self.suffix = suffix
         self.choices: list[InputVar] = []
+        self.binders: list[str] = []  # `v=vcpu1` for each forall run being executed
 
     def new_run(self, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> _Run:
         f = z3.BoolVal(False, self.ctx)
@@ -290,7 +331,7 @@ class _Exec:
                     return conj(terms, self.ctx)
                 if e.kind is QuantKind.EXISTS:
                     return disj(terms, self.ctx)
-                one, zero = z3.IntVal(1, self.ctx), z3.IntVal(0, self.ctx)
+                one, zero = self.values.const(1), self.values.const(0)
                 return z3.Sum([ite(t, one, zero) for t in terms]) if terms else zero
             case _:
                 assert_never(e)
@@ -325,9 +366,8 @@ class _Exec:
                 assert_never(op)
 
     def _eq(self, a: Term, b: Term) -> Formula:
-        x, y = self.values.concrete(a), self.values.concrete(b)
-        if x is not None and y is not None:
-            return z3.BoolVal(x == y and type(x) is type(y), self.ctx)
+        if self.values.is_literal(a) and self.values.is_literal(b):
+            return z3.BoolVal(a.eq(b), self.ctx)
         return a == b
 
     def block(self, stmts: Sequence[ir.Stmt], run: _Run, pc: Formula) -> None:
@@ -362,7 +402,7 @@ class _Exec:
                 self.block(s.else_, run, conj([pc, neg(c)], ctx))
                 run.env = {k: v for k, v in run.env.items() if k in outer}
             case ir.Choose():
-                x = self._fresh(s.var, s.domain, run.env)
+                x = self._fresh(s.var, s.domain)
                 run.env[s.var] = x
                 c = conj([self.values.in_domain(x, s.domain), self.expr(s.cond, run.w, run.env)], ctx)
                 run.disabled = disj([run.disabled, conj([pc, neg(run.failed), neg(c)], ctx)], ctx)
@@ -371,11 +411,10 @@ class _Exec:
             case _:
                 assert_never(s)
 
-    def _fresh(self, var: str, domain: Type, env: Mapping[str, Term]) -> Term:
+    def _fresh(self, var: str, domain: Type) -> Term:
         const = z3.Const(f"{self.prefix}${var}!{len(self.choices)}@{self.suffix}", self.values.sort(domain))
-        # forall binders are concrete here: name the run a choice belongs to
-        binders = [f"{k}={ir.format_value(v)}" for k, t in env.items() if (v := self.values.concrete(t)) is not None]
-        self.choices.append(InputVar(f"{var}({', '.join(binders)})" if binders else var, const, domain))
+        label = f"{var}({', '.join(self.binders)})" if self.binders else var  # the forall run it belongs to
+        self.choices.append(InputVar(label, const, domain))
         return const
 
     def _forall(self, s: ir.Forall, run: _Run, pc: Formula) -> None:
@@ -385,7 +424,9 @@ class _Exec:
         runs = []
         for d in self.values.inst.domain(s.domain):
             sub = self.new_run(run.w, {**run.env, s.var: self.values.const(d)})
+            self.binders.append(f"{s.var}={ir.format_value(d)}")
             self.block(s.body, sub, pc)
+            self.binders.pop()
             runs.append(sub)
         any_disabled = disj([r.disabled for r in runs], ctx)
         before_ok = conj([neg(run.disabled), neg(run.failed)], ctx)
@@ -517,22 +558,26 @@ class HornSystem:
 class Encoding:
     """All Z3 terms of one Instance, in one private Z3 context (so it can be interrupted)."""
 
-    def __init__(self, inst: ir.Instance, functions: FunctionEncoding = FunctionEncoding.SCALARS):
+    def __init__(self, inst: ir.Instance, functions: FunctionEncoding = FunctionEncoding.SCALARS,
+                 domains: Domains = Domains.THEORIES):
         self.inst = inst
         self.functions = functions
+        self.domains = domains
         self.ctx = z3.Context()
-        self.values = Values(inst, self.ctx)
+        self.values = Values(inst, self.ctx, domains)
         cls = _Scalars if functions is FunctionEncoding.SCALARS else _Arrays
         self.layout: _Layout = cls(inst, self.values)
         self.keys = self.layout.keys()
         self._key_by_text = {loc_text(k) if functions is FunctionEncoding.SCALARS else k[0]: k for k in self.keys}
-        names = [a.name for a in inst.model.actions]
+        self.action_names = [a.name for a in inst.model.actions]
         self.actions: dict[str, Term] = {}
-        self._action_by_decl: dict[str, str] = {}
-        if names:
-            _, consts = z3.EnumSort("Action$", [f"act${n}" for n in names], ctx=self.ctx)
-            self.actions = dict(zip(names, consts, strict=True))
-            self._action_by_decl = {f"act${n}": n for n in names}
+        if self.action_names and domains is Domains.THEORIES:
+            _, consts = z3.EnumSort("Action$", [f"act${n}" for n in self.action_names], ctx=self.ctx)
+            self.actions = dict(zip(self.action_names, consts, strict=True))
+        elif self.action_names:
+            bits = max(1, (len(self.action_names) - 1).bit_length())
+            self.actions = {n: z3.BitVecVal(i, bits, self.ctx) for i, n in enumerate(self.action_names)}
+        self._siblings: dict[Domains, Encoding] = {domains: self}
         self._states: dict[str, StateVars] = {}
         self._steps: dict[int, Step] = {}
         self._inits: dict[str, InitTerms] = {}
@@ -594,8 +639,19 @@ class Encoding:
         """`f` over the constants of `s`, restated over those of `t`."""
         return z3.substitute(f, *[(s.consts[k], t.consts[k]) for k in self.keys]) if self.keys else f
 
+    def with_domains(self, domains: Domains) -> Encoding:
+        """This instance encoded with other domains (built once, then shared)."""
+        if domains not in self._siblings:
+            sibling = Encoding(self.inst, self.functions, domains)
+            sibling._siblings = self._siblings
+            self._siblings[domains] = sibling
+        return self._siblings[domains]
+
     def action_name(self, value: Term) -> str:
-        return self._action_by_decl[value.decl().name()]
+        """The action a model value of the selector stands for."""
+        if self.domains is Domains.BITS:
+            return self.action_names[value.as_long()]
+        return self.action_names[[str(c) for c in self.actions.values()].index(value.decl().name())]
 
     def act_is(self, step: Step, action: str) -> Formula:
         if step.inputs.act is None:
@@ -739,20 +795,23 @@ class Encoding:
 
     # ------------------------------------------------------------ CHCs and certificates
 
-    def horn(self, goal: Goal) -> HornSystem:
-        """Constrained Horn clauses whose satisfiability means `goal` never happens."""
+    def horn(self, goals: Sequence[Goal]) -> HornSystem:
+        """Constrained Horn clauses whose satisfiability means none of `goals` ever happens (one
+        system for several goals: their proofs share one invariant and one Spacer run)."""
         s0, s1 = self.state(0), self.state(1)
         sorts = [self.layout.key_sort(k) for k in self.keys]
         pred = z3.Function("Inv", *sorts, z3.BoolSort(self.ctx))
         it, st = self.init(s0), self.step(0)
         false = z3.BoolVal(False, self.ctx)
-        rules = [_forall(s0.terms() + list(it.pre), z3.Implies(it.formula, pred(*s0.terms()))),
+        inv0 = pred(*s0.terms())
+        rules = [_forall(s0.terms() + list(it.pre), z3.Implies(it.formula, inv0)),
                  _forall(s0.terms() + s1.terms() + st.inputs.consts(),
-                         z3.Implies(z3.And(pred(*s0.terms()), st.trans), pred(*s1.terms())))]
-        if goal.kind is GoalKind.STATE:
-            rules.append(_forall(s0.terms(), z3.Implies(z3.And(pred(*s0.terms()), self.state_goal(goal, s0)), false)))
-        else:
-            bad = z3.And(pred(*s0.terms()), self.error_goal(goal, st))
+                         z3.Implies(z3.And(inv0, st.trans), pred(*s1.terms())))]
+        for goal in goals:
+            if goal.kind is GoalKind.STATE:
+                rules.append(_forall(s0.terms(), z3.Implies(z3.And(inv0, self.state_goal(goal, s0)), false)))
+                continue
+            bad = z3.And(inv0, self.error_goal(goal, st))
             rules.append(_forall(s0.terms() + st.inputs.consts(), z3.Implies(bad, false)))
             rules.append(_forall(s0.terms() + list(it.pre), z3.Implies(self.init_error_goal(goal, it), false)))
         return HornSystem(tuple(rules), pred, s0)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from checker.bmc import Finding, Unroller, _Search, assumption_names, property_result
 from checker.certificate import build_certificate
-from checker.encode import Encoding, Formula, Goal, GoalKind, goal_of
+from checker.encode import Domains, Encoding, Formula, Goal, GoalKind, goal_of
 from checker.result import Budget, PropertyResult, Verdict
 from checker.smt import Status
 from spec import ir
@@ -64,7 +64,7 @@ class Induction:
 
     def __init__(self, inst: ir.Instance, enc: Encoding | None = None):
         self.inst = inst
-        self.enc = enc or Encoding(inst)
+        self.enc = (enc or Encoding(inst)).with_domains(Domains.BITS)
 
     def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
         t0 = time.monotonic()

@@ -17,10 +17,11 @@ from enum import Enum
 
 import z3
 
-from checker.encode import Encoding, Formula, HornSystem, StateVars, Step, Term
+from checker.encode import Domains, Encoding, Formula, FunctionEncoding, HornSystem, StateVars, Step, Term
 from checker.result import Failure, State, Trace, loc_text
 from checker.result import Step as TraceStep
 from spec import ir
+from spec.types import Type
 
 
 class Status(Enum):
@@ -73,12 +74,20 @@ def _run(solver: z3.Solver, ctx: z3.Context, assumptions: list[Formula], deadlin
                      elapsed)
 
 
+def _solver(enc: Encoding) -> z3.Solver:
+    """Bit-vector state without arrays is a finite-domain problem: Z3's QF_FD solver bit-blasts it
+    to its SAT core (incremental, with assumptions), which is much faster than the SMT core here."""
+    if enc.domains is Domains.BITS and enc.functions is FunctionEncoding.SCALARS:
+        return z3.SolverFor("QF_FD", ctx=enc.ctx)
+    return z3.Solver(ctx=enc.ctx)
+
+
 class Session:
     """One incremental solver over an Encoding; remembers the last model for decoding."""
 
     def __init__(self, enc: Encoding):
         self.enc = enc
-        self._solver = z3.Solver(ctx=enc.ctx)
+        self._solver = _solver(enc)
         self._model: z3.ModelRef | None = None
         self.checks = 0
         self.solver_time = 0.0
@@ -104,24 +113,21 @@ class Session:
     def holds(self, f: Formula) -> bool:
         return z3.is_true(self._eval(f))
 
-    def value(self, t: Term) -> ir.Value:
-        v = self.enc.values.concrete(self._eval(t))
-        if v is None:
-            raise ValueError(f"model value of {t} is not a literal")
-        return v
+    def value(self, t: Term, typ: Type) -> ir.Value:
+        return self.enc.values.decode(self._eval(t), typ)
 
     def state(self, s: StateVars) -> State:
         terms = self.enc.locations(s)
         inst = self.enc.inst
-        return State(tuple(((v.name, i), self.value(terms[(v.name, i)]))
+        return State(tuple(((v.name, i), self.value(terms[(v.name, i)], ir.domain_type(v.type)))
                            for v in inst.model.vars for i in inst.locations(v)))
 
     def _action(self, step: Step) -> tuple[str, tuple[tuple[str, ir.Value], ...], tuple[tuple[str, ir.Value], ...]]:
         assert step.inputs.act is not None
         name = self.enc.action_name(self._eval(step.inputs.act))
         ai = step.inputs.actions[name]
-        return (name, tuple((v.name, self.value(v.const)) for v in ai.params),
-                tuple((v.name, self.value(v.const)) for v in ai.choices))
+        return (name, tuple((v.name, self.value(v.const, v.type)) for v in ai.params),
+                tuple((v.name, self.value(v.const, v.type)) for v in ai.choices))
 
     def trace(self, depth: int, failure: str | None = None) -> Trace:
         """States 0..depth and the actions between them; with `failure`, the last step fails a
@@ -148,7 +154,7 @@ class Session:
 
 def check_formula(enc: Encoding, f: Formula, deadline: float | None) -> SatResult:
     """A one-off satisfiability check in a fresh solver."""
-    s = z3.Solver(ctx=enc.ctx)
+    s = _solver(enc)
     s.add(f)
     return _run(s, enc.ctx, [], deadline)
 
@@ -274,7 +280,7 @@ def _wrap(part: tuple[str, int], need: int) -> str:
 
 
 def _text(enc: Encoding, t: Term) -> tuple[str, int]:
-    v = enc.values.concrete(t)
+    v = enc.values.literal(t)
     if v is not None:
         return ir.format_value(v), _ATOM
     if not z3.is_app(t):

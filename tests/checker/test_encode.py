@@ -1,15 +1,18 @@
 """The Z3 encoding against the independent Python semantics: on random well-typed models, BMC
-finds exactly the shortest depths a breadth-first search of the interpreter finds, with either
-function encoding, and every trace replays. Plus unit checks of values, types and printing."""
+finds exactly the shortest depths a breadth-first search of the interpreter finds, with every
+representation (bit-vectors or theories, scalars or arrays), and every trace replays. Plus unit
+checks of values, types and printing."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from checker import smt
-from checker.bmc import Bmc
-from checker.encode import Encoding, FunctionEncoding
+from checker.bmc import Bmc, search
+from checker.encode import Domains, Encoding, FunctionEncoding, goal_of
 from checker.interp import Semantics
+from checker.intervals import int_width
 from checker.replay import replay
 from checker.result import Budget, Verdict
 from spec import ir
@@ -22,44 +25,55 @@ from tests.gen.models import models
 DEPTH = 3
 
 
-def _agree(tmp_path_factory, text: str, functions: FunctionEncoding) -> None:
+def _agree(tmp_path_factory, text: str, functions: FunctionEncoding, domains: Domains) -> None:
     inst = load_text(tmp_path_factory.mktemp("gen"), text)
     want = shortest_depths(inst, DEPTH)
-    results = Bmc(inst, Encoding(inst, functions)).check(list(inst.model.properties), Budget(max_depth=DEPTH))
+    goals = {p.name: goal_of(p) for p in inst.model.properties}
+    found = search(Encoding(inst, functions, domains), list(goals.values()), DEPTH, None)
     sem = Semantics(inst)
     got = {}
-    for r in results:
-        assert r.verdict is not Verdict.UNKNOWN, r.reason
-        if r.trace is not None:
-            got[r.prop] = r.depth
-            assert replay(r.trace, sem).ok, (r.prop, str(replay(r.trace, sem)))
+    for name, g in goals.items():
+        f = found[g]
+        assert f.reason is None, f.reason
+        if f.trace is not None:
+            got[name] = f.depth
+            assert f.trace.depth == f.depth
+            assert replay(f.trace, sem).ok, (name, str(replay(f.trace, sem)))
     assert got == want
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
-def test_bmc_matches_the_interpreter_on_random_models(tmp_path_factory, text):
-    _agree(tmp_path_factory, text, FunctionEncoding.SCALARS)
+def test_bit_vector_encoding_matches_the_interpreter(tmp_path_factory, text):
+    _agree(tmp_path_factory, text, FunctionEncoding.SCALARS, Domains.BITS)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
-def test_array_encoding_matches_the_interpreter_on_random_models(tmp_path_factory, text):
-    _agree(tmp_path_factory, text, FunctionEncoding.ARRAYS)
+def test_theory_encoding_matches_the_interpreter(tmp_path_factory, text):
+    _agree(tmp_path_factory, text, FunctionEncoding.SCALARS, Domains.THEORIES)
 
 
-def test_values_round_trip():
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models())
+def test_array_encoding_matches_the_interpreter(tmp_path_factory, text):
+    _agree(tmp_path_factory, text, FunctionEncoding.ARRAYS, Domains.BITS)
+
+
+@pytest.mark.parametrize("domains", list(Domains))
+def test_values_round_trip(domains):
     inst = corpus("fault_race_fixed.spec")
-    enc = Encoding(inst)
+    enc = Encoding(inst, domains=domains)
     for t in (EnumT("St"), SortT("Page"), SortT("Vcpu"), BOOL):
         for v in inst.domain(t):
-            assert enc.values.concrete(enc.values.const(v)) == v
-    assert enc.values.concrete(enc.values.const(7)) == 7
+            assert enc.values.decode(enc.values.const(v), t) == v
+    assert enc.values.decode(enc.values.const(-3), INT) == -3
 
 
-def test_states_stay_in_their_ranges_and_assumes():
+@pytest.mark.parametrize("domains", list(Domains))
+def test_states_stay_in_their_ranges_and_assumes(domains):
     inst = corpus("assume_bound.spec")
-    enc = Encoding(inst)
+    enc = Encoding(inst, domains=domains)
     s0 = enc.state(0)
     x = ir.Var("x", INT)
     for bound, status in ((3, smt.Status.SAT), (4, smt.Status.UNSAT)):  # assume small: x <= 3
@@ -90,3 +104,16 @@ reachable two: (count p: Page :: mark[p]) == 2;
     [r] = Bmc(inst).check(list(inst.model.properties), Budget(max_depth=5))
     assert (r.verdict, r.depth) == (Verdict.REACHED, 3)  # hit, point, hit
     assert replay(r.trace, Semantics(inst)).ok
+
+
+def test_bit_width_holds_every_intermediate_value(tmp_path):
+    # x * 3 reaches 300: a signed width below 10 bits would wrap and change both verdicts
+    inst = load_text(tmp_path, """
+var x: 0..100 = 100;
+action step() { require x * 3 - 250 > 40; x := 0; }
+reachable big: x == 0;
+reachable wrapped: x * 3 - 250 < -300;
+""")
+    assert 2 ** (int_width(inst) - 1) > 300
+    found = search(Encoding(inst, domains=Domains.BITS), [goal_of(p) for p in inst.model.properties], 2, None)
+    assert {g.name: f.depth for g, f in found.items() if f.trace is not None} == {"big": 1}
