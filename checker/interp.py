@@ -22,6 +22,7 @@ The IR is compiled once into closures (no eval/exec). Outcome lists may contain 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -87,6 +88,7 @@ class Semantics:
         self._init = StmtCompiler(self._exprs, self.coverage, "init").block(inst.model.init, {}, self._finish, False)
         self._init_env = [(), (init_bid,)] + [None] * (self._exprs.nslots - FIRST_LOCAL)
         self._fixed, self._free = self._initial_slots()
+        _allow_chains(max([_count(a.body) for a in inst.model.actions] + [_count(inst.model.init)]))
         self._env_size = self._exprs.nslots
 
     # ------------------------------------------------------------------ compilation
@@ -271,6 +273,26 @@ def _runner(guard: Fn | None, body: Cont, template: list[Any], thaw: Callable[[A
         body(thaw(s), template.copy(), out)
         return out
     return run_guarded
+
+
+def _count(stmts: tuple[ir.Stmt, ...]) -> int:
+    n = 0
+    for s in stmts:
+        n += 1
+        if isinstance(s, ir.If):
+            n += _count(s.then) + _count(s.else_)
+        elif isinstance(s, ir.Forall):
+            n += _count(s.body)
+    return n
+
+
+def _allow_chains(statements: int) -> None:
+    """A compiled body is a chain of closures, one Python frame per statement on the path. Raise
+    the interpreter's recursion limit (never lower it) so that long bodies run; pure-Python calls
+    do not use the C stack in CPython 3.11+, so this is safe."""
+    need = 4 * statements + 1000
+    if sys.getrecursionlimit() < need:
+        sys.setrecursionlimit(need)
 
 
 def _assigned(stmts: tuple[ir.Stmt, ...]) -> set[str]:

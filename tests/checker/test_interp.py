@@ -280,3 +280,10 @@ def test_wide_ranges_agree_with_the_reference(tmp_path):
                                   "action b() { choose k: -1..1; n := n - k; }\n")
     assert not Semantics(inst).layout.compact
     assert _agree(inst) >= 150  # many reachable states: the first 150 or so are compared
+
+
+def test_long_bodies_run(tmp_path):
+    body = " ".join(f"n := {i % 3};" for i in range(3000))  # one closure frame per statement
+    sem = Semantics(load(tmp_path, f"var n: 0..3 = 1;\naction a() {{ {body} }}\n"))
+    (s0,) = sem.initial_outcomes()
+    assert only_state(sem, s0, "a") == {"n": 2999 % 3}
