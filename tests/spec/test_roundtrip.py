@@ -71,13 +71,13 @@ def test_errors_corpus_round_trips_where_it_parses():
     assert ok >= 20
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated_models())
 def test_generated_models_round_trip(text: str):
     assert_round_trip(text)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(modules)
 def test_random_asts_print_and_parse_back(module: ast.Module):
     text = format_module(module)
