@@ -110,16 +110,26 @@ def visible(text: str) -> str:
     return "".join(out)
 
 
+def _blank(ch: str) -> str:
+    """What goes under `ch` in the caret line: a tab stays a tab (so the caret lines up whatever
+    the tab width), a wide character (CJK) takes two columns, a combining mark none."""
+    if ch == "\t":
+        return ch
+    if unicodedata.combining(ch):
+        return ""
+    return "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " "
+
+
 def _caret_line(line_text: str, span: Span) -> str:
-    # Tabs are kept so the caret lines up under the source whatever the tab width.
     col = max(span.col, 1)
-    prefix = "".join(ch if ch == "\t" else " " for ch in line_text[: col - 1])
+    prefix = "".join(_blank(ch) for ch in line_text[: col - 1])
     if span.end_line == span.line and span.end_col > span.col:
         width = span.end_col - span.col
     else:
         width = 1
     width = max(1, min(width, max(1, len(line_text) - col + 1)))
-    return prefix + "^" + "~" * (width - 1)
+    under = "".join(_blank(ch) for ch in line_text[col - 1: col - 1 + width]).replace("\t", " ")
+    return prefix + "^" + "~" * max(len(under) - 1, 0)
 
 
 def _excerpt(sources: dict[str, str], span: Span) -> list[str]:

@@ -94,3 +94,13 @@ def test_errors_in_several_files_are_all_reported(tmp_path):
     files = {"a.spec": "var a: bool = 1;\n", "b.spec": "var b: bol;\n"}
     errs = errors_of(tmp_path, 'include "a.spec";\ninclude "b.spec";\nvar c: bool = 2;\n', files)
     assert sorted(codes(errs)) == ["E0318", "E0318", "E0323"]
+
+
+def test_caret_accounts_for_wide_and_combining_characters():
+    # `名` takes two terminal columns, the combining accent none.
+    out = render(_diag(1, 21, 22), {"f.spec": 'var x: bool; // 名e\u0301 x\n'})
+    assert out.splitlines()[-1] == "     | " + " " * 20 + "^"
+    out = render(_diag(1, 17, 18), {"f.spec": 'var x: bool; // 名e\u0301 x\n'})
+    assert out.splitlines()[-1] == "     | " + " " * 16 + "^~"
+    out = render(_diag(1, 3, 4), {"f.spec": "名名x\n"})
+    assert out.splitlines()[-1] == "     |     ^"
