@@ -88,6 +88,7 @@ class Sink:
 def source_lines(text: str) -> list[str]:
     """Lines as the parser counts them: split at `\\n` only (a form feed or U+2028 is not a line
     break for lark), with a CR of a CRLF ending dropped."""
+    text = text.removeprefix("\ufeff")  # as spec.source.read_source does
     return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
 
 

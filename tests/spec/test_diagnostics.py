@@ -31,6 +31,7 @@ def test_control_characters_are_shown_not_sent_to_the_terminal():
 
 def test_lines_are_counted_like_the_parser():
     assert source_lines("a\r\nb\x0cc\u2028d\nlast") == ["a", "b\x0cc\u2028d", "last"]
+    assert source_lines("\ufeffvar x;\n") == ["var x;", ""]
 
 
 def test_notes_then_hint_and_a_summary():
