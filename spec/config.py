@@ -54,7 +54,9 @@ def parse_value(text: str, t: Type, model: ir.Model) -> ir.Value | None:
         return {"true": True, "false": False, "1": True, "0": False}.get(text.lower())
     if isinstance(t, EnumT):
         enum = model.enum(t.name)
-        member = text.rsplit(".", 1)[-1]
+        prefix, _, member = text.rpartition(".")
+        if prefix and prefix not in (t.name, t.name.rsplit(".", 1)[-1]):
+            return None  # `Design.snp` for a Hardware parameter
         return enum.value(member) if member in enum.members else None
     if isinstance(t, RangeT | IntT):
         try:

@@ -87,6 +87,7 @@ def test_values_are_parsed_by_type(tmp_path):
     inst = instance_of(tmp_path, DESIGNS, params={"design": "Design.rfc2021", "flush": "1", "max_ref": "0x4"})
     assert dict(inst.bindings) == {"design": ir.EnumVal("Design", "rfc2021", 0), "flush": True, "max_ref": 4}
     assert "design=rfc2021" in inst.describe() and "Page=2" in inst.describe()
+    assert codes(errors_of(tmp_path, DESIGNS, params={"design": "Hardware.rfc2021"})) == ["E0402"]
 
 
 def test_sizes_override_and_may_come_from_parameters(tmp_path):
