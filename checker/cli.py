@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -238,18 +237,10 @@ def _write(path: str, text: str) -> None:
 
 
 def _write_certificates(directory: str, report: Report) -> int:
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    n = 0
-    for r in report.results:
-        if r.certificate is None:
-            continue
-        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", r.prop)
-        (out / f"{stem}.invariant.txt").write_text(r.certificate.invariant + "\n", encoding="utf-8")
-        for name, text in r.certificate.smt2.items():
-            (out / f"{stem}.{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.smt2").write_text(text, encoding="utf-8")
-        n += 1
-    return n
+    """`PROP.invariant.txt` and `PROP.QUERY.smt2` per certified property (checker/certificate.py)."""
+    from checker.certificate import write_certificate
+
+    return sum(1 for r in report.results if write_certificate(r, directory))
 
 
 def cmd_check(args: argparse.Namespace) -> int:

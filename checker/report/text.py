@@ -141,7 +141,7 @@ def _warnings(warnings: Sequence[Warning_], ctx: Context, opts: TextOptions) -> 
         out.append(f"{where}{_paint('warning', '33;1', opts.color)}[{w.code}]: {w.message}")
         if w.trace is not None and not opts.quiet:
             out += trace_lines(w.trace, ctx)
-    return ["", *out] if out else []
+    return ["", *out] if out and not opts.quiet else out
 
 
 def _trace_title(r: PropertyResult, ctx: Context, color: bool) -> str:

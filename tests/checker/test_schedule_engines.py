@@ -1,0 +1,35 @@
+"""The scheduler on the real engines: `auto` (BMC, induction, PDR) and the explicit engine must
+never contradict each other on random models, vacuity goals and dead actions included."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+from checker import check
+from checker.result import Verdict
+from tests.gen.models import models
+
+
+def _agree(a: Verdict, b: Verdict) -> bool:
+    if a.is_definitive and b.is_definitive:
+        return a == b
+    return not ((a.is_failure and b.is_pass) or (a.is_pass and b.is_failure))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models())
+def test_auto_and_explicit_agree(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("sched") / "m.spec"
+    path.write_text(text, encoding="utf-8")
+    auto = check(path, timeout=30)
+    explicit = check(path, engine="explicit")
+    assert [r.prop for r in auto.results] == [r.prop for r in explicit.results]
+    for a, e in zip(auto.results, explicit.results, strict=True):
+        assert _agree(a.verdict, e.verdict), (a.prop, a.verdict, a.engine, e.verdict)
+        for r in (a, e):  # every witness shown was replayed; a fires witness ends with the action
+            if r.prop.endswith(":fires") and r.trace is not None:
+                assert r.trace.steps[-1].action == r.prop[: -len(":fires")]
+    dead = {w.message for w in auto.warnings if w.code == "dead-action"}
+    dead_explicit = {w.message for w in explicit.warnings if w.code == "dead-action"}
+    if all(r.verdict.is_definitive for r in auto.results + explicit.results if r.prop.endswith(":fires")):
+        assert dead == dead_explicit

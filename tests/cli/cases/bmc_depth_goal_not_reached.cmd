@@ -1,0 +1,1 @@
+models/deadlock.spec --engine bmc --depth 1 --property two

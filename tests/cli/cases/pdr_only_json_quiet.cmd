@@ -1,0 +1,1 @@
+models/dead.spec --engine pdr --quiet --property unlock:fires
