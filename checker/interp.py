@@ -22,7 +22,6 @@ The IR is compiled once into closures (no eval/exec). Outcome lists may contain 
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from typing import Any
 
 from checker.interp_expand import Expander, level_filters, make_expander
 from checker.interp_expr import FIRST_LOCAL, Fn, Layout, conjoin
-from checker.interp_stmt import Cont, Coverage, StmtCompiler, Violation
+from checker.interp_stmt import Cont, Coverage, StmtCompiler, Violation, run
 from checker.result import State
 from spec import ir
 from spec.irutil import free_locals
@@ -88,7 +87,6 @@ class Semantics:
         self._init = StmtCompiler(self._exprs, self.coverage, "init").block(inst.model.init, {}, self._finish, False)
         self._init_env = [(), (init_bid,)] + [None] * (self._exprs.nslots - FIRST_LOCAL)
         self._fixed, self._free = self._initial_slots()
-        _allow_chains(max([_count(a.body) for a in inst.model.actions] + [_count(inst.model.init)]))
         self._env_size = self._exprs.nslots
 
     # ------------------------------------------------------------------ compilation
@@ -106,10 +104,11 @@ class Semantics:
         def finish(w: list[int], env: list[Any], out: list[Any]) -> None:
             t = freeze(w)
             if assume is not None and not assume(t, scratch):
-                return
+                return None
             out.append(t)
             for b in env[1]:
                 counts[b] += 1
+            return None
         return finish
 
     def _compile_action(self, action: ir.Action,
@@ -191,7 +190,7 @@ class Semantics:
             w = base.copy()
             for k, v in zip(keys, values, strict=True):
                 w[k] = v
-            self._init(w, self._init_env.copy(), out)
+            run(self._init, w, self._init_env.copy(), out)
         return list(dict.fromkeys(out))
 
     def init_writes(self) -> frozenset[str]:
@@ -260,39 +259,19 @@ def _runner(guard: Fn | None, body: Cont, template: list[Any], thaw: Callable[[A
     parameter codes, scratch slots for binders)."""
 
     if guard is None:
-        def run(s: FastState) -> list[Any]:
+        def run_unguarded(s: FastState) -> list[Any]:
             out: list[Any] = []
-            body(thaw(s), template.copy(), out)
+            run(body, thaw(s), template.copy(), out)
             return out
-        return run
+        return run_unguarded
 
     def run_guarded(s: FastState) -> list[Any]:
         if not guard(s, template):  # binder slots are scratch: writing them here is harmless
             return []
         out: list[Any] = []
-        body(thaw(s), template.copy(), out)
+        run(body, thaw(s), template.copy(), out)
         return out
     return run_guarded
-
-
-def _count(stmts: tuple[ir.Stmt, ...]) -> int:
-    n = 0
-    for s in stmts:
-        n += 1
-        if isinstance(s, ir.If):
-            n += _count(s.then) + _count(s.else_)
-        elif isinstance(s, ir.Forall):
-            n += _count(s.body)
-    return n
-
-
-def _allow_chains(statements: int) -> None:
-    """A compiled body is a chain of closures, one Python frame per statement on the path. Raise
-    the interpreter's recursion limit (never lower it) so that long bodies run; pure-Python calls
-    do not use the C stack in CPython 3.11+, so this is safe."""
-    need = 4 * statements + 1000
-    if sys.getrecursionlimit() < need:
-        sys.setrecursionlimit(need)
 
 
 def _assigned(stmts: tuple[ir.Stmt, ...]) -> set[str]:

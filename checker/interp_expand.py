@@ -14,7 +14,7 @@ from itertools import product
 from typing import Any
 
 from checker.interp_expr import ExprCompiler, Fn, conjoin
-from checker.interp_stmt import Cont
+from checker.interp_stmt import Cont, run
 from spec import ir
 from spec.irutil import free_locals
 from spec.ops import BinOp
@@ -53,7 +53,7 @@ def make_expander(filters: list[Fn | None], body: Cont, template: list[Any], slo
             if f0 is not None and not f0(s, template):
                 return []
             out: list[Any] = []
-            body(thaw(s), template.copy(), out)
+            run(body, thaw(s), template.copy(), out)
             return [(first, out)] if out else []
         return expand0
     if len(slots) == 1:
@@ -74,7 +74,7 @@ def _expand1(f0: Fn | None, f1: Fn | None, body: Cont, env: list[Any], j: int, d
             if f1 is not None and not f1(s, env):
                 continue
             out: list[Any] = []
-            body(thaw(s), env.copy(), out)
+            run(body, thaw(s), env.copy(), out)
             if out:
                 res.append((first + n, out))
         return res
@@ -101,7 +101,7 @@ def _expand2(filters: list[Fn | None], body: Cont, env: list[Any], slots: list[i
                 if f2 is not None and not f2(s, env):
                     continue
                 out: list[Any] = []
-                body(thaw(s), env.copy(), out)
+                run(body, thaw(s), env.copy(), out)
                 if out:
                     res.append((first + n1 * width + n2, out))
         return res
@@ -121,7 +121,7 @@ def _expand_n(filters: list[Fn | None], body: Cont, env: list[Any], slots: list[
             if rest is not None and not rest(s, env):
                 continue
             out: list[Any] = []
-            body(thaw(s), env.copy(), out)
+            run(body, thaw(s), env.copy(), out)
             if out:
                 res.append((first + n, out))
         return res

@@ -1,12 +1,13 @@
 """Statements compiled into continuation-passing closures; ir.Stmt -> Cont.
 
-A compiled statement is `k(w, env, out)`: `w` is the working state (a list or bytearray, see
-`Layout.compact`, mutated in place),
-`env` the local slots (see checker/interp_expr.py). A run that gets past a statement calls the
-closure compiled for the rest of the body, so an action body is a chain of closure calls ending in
-a terminal continuation supplied by the caller. Nondeterminism (`choose`, forall runs with several
-outcomes) calls the rest once per choice, each on its own copy of `w` and `env`. Outcomes go to
-`out`: the terminal appends successor states, a failing `Check` appends its `Violation`.
+A compiled statement is a step `k(w, env, out) -> next step | None`: `w` is the working state (a
+list or bytearray, see `Layout.compact`, mutated in place), `env` the local slots (see
+checker/interp_expr.py). A step that gets past its statement returns the step compiled for the
+rest of the body, ending in a terminal step supplied by the caller; `run` loops over the steps
+(a trampoline, so the Python stack does not grow with the length of a body). Nondeterminism
+(`choose`, forall runs with several outcomes) runs the rest once per choice, each on its own copy
+of `w` and `env`. Outcomes go to `out`: the terminal appends successor states, a failing `Check`
+appends its `Violation`.
 
 Inside a forall body, runs report to their forall instead: `(0, writes, path)` for a run that
 finished, `(1, violation, path)` for one that failed a check. `env[LOG_SLOT]` holds the writes of
@@ -26,7 +27,15 @@ from spec import ir
 from spec.ops import BinOp
 from spec.source import NO_SPAN, Span
 
-Cont = Callable[[list[int], list[Any], list[Any]], None]
+# A step: runs one statement on (w, env), appends any outcome to `out`, and returns the step
+# to run next (None: this path ended). `run` drives the steps, so a long body is a loop, not a
+# deep chain of calls; only choose and forall, which fork, call `run` themselves.
+Cont = Callable[[list[int], list[Any], list[Any]], Any]
+
+
+def run(k: Cont | None, w: list[int], env: list[Any], out: list[Any]) -> None:
+    while k is not None:
+        k = k(w, env, out)
 
 
 @dataclass(frozen=True)
@@ -151,13 +160,12 @@ class StmtCompiler:
         then = self.block(s.then, scope, nxt, in_forall, log)
         else_ = self.block(s.else_, scope, nxt, in_forall, log)
 
-        def if_(w: list[int], env: list[Any], out: list[Any]) -> None:
+        def if_(w: list[int], env: list[Any], out: list[Any]) -> Cont:
             if cond(w, env):
                 env[PATH_SLOT] = env[PATH_SLOT] + (bt,)
-                then(w, env, out)
-            else:
-                env[PATH_SLOT] = env[PATH_SLOT] + (bf,)
-                else_(w, env, out)
+                return then
+            env[PATH_SLOT] = env[PATH_SLOT] + (bf,)
+            return else_
         return if_
 
     def _forall(self, s: ir.Forall, scope: dict[str, int], nxt: Cont, in_forall: bool) -> Cont:
@@ -169,7 +177,7 @@ class StmtCompiler:
             return _forall_in_place(j, dom, body, nxt, counts)
         body = self.block(s.body, {**scope, s.var: j}, _run_end, True)
 
-        def forall(w: list[int], env: list[Any], out: list[Any]) -> None:
+        def forall(w: list[int], env: list[Any], out: list[Any]) -> Cont:
             runs: list[tuple[Any, ...]] = []
             for d in dom:
                 e = env.copy()
@@ -177,15 +185,15 @@ class StmtCompiler:
                 e[LOG_SLOT] = ()
                 e[PATH_SLOT] = ()
                 r: list[Any] = []
-                body(w.copy(), e, r)
+                run(body, w.copy(), e, r)
                 if not r:
-                    return  # one run disabled: the whole step is
+                    return None  # one run disabled: the whole step is
                 runs.append(tuple(dict.fromkeys(r)))
             combos = list(product(*runs))
-            last = len(combos) - 1
-            for n, combo in enumerate(combos):
-                _merge(combo, w if n == last else w.copy(), env if n == last else env.copy(), out, nxt,
-                       in_forall, counts)
+            for combo in combos[:-1]:
+                w2, e2 = w.copy(), env.copy()
+                run(_merge(combo, w2, e2, out, nxt, in_forall, counts), w2, e2, out)
+            return _merge(combos[-1], w, env, out, nxt, in_forall, counts)
         return forall
 
 
@@ -193,25 +201,25 @@ def _forall_in_place(j: int, dom: tuple[int, ...], body: Cont, nxt: Cont, counts
     """A forall whose runs are deterministic and never read what another run writes: running them
     one after the other on `w` itself gives the same result as running each on a copy of the
     pre-forall state and merging (and saves the copies)."""
-    def forall(w: list[int], env: list[Any], out: list[Any]) -> None:
+    def forall(w: list[int], env: list[Any], out: list[Any]) -> Cont:
         path = env[PATH_SLOT]
         failed = None
         for d in dom:
             env[j] = d
             env[PATH_SLOT] = ()
             r: list[Any] = []
-            body(w, env, r)
+            run(body, w, env, r)
             if not r:
-                return  # one run disabled: the whole step is, even after a failed run
+                return None  # one run disabled: the whole step is, even after a failed run
             kind, x, p = r[0]
             path = path + p
             if kind == 1 and failed is None:
                 failed = (x, path)
         if failed is not None:
             _emit_violation(failed[0], failed[1], out, False, counts)
-            return
+            return None
         env[PATH_SLOT] = path
-        nxt(w, env, out)
+        return nxt
     return forall
 
 
@@ -293,52 +301,52 @@ def _local_index(comp: StmtCompiler, s: ir.Assign, scope: dict[str, int]) -> tup
 
 def _store_const(k: int, val: Any, nxt: Cont, bounds: Bounds) -> Cont:
     if bounds is None:
-        def store(w: list[int], env: list[Any], out: list[Any]) -> None:
+        def store(w: list[int], env: list[Any], out: list[Any]) -> Cont:
             w[k] = val(w, env)
-            nxt(w, env, out)
+            return nxt
         return store
     lo, hi, viol, in_forall, counts = bounds
 
-    def store_checked(w: list[int], env: list[Any], out: list[Any]) -> None:
+    def store_checked(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
         x = val(w, env)
         if lo <= x <= hi:
             w[k] = x
-            nxt(w, env, out)
-        else:
-            _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+            return nxt
+        _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+        return None
     return store_checked
 
 
 def _store_local(b: int, j: int, val: Any, nxt: Cont, bounds: Bounds) -> Cont:
     if bounds is None:
-        def store(w: list[int], env: list[Any], out: list[Any]) -> None:
+        def store(w: list[int], env: list[Any], out: list[Any]) -> Cont:
             w[b + env[j]] = val(w, env)
-            nxt(w, env, out)
+            return nxt
         return store
     lo, hi, viol, in_forall, counts = bounds
 
-    def store_checked(w: list[int], env: list[Any], out: list[Any]) -> None:
+    def store_checked(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
         x = val(w, env)
         if lo <= x <= hi:
             w[b + env[j]] = x
-            nxt(w, env, out)
-        else:
-            _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+            return nxt
+        _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+        return None
     return store_checked
 
 
 def _store(idx: Any, val: Any, nxt: Cont, log: bool, bounds: Bounds) -> Cont:
     """The general assignment: any index, optional range check, optional write log."""
-    def store(w: list[int], env: list[Any], out: list[Any]) -> None:
+    def store(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
         x = val(w, env)
         if bounds is not None and not bounds[0] <= x <= bounds[1]:
             _emit_violation(bounds[2], env[PATH_SLOT], out, bounds[3], bounds[4])
-            return
+            return None
         i = idx(w, env)
         w[i] = x
         if log:
             env[LOG_SLOT] = env[LOG_SLOT] + ((i, x),)
-        nxt(w, env, out)
+        return nxt
     return store
 
 
@@ -358,22 +366,23 @@ def _slot_of(comp: StmtCompiler, s: ir.Assign, scope: dict[str, int]) -> Any:
 
 
 def _merge(combo: tuple[Any, ...], w: list[int], env: list[Any], out: list[Any], nxt: Cont, in_forall: bool,
-           counts: list[int]) -> None:
-    """One combination of forall runs (in domain order): the first violation, or all writes."""
+           counts: list[int]) -> Cont | None:
+    """One combination of forall runs (in domain order): the first violation, or all writes
+    applied to `w` (then the rest of the body runs)."""
     path = env[PATH_SLOT]
     log: tuple[tuple[int, int], ...] = ()
     for kind, x, p in combo:
         path = path + p
         if kind == 1:
             _emit_violation(x, path, out, in_forall, counts)
-            return
+            return None
         log = log + x
     for i, v in log:
         w[i] = v
     env[PATH_SLOT] = path
     if in_forall:
         env[LOG_SLOT] = env[LOG_SLOT] + log
-    nxt(w, env, out)
+    return nxt
 
 
 def _emit_violation(viol: Violation, path: tuple[int, ...], out: list[Any], in_forall: bool,
@@ -388,45 +397,44 @@ def _emit_violation(viol: Violation, path: tuple[int, ...], out: list[Any], in_f
 
 def _run_end(w: list[int], env: list[Any], out: list[Any]) -> None:
     out.append((0, env[LOG_SLOT], env[PATH_SLOT]))
+    return None
 
 
 def _require(cond: Any, nxt: Cont) -> Cont:
-    def require(w: list[int], env: list[Any], out: list[Any]) -> None:
-        if cond(w, env):
-            nxt(w, env, out)
+    def require(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
+        return nxt if cond(w, env) else None
     return require
 
 
 def _set_local(j: int, val: Any, nxt: Cont) -> Cont:
-    def set_local(w: list[int], env: list[Any], out: list[Any]) -> None:
+    def set_local(w: list[int], env: list[Any], out: list[Any]) -> Cont:
         env[j] = val(w, env)
-        nxt(w, env, out)
+        return nxt
     return set_local
 
 
 def _check(cond: Any, viol: Violation, nxt: Cont, in_forall: bool, counts: list[int]) -> Cont:
-    def check(w: list[int], env: list[Any], out: list[Any]) -> None:
+    def check(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
         if cond(w, env):
-            nxt(w, env, out)
-        else:
-            _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+            return nxt
+        _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+        return None
     return check
 
 
 def _choose(j: int, dom: tuple[int, ...], cond: Any, nxt: Cont) -> Cont:
-    def choose(w: list[int], env: list[Any], out: list[Any]) -> None:
+    def choose(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
         ds = []
         for d in dom:
             env[j] = d
             if cond(w, env):
                 ds.append(d)
-        last = len(ds) - 1
-        for n, d in enumerate(ds):
-            if n == last:
-                env[j] = d
-                nxt(w, env, out)
-            else:
-                e = env.copy()
-                e[j] = d
-                nxt(w.copy(), e, out)
+        if not ds:
+            return None
+        for d in ds[:-1]:  # every choice but the last runs to its end here, on its own copies
+            e = env.copy()
+            e[j] = d
+            run(nxt, w.copy(), e, out)
+        env[j] = ds[-1]
+        return nxt
     return choose
