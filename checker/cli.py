@@ -79,7 +79,7 @@ def _config_args(c: argparse.ArgumentParser) -> None:
 def _check_args(c: argparse.ArgumentParser) -> None:
     _config_args(c)
     c.add_argument("--engine", choices=[k.value for k in EngineKind], default="auto",
-                   help="auto (default: BMC, then k-induction, then PDR) or one engine")
+                   help="auto (default: capped explicit search, BMC, k-induction, PDR) or one engine")
     c.add_argument("--depth", type=_positive_int, metavar="K",
                    help=f"BMC depth / induction bound (default {DEFAULT_DEPTH}); explicit: BFS depth")
     c.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="S",

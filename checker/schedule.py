@@ -1,8 +1,9 @@
 """Engines per property, budgets and the verdict merge: Instance x Options -> Report.
 
-`auto` (the default) runs BMC to a small depth to find shallow bugs fast, then k-induction, then
-PDR on whatever is still open, splitting the time budget between phases and, within the proof
-phases, between properties. A single engine can be asked for instead. Every trace is replayed by
+`auto` (the default) first tries an exhaustive explicit-state search capped at a state count
+(small instances are decided there, shortest traces included), then BMC to a small depth to find
+shallow bugs fast, then k-induction, then PDR on whatever is still open, splitting the time budget
+between phases and, within the proof phases, between properties. A single engine can be asked for instead. Every trace is replayed by
 the independent interpreter before it is believed; a trace that does not replay, an engine that
 crashes, or two engines that contradict each other is an `InternalError` (a bug in spec-check),
 never a verdict. Vacuity goals (`ACTION:fires`, see checker/vacuity.py) ride along as ordinary
@@ -34,7 +35,12 @@ from spec import ir
 from spec.printer import print_ir_expr
 
 DEFAULT_DEPTH = 10  # BMC depth of auto's bug-finding phase, and k bound of induction
-AUTO_SHARES = (0.25, 0.4, 1.0)  # fraction of the remaining time for bmc, induction, pdr
+# auto's phases, each with the fraction of the remaining time it may use. The explicit search
+# comes first but is capped (AUTO_EXPLICIT_STATES): on a small instance it decides everything
+# exhaustively in well under a second; on a large one it gives up early and the symbolic engines
+# take over.
+AUTO_PHASES = (("explicit", 0.2), ("bmc", 0.25), ("induction", 0.4), ("pdr", 1.0))
+AUTO_EXPLICIT_STATES = 100_000
 
 Progress = Callable[[str], None]
 
@@ -157,17 +163,23 @@ class _Run:
         if kind is not EngineKind.AUTO:
             self._phase(kind, props, 1.0)
             return
-        todo = list(props)
-        for phase, share in zip((EngineKind.BMC, EngineKind.INDUCTION, EngineKind.PDR), AUTO_SHARES, strict=True):
-            todo = [p for p in todo if not self._decided(p.name)]
-            self._phase(phase, todo, share)
+        self._auto(props, skip=())
+
+    def _auto(self, props: Sequence[ir.Property], skip: tuple[EngineKind, ...]) -> None:
+        for name, share in AUTO_PHASES:
+            kind = EngineKind(name)
+            if kind not in skip:
+                self._phase(kind, [p for p in props if not self._decided(p.name)], share)
 
     def _phase(self, kind: EngineKind, props: Sequence[ir.Property], share: float) -> None:
         if not props or self._expired():
             return
         engine = self._engine(kind)
         end = None if self.deadline is None else self.clock() + share * (self.deadline - self.clock())
-        budget = Budget(end, self._depth(kind), self.options.max_states)
+        max_states = self.options.max_states
+        if kind is EngineKind.EXPLICIT and self.options.engine is EngineKind.AUTO:
+            max_states = max_states or AUTO_EXPLICIT_STATES
+        budget = Budget(end, self._depth(kind), max_states)
         if kind in (EngineKind.BMC, EngineKind.EXPLICIT):
             self._say(f"{kind.value}: {len(props)} properties")
             self._run(engine, props, budget)
@@ -180,6 +192,8 @@ class _Run:
             self._run(engine, [p], replace(budget, deadline=each))
 
     def _depth(self, kind: EngineKind) -> int | None:
+        if kind is EngineKind.EXPLICIT and self.options.engine is EngineKind.AUTO:
+            return None  # auto's --depth is BMC's; the explicit phase is capped by states instead
         if kind is EngineKind.EXPLICIT or kind is EngineKind.PDR:
             return self.options.depth
         return self.options.depth if self.options.depth is not None else DEFAULT_DEPTH
@@ -274,9 +288,8 @@ class _Run:
         todo = [g.prop for a in dead for g in guards[a.name] if not _false(g.prop.expr)]
         searched = self.options.engine is not EngineKind.BMC and not self._expired()
         if todo and searched:
-            if self.options.engine is EngineKind.AUTO:
-                self._phase(EngineKind.INDUCTION, todo, AUTO_SHARES[1])
-                self._phase(EngineKind.PDR, [p for p in todo if not self._decided(p.name)], 1.0)
+            if self.options.engine is EngineKind.AUTO:  # a bounded search cannot show a guard is dead
+                self._auto(todo, skip=(EngineKind.BMC,))
             else:
                 self._phase(self.options.engine, todo, 1.0)
         return [self._dead_warning(a, guards[a.name], searched or not todo) for a in dead]

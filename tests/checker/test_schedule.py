@@ -10,6 +10,7 @@ from checker.api import Prepared, run, select
 from checker.policy import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION, Policy, exit_status
 from checker.result import PropertyResult, Verdict
 from checker.schedule import (
+    AUTO_EXPLICIT_STATES,
     DEFAULT_DEPTH,
     EngineKind,
     InternalError,
@@ -53,7 +54,7 @@ def _run(inst, fakes: Fakes, options: Options | None = None, names=None, clock=N
     return schedule(inst, props, goals, options, fakes.backend(), file="sched.spec", **kw).report
 
 
-def test_auto_runs_bmc_then_induction_then_pdr_on_what_is_left(inst):
+def test_auto_runs_explicit_then_bmc_then_induction_then_pdr_on_what_is_left(inst):
     t = simple_trace()
     fakes = Fakes({
         BMC: {"inv1": answer(Verdict.HOLDS_TO_DEPTH, "bmc", 10), "inv2": answer(Verdict.HOLDS_TO_DEPTH, "bmc", 10),
@@ -63,10 +64,12 @@ def test_auto_runs_bmc_then_induction_then_pdr_on_what_is_left(inst):
         PDR: {"inv1": answer(Verdict.PROVED, "pdr")},
     })
     rep = _run(inst, fakes)
-    assert fakes.engines_called() == ["bmc", "induction", "induction", "pdr"]
-    assert fakes.calls[0][1] == ("inv1", "inv2", "goal")  # BMC gets everything at once
-    assert fakes.calls[0][2].max_depth == DEFAULT_DEPTH
-    assert fakes.calls[3][1] == ("inv1",)  # PDR only gets what induction left open
+    assert fakes.engines_called() == ["explicit", "bmc", "induction", "induction", "pdr"]
+    explicit = fakes.calls[0][2]
+    assert explicit.max_states == AUTO_EXPLICIT_STATES and explicit.max_depth is None  # a capped first try
+    assert fakes.calls[1][1] == ("inv1", "inv2", "goal")  # BMC gets everything at once
+    assert fakes.calls[1][2].max_depth == DEFAULT_DEPTH
+    assert fakes.calls[4][1] == ("inv1",)  # PDR only gets what induction left open
     verdicts = {r.prop: (r.verdict, r.engine) for r in rep.results}
     assert verdicts == {"inv1": (Verdict.PROVED, "pdr"), "inv2": (Verdict.PROVED, "induction"),
                         "goal": (Verdict.REACHED, "bmc")}
@@ -153,9 +156,10 @@ def test_timeout_splits_the_budget_and_leaves_unknown(inst):
                    IND: {n: answer(Verdict.UNKNOWN, "induction", reason="timeout") for n in ("inv1", "inv2", "goal")}},
                   hooks={BMC: slow, IND: slow})
     rep = _run(inst, fakes, Options(timeout=10, vacuity=False), clock=lambda: now[0])
-    bmc_budget = fakes.calls[0][2]
-    assert bmc_budget.deadline == pytest.approx(100 + 0.25 * 10)  # auto's first share
-    ind_first = fakes.calls[1][2]
+    assert fakes.calls[0][2].deadline == pytest.approx(100 + 0.2 * 10)  # the explicit phase's share
+    bmc_budget = fakes.calls[1][2]
+    assert bmc_budget.deadline == pytest.approx(100 + 0.25 * 10)  # a quarter of what is left
+    ind_first = fakes.calls[2][2]
     assert 104 < ind_first.deadline < 110  # a per-property slice of what is left
     assert "pdr" not in fakes.engines_called()  # the budget was gone before PDR
     assert all(r.verdict in (Verdict.HOLDS_TO_DEPTH, Verdict.UNKNOWN) for r in rep.results)
@@ -236,3 +240,15 @@ def test_run_uses_the_given_backend_and_names_the_file(inst):
     assert out.report.file == "x.spec" and out.report.model == "sched"
     assert out.report.config == inst.describe()
     assert {g.prop.name for g in vacuity.fire_goals(inst.model)} <= {r.prop for r in out.report.results}
+
+
+def test_auto_stops_after_an_exhaustive_explicit_search(inst):
+    t = simple_trace()
+    fakes = Fakes({EXP: {"inv1": answer(Verdict.PROVED, "explicit"), "inv2": answer(Verdict.VIOLATED, "explicit", 1, t),
+                         "goal": answer(Verdict.REACHED, "explicit", 1, t)}})
+    rep = _run(inst, fakes)
+    assert fakes.engines_called() == ["explicit"]
+    assert {r.engine for r in rep.results} == {"explicit"}
+    fakes = Fakes({EXP: {"inv1": answer(Verdict.HOLDS_TO_DEPTH, "explicit", 4)}})
+    _run(inst, fakes)
+    assert fakes.engines_called()[:2] == ["explicit", "bmc"]  # a capped, partial search hands over

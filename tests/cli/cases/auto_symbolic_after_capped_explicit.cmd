@@ -1,0 +1,1 @@
+models/pages.spec --size Page=1 --max-states 2
