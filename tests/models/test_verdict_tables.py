@@ -1,0 +1,150 @@
+"""Every shipped model's verdict table (tests/models/tables/*.verdicts): a flipped verdict fails.
+
+All configurations are checked once per session (two worker processes), then compared with the
+tables. `SPEC_CHECK_UPDATE_GOLDEN=1` rewrites the tables from the current verdicts instead.
+Besides the tables, test_claims_* assert the claims docs/models.md makes about the designs on
+the computed verdicts directly, so that regenerating a table cannot silently accept a regression
+of what the models are for.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from spec.frontend import load
+from tests.models.verdict_tables import (
+    ROOT,
+    TABLES,
+    Config,
+    Outcome,
+    Scenario,
+    format_model_table,
+    format_scenarios,
+    read_model_table,
+    read_scenarios,
+    run_all,
+    scenario_configs,
+    updated_model_table,
+)
+
+UPDATE = os.environ.get("SPEC_CHECK_UPDATE_GOLDEN") == "1"
+JOBS = min(2, os.cpu_count() or 1)
+MODEL_TABLES = sorted(p for p in TABLES.glob("*.verdicts") if p.stem != "scenarios")
+SCENARIOS = TABLES / "scenarios.verdicts"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[Config, Outcome]:
+    configs: list[Config] = []
+    for path in MODEL_TABLES:
+        configs += read_model_table(path).configs()
+    rows = [i for i in read_scenarios(SCENARIOS) if isinstance(i, Scenario)]
+    configs += scenario_configs(rows).values()
+    return run_all(configs, JOBS)
+
+
+def _cell_diffs(old: dict, new: dict) -> list[str]:
+    diffs = []
+    for design in sorted(set(old) | set(new)):
+        o, n = old.get(design, {}), new.get(design, {})
+        for prop in sorted(set(o) | set(n)):
+            if o.get(prop) != n.get(prop):
+                diffs.append(f"design={design} {prop}: expected {o.get(prop)}, got {n.get(prop)}")
+    return diffs
+
+
+@pytest.mark.parametrize("path", MODEL_TABLES, ids=[p.stem for p in MODEL_TABLES])
+def test_model_table(path: Path, results):
+    table = read_model_table(path)
+    new = updated_model_table(table, results)
+    if UPDATE:
+        path.write_text(format_model_table(new), encoding="utf-8")
+        table = read_model_table(path)
+    assert _cell_diffs(table.cells, new.cells) == []
+    assert table.dead == new.dead
+
+
+def test_scenarios(results):
+    items = read_scenarios(SCENARIOS)
+    rows = [i for i in items if isinstance(i, Scenario)]
+    configs = scenario_configs(rows)
+    got = []
+    for r in rows:
+        code, depth = results[configs[r]].verdicts[r.prop]
+        got.append(Scenario(r.model, r.engine, r.params, r.prop, code, depth if code in ("V", "R") else None))
+    if UPDATE:
+        new_items = [got[rows.index(i)] if isinstance(i, Scenario) else i for i in items]
+        SCENARIOS.write_text(format_scenarios(new_items), encoding="utf-8")
+        rows = got
+    diffs = [f"{w.model} {w.engine} {dict(w.params)} {w.prop}: expected {w.code} {w.depth}, got {g.code} {g.depth}"
+             for w, g in zip(rows, got, strict=True) if (w.code, w.depth) != (g.code, g.depth)]
+    assert diffs == []
+
+
+def test_every_model_and_axis_value_has_a_table():
+    shipped = sorted(p.stem for p in (ROOT / "models").glob("*.spec"))
+    assert [p.stem for p in MODEL_TABLES] == shipped
+    for path in MODEL_TABLES:
+        table = read_model_table(path)
+        model = load(ROOT / table.model)
+        assert list(table.cells) == list(model.enum("Design").members), path.name
+        assert table.hardware == list(model.enum("Hardware").members), path.name
+
+
+# ---------------------------------------------------------------- the claims docs/models.md makes
+
+
+def _v(results, model: str, **params: str) -> dict[str, str]:
+    """Verdict codes of a matrix configuration (the model's own table must list it)."""
+    key = Config(f"models/{model}", "explicit", (("design", params["design"]), ("hardware", params["hardware"])))
+    return {p: c for p, (c, _d) in results[key].verdicts.items()}
+
+
+def test_claims_rfc2021_shows_the_seed_concerns(results):
+    v = _v(results, "tdx.spec", design="rfc2021", hardware="tdx1")
+    assert v["P3_guest_pages_not_movable"] == "V"  # Q1: movable pages made unmovable
+    assert v["mm.Q1_movable_offline_succeeds"] == "V"
+    assert v["P4_guest_memory_unevictable"] == "V"  # Q2: refcount/mapcount tell reclaim nothing
+    assert v["Q4_kcore_sees_guest_page"] == "R"  # Q4: kcore reads guest memory
+    assert v["Q5_guest_page_migrated"] == "U"  # Q5: no migration of private pages
+    assert v["private_page_mapped"] == "R"
+
+
+def test_claims_guest_memfd_guarantees_and_open_items(results):
+    v = _v(results, "tdx.spec", design="guest_memfd", hardware="tdx1")
+    for prop in ("P1_no_host_write_to_private", "P3_guest_pages_not_movable", "P4_guest_memory_unevictable",
+                 "P4_never_swapped", "P5_spte_backed", "P5_spte_kind", "P6_freed_pages_returned",
+                 "P7_private_exclusive", "P8_no_stale_data", "P9_no_poison", "P11_single_owner",
+                 "P12_no_guest_lines_on_free", "Q6_host_survives", "guest_integrity", "mm.Q1_movable_offline_succeeds"):
+        assert v[prop] == "P", prop
+    assert v["Q4_kcore_sees_guest_page"] == "R"  # open: kcore still relies on the hardware
+    assert v["Q5_guest_page_migrated"] == "U"  # open: private pages cannot be migrated
+    for goal in ("private_page_mapped", "converted_to_shared", "converted_to_private",
+                 "punch_hole_over_mapped_page", "attribute_mismatch_fault"):
+        assert v[goal] == "R", goal
+
+
+def test_claims_hardware_decides_introspection(results):
+    # Q4/P10: with guest_memfd unchanged, only the hardware decides whether a kcore read is harmless.
+    for hw in ("tdx1", "tdx", "sev", "cca", "pkvm"):
+        assert _v(results, "tdx.spec", design="guest_memfd", hardware=hw)["P10_introspection_harmless"] == "P", hw
+    assert _v(results, "tdx.spec", design="guest_memfd", hardware="none")["P10_introspection_harmless"] == "V"
+
+
+def test_claims_bugs_reproduce_only_with_their_buggy_value(results):
+    rows = [i for i in read_scenarios(SCENARIOS) if isinstance(i, Scenario)]
+    configs = scenario_configs(rows)
+    by_param: dict[tuple[str, str, str], dict[str, str]] = {}
+    for r in rows:
+        p = dict(r.params)
+        for bug, prop in (("attr_check_before_snapshot", "P5_spte_kind"),
+                          ("as_inaccessible_mask_bug", "mm.truncate_zeroes_accessible_files")):
+            if bug in p and r.prop == prop and r.engine == "explicit" and p.get("design") == "guest_memfd":
+                by_param.setdefault((bug, prop, r.model), {})[p[bug]] = results[configs[r]].verdicts[prop][0]
+    assert by_param == {
+        ("attr_check_before_snapshot", "P5_spte_kind", "tdx.spec"): {"true": "V", "false": "P"},
+        ("as_inaccessible_mask_bug", "mm.truncate_zeroes_accessible_files", "tdx.spec"): {"true": "V", "false": "P"},
+    }
