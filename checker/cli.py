@@ -14,7 +14,8 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from checker import api
+from checker import api, baseline
+from checker.explore_run import cache_from_env, check_key, explore_file
 from checker.policy import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -26,10 +27,15 @@ from checker.policy import (
 )
 from checker.report.common import Context
 from checker.report.dot import render_trace_dot
+from checker.report.html import render_html as render_matrix_html
 from checker.report.json import render_json
 from checker.report.junit import render_junit
+from checker.report.matrix import render_fixes_text
+from checker.report.matrix import render_json as render_matrix_json
+from checker.report.matrix import render_markdown as render_matrix_markdown
+from checker.report.matrix import render_text as render_matrix_text
 from checker.report.sarif import render_sarif
-from checker.report.text import TextOptions, render_text
+from checker.report.text import TextOptions, render_text, trace_renderer
 from checker.result import Report
 from checker.schedule import DEFAULT_DEPTH, DeadlockMode, EngineKind, InternalError, Options
 from spec.config import parse_assignments
@@ -39,7 +45,7 @@ from spec.parser import parse
 from spec.printer import format_module
 from spec.source import read_source
 
-SUBCOMMANDS = ("check", "lint", "fmt", "graph")
+SUBCOMMANDS = ("check", "lint", "fmt", "graph", "explore")
 FORMATS = ("text", "json", "junit", "sarif")
 DEFAULT_TIMEOUT = 300.0
 BUG = "this is a bug in spec-check; please report it with the model and the command line that caused it"
@@ -99,6 +105,40 @@ def _check_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--deadlock", choices=[d.value for d in DeadlockMode], default="warn",
                    help="explicit engine: what a state without successors is (default warn)")
     c.add_argument("--keep-graph", action="store_true", help="explicit engine: keep the state graph")
+    _gate_args(c)
+
+
+def _gate_args(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--baseline", metavar="FILE",
+                   help="compare with a saved run: exit 1 on regressions only (improvements pass)")
+    c.add_argument("--save-baseline", metavar="FILE", help="save this run's verdicts as a baseline")
+    c.add_argument("--no-cache", dest="cache", action="store_false",
+                   help="do not read or write the result cache (.spec-check-cache/)")
+
+
+def _explore_args(c: argparse.ArgumentParser) -> None:
+    _config_args(c)
+    c.add_argument("--vary", action="append", required=True, metavar="PARAMS",
+                   help="parameters to vary: enum/bool names (comma list), integer ones as NAME=LO..HI")
+    c.add_argument("--engine", choices=[k.value for k in EngineKind], default="auto",
+                   help="engine for each configuration (default auto)")
+    c.add_argument("--depth", type=_positive_int, metavar="K", help="BMC depth / induction bound")
+    c.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"time budget per configuration in seconds (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
+    c.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text",
+                   help="matrix format (default text)")
+    c.add_argument("-o", "--output", metavar="FILE", help="write the matrix to FILE instead of stdout")
+    c.add_argument("--layout", choices=("auto", "configs", "properties"), default="auto",
+                   help="text: one row per configuration, or per property (auto: whichever fits 160 columns)")
+    c.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
+                   help="check configurations in N worker processes (same results as -j 1)")
+    c.add_argument("--vacuity", action="store_true",
+                   help="also show the ACTION:fires goals as columns (off: dead actions are the check command's "
+                        "business)")
+    c.add_argument("--minimal-fixes", action="store_true",
+                   help="for each setting of the varied parameters, find the smallest sets of mitigation "
+                        "parameters under which every property passes")
+    _gate_args(c)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,6 +156,9 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("file")
     fmt.add_argument("--in-place", action="store_true", help="rewrite the file instead of printing it")
     fmt.add_argument("--check", action="store_true", help="exit 1 if the file is not in canonical form")
+
+    _explore_args(sub.add_parser("explore", help="check every combination of some parameters' values: "
+                                 "the design-space matrix"))
 
     g = sub.add_parser("graph", help="write the reachable state graph (explicit engine)")
     _config_args(g)
@@ -247,11 +290,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         prepared = _prepare(args)
         progress = _progress(sys.stderr.isatty() and not args.quiet)
-        try:
-            outcome = api.run(prepared, args.property or None, _options(args), progress=progress)
-        finally:
-            if progress is not None:
-                sys.stderr.write("\r\x1b[K")
+        cache = cache_from_env(args.cache and not args.keep_graph)
+        key = check_key(prepared, args.property, _options(args))
+        report = cache.get(key)
+        if report is None:
+            try:
+                report = api.run(prepared, args.property or None, _options(args), progress=progress).report
+            finally:
+                if progress is not None:
+                    sys.stderr.write("\r\x1b[K")
+            cache.put(key, report)
+        for w in cache.warnings:
+            _err(f"warning: {w}")
     except FrontendError as e:
         _err(render_all(e.diagnostics, _sources(e)))
         return EXIT_BAD_INPUT
@@ -262,11 +312,80 @@ def cmd_check(args: argparse.Namespace) -> int:
         _err(f"internal error: {err}")
         _err(BUG)
         return EXIT_INTERNAL
-    report, policy = outcome.report, _policy(args)
+    policy = _policy(args)
     code = exit_status(report, policy)
     if report.interrupted and code != EXIT_VIOLATION:
         code = EXIT_INTERRUPTED
-    return _emit(args, report, Context(prepared.instance.model), policy, code)
+    code = _emit(args, report, Context(prepared.instance.model), policy, code)
+    if code in (EXIT_BAD_INPUT, EXIT_INTERNAL) or report.interrupted:
+        return code
+    return _gate(args, [report], code)
+
+
+def _gate(args: argparse.Namespace, reports: list[Report], code: int) -> int:
+    """--save-baseline / --baseline: with a baseline, only regressions fail the run."""
+    try:
+        if args.save_baseline:
+            baseline.save(Path(args.save_baseline), reports)
+        if not args.baseline:
+            return code
+        diffs = baseline.compare(baseline.load(Path(args.baseline)), reports)
+    except ValueError as err:
+        _err(f"error: {err}")
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        _err(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    for d in diffs:
+        before = d.before.value if d.before else "(absent)"
+        after = d.after.value if d.after else "(absent)"
+        _err(f"{d.change.value}: {d.prop} [{d.config}]: {before} -> {after}")
+    regressions = sum(1 for d in diffs if d.change is baseline.Change.REGRESSION)
+    _err(f"baseline {args.baseline}: {regressions} regression(s), "
+         f"{sum(1 for d in diffs if d.change is baseline.Change.IMPROVEMENT)} improvement(s)")
+    return EXIT_VIOLATION if regressions else EXIT_OK
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    options = [("engine", args.engine), ("depth", args.depth), ("timeout", args.timeout or None),
+               ("max_states", args.max_states), ("symmetry", args.symmetry), ("vacuity", args.vacuity)]
+    cache = cache_from_env(args.cache)
+    try:
+        result = explore_file(args.file, args.vary, args.set, args.size, options, jobs=max(1, args.jobs),
+                              cache=cache, want_fixes=args.minimal_fixes)
+    except FrontendError as e:
+        _err(render_all(e.diagnostics, _sources(e)))
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        _err(f"{args.file}: error[E0201]: cannot read `{args.file}`: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    except InternalError as err:
+        _err(f"internal error: {err}")
+        _err(BUG)
+        return EXIT_INTERNAL
+    for w in result.warnings:
+        _err(f"warning: {w}")
+    trace_text = trace_renderer(Context(result.model))
+    m = result.matrix
+    if args.format == "json":
+        text = render_matrix_json(m, result.fixes)
+    elif args.format == "markdown":
+        text = render_matrix_markdown(m, trace_text)
+    elif args.format == "html":
+        text = render_matrix_html(m, trace_text, result.fixes)
+    else:
+        text = render_matrix_text(m, trace_text, layout=args.layout)
+        if result.fixes is not None:
+            text += "\n" + render_fixes_text(result.fixes)
+    try:
+        if args.output:
+            _write(args.output, text)
+        else:
+            sys.stdout.write(text)
+    except OSError as err:
+        _err(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    return _gate(args, [rep for _b, rep in m.rows], EXIT_OK)
 
 
 def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int) -> int:
@@ -332,6 +451,8 @@ def run(argv: Sequence[str]) -> int:
         return cmd_fmt(args.file, args.in_place, args.check)
     if args.command == "graph":
         return cmd_graph(args)
+    if args.command == "explore":
+        return cmd_explore(args)
     return cmd_check(args)
 
 

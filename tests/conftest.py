@@ -46,3 +46,10 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(text, encoding="utf-8")
     return p
+
+
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch):
+    """Tests never read or write the result cache unless they ask for it (tests of the cache
+    point SPEC_CHECK_CACHE at a temporary folder and delete SPEC_CHECK_NO_CACHE)."""
+    monkeypatch.setenv("SPEC_CHECK_NO_CACHE", "1")

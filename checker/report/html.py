@@ -49,7 +49,7 @@ def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult]
             r = _result(rep, p)
             cls = _CLASS[r.verdict] if r is not None else ""
             text = escape(cell_text(r))
-            if r is not None and r.trace is not None:
+            if r is not None and r.trace is not None and r.trace in ids:
                 text = f"<a href=\"#{ids[r.trace]}\">{text} ({ids[r.trace]})</a>"
             elif r is not None and r.reason:
                 text = f"<span title=\"{escape(r.reason)}\">{text}</span>"

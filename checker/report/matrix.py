@@ -28,12 +28,13 @@ def cell_text(r: PropertyResult | None) -> str:
 
 
 def trace_ids(m: Matrix) -> dict[Trace, str]:
-    """T1, T2, ... in the order first met (row by row, column by column); equal traces share one."""
+    """T1, T2, ... for the counterexamples, in the order first met (row by row, column by column);
+    equal traces share one id."""
     ids: dict[Trace, str] = {}
     for _bindings, rep in m.rows:
         for p in m.properties:
             r = _result(rep, p)
-            if r is not None and r.trace is not None and r.trace not in ids:
+            if r is not None and r.trace is not None and r.verdict is Verdict.VIOLATED and r.trace not in ids:
                 ids[r.trace] = f"T{len(ids) + 1}"
     return ids
 
@@ -65,14 +66,44 @@ def _table(m: Matrix, with_ids: bool) -> list[list[str]]:
     return rows
 
 
-def render_text(m: Matrix, trace_renderer: TraceRenderer) -> str:
-    rows = _table(m, with_ids=True)
+def _transposed(m: Matrix) -> list[list[str]]:
+    """One row per property, one column per configuration (labelled by its values only)."""
+    ids = trace_ids(m)
+    header = ["property", *("/".join(format_value(v) for _k, v in b) or "(defaults)" for b, _rep in m.rows)]
+    rows = [header]
+    for p in m.properties:
+        row = [p]
+        for _bindings, rep in m.rows:
+            r = _result(rep, p)
+            text = cell_text(r)
+            if r is not None and r.trace is not None and r.trace in ids:
+                text += f" [{ids[r.trace]}]"
+            row.append(text)
+        rows.append(row)
+    return rows
+
+
+def _grid(rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [f"{m.model}: {len(m.rows)} configuration(s) x {len(m.properties)} propert(ies)", ""]
+    lines = []
     for i, r in enumerate(rows):
         lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def render_text(m: Matrix, trace_renderer: TraceRenderer, layout: str = "auto", width: int = 160) -> str:
+    """`layout`: "configs" (one row per configuration), "properties" (one row per property), or
+    "auto": configurations as rows when that fits in `width` columns, else transposed."""
+    lines = [f"{m.model}: {len(m.rows)} configuration(s) x {len(m.properties)} propert(ies)", ""]
+    by_config = _grid(_table(m, with_ids=True))
+    if layout == "properties" or (layout == "auto" and max(len(x) for x in by_config) > width):
+        axes = "/".join(a.param for a in m.axes) or "configuration"
+        lines += [f"(one column per configuration: {axes})", ""]
+        lines += _grid(_transposed(m))
+    else:
+        lines += by_config
     lines += _legend()
     lines += _traces(m, trace_renderer)
     return "\n".join(lines) + "\n"

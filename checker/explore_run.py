@@ -1,0 +1,188 @@
+"""Running explore and cached checks: model file x axes x options -> Matrix (+ minimal fixes).
+
+The pure pieces (axes, configurations, the minimal-fix search) are in checker/explore.py; this
+module loads the model once, builds one picklable Request per configuration, answers what it can
+from the result cache, checks the rest (in worker processes with `jobs > 1`) and stores them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.api import check_request
+from checker.cache import Cache, cache_key
+from checker.explore import (
+    Axis,
+    FixResult,
+    Matrix,
+    Request,
+    build_matrix,
+    configurations,
+    minimal_fixes,
+    mitigation_params,
+    parse_vary,
+    run_all,
+)
+from checker.result import Report
+from spec import ir
+from spec.config import parse_assignments, parse_value
+from spec.diagnostics import FrontendError, Sink
+from spec.frontend import Loaded, instantiate, load_model
+
+CheckFn = Callable[[Request], Report]
+
+
+def cache_from_env(enabled: bool = True) -> Cache:
+    """The cache the command line uses: `.spec-check-cache/` in the working directory, or
+    $SPEC_CHECK_CACHE; disabled by `--no-cache` or SPEC_CHECK_NO_CACHE=1."""
+    directory = Path(os.environ.get("SPEC_CHECK_CACHE", ".spec-check-cache"))
+    if os.environ.get("SPEC_CHECK_NO_CACHE") == "1":
+        enabled = False
+    return Cache(directory, enabled)
+
+
+def request_key(req: Request) -> str:
+    config = {"params": sorted((k, repr(v)) for k, v in req.params),
+              "sizes": sorted(req.sizes), "options": sorted((k, repr(v)) for k, v in req.options)}
+    return cache_key(dict(req.sources), config)
+
+
+def check_key(prepared, properties: Sequence[str], options) -> str:
+    """The cache key of one `spec-check FILE` run (a configured instance, properties, options)."""
+    from dataclasses import asdict
+
+    inst = prepared.instance
+    config = {"params": sorted((k, repr(v)) for k, v in inst.bindings), "sizes": sorted(inst.sizes),
+              "options": sorted((k, repr(v)) for k, v in asdict(options).items()),
+              "properties": sorted(properties or []), "file": prepared.file}
+    return cache_key(prepared.sources, config)
+
+
+class CachedChecker:
+    """Checks requests through the cache; counts what it did."""
+
+    def __init__(self, cache: Cache, check: CheckFn, jobs: int = 1):
+        self.cache = cache
+        self.check = check
+        self.jobs = jobs
+        self.memo: dict[str, Report] = {}
+
+    def many(self, requests: Sequence[Request]) -> list[Report]:
+        keys = [request_key(r) for r in requests]
+        out: dict[int, Report] = {}
+        todo: list[int] = []
+        for i, k in enumerate(keys):
+            hit = self.memo.get(k) or self.cache.get(k)
+            if hit is not None:
+                out[i] = hit
+            else:
+                todo.append(i)
+        # Duplicate configurations are checked once.
+        first: dict[str, int] = {}
+        unique = [i for i in todo if first.setdefault(keys[i], i) == i]
+        reports = run_all([requests[i] for i in unique], self.check, self.jobs)
+        for i, rep in zip(unique, reports, strict=True):
+            self.memo[keys[i]] = rep
+            self.cache.put(keys[i], rep)
+        for i in todo:
+            out[i] = self.memo[keys[i]]
+        return [out[i] for i in range(len(requests))]
+
+    def one(self, req: Request) -> Report:
+        return self.many([req])[0]
+
+
+@dataclass(frozen=True)
+class ExploreResult:
+    matrix: Matrix
+    fixes: list[FixResult] | None
+    model: ir.Model
+    warnings: list[str] = field(default_factory=list)
+
+
+def _fixed_values(loaded: Loaded, sets: Mapping[str, str], sink: Sink) -> dict[str, ir.Value]:
+    """The --set values as IR values (validated by configuring once)."""
+    out: dict[str, ir.Value] = {}
+    model = loaded.model
+    for name, raw in sets.items():
+        pdef = next((p for p in model.params if p.name == name or p.name.endswith("." + name)), None)
+        if pdef is not None:
+            v = parse_value(raw, pdef.type, model)
+            if v is not None:
+                out[pdef.name] = v
+    return out
+
+
+def explore_file(path: str, vary: Sequence[str], sets: Sequence[str], sizes: Sequence[str],
+                 options: Sequence[tuple[str, object]], *, jobs: int = 1, cache: Cache | None = None,
+                 want_fixes: bool = False, check: CheckFn | None = None) -> ExploreResult:
+    """Raises FrontendError for bad input (unknown parameters, values out of domain...).
+    `check` checks one configuration (default: checker.api.check_request)."""
+    check = check or check_request
+    loaded = load_model(path)
+    sink = Sink(sources=dict(loaded.sources))
+    axes = parse_vary(vary, loaded.model, sink)
+    set_raw = parse_assignments(list(sets), "--set", sink)
+    size_raw = parse_assignments(list(sizes), "--size", sink)
+    sink.raise_if_errors()
+    instantiate(loaded, size_raw, set_raw)  # validates --set and --size once, with good messages
+    fixed = _fixed_values(loaded, set_raw, sink)
+    overlap = [a.param for a in axes if a.param in fixed]
+    if overlap:
+        from spec.config import CLI
+
+        sink.error(CLI, "E0410", f"`{overlap[0]}` is both varied and set", "drop it from --vary or from --set")
+        sink.raise_if_errors()
+    sizes_t = tuple((k, int(v)) for k, v in size_raw.items())
+    sources = tuple(sorted(loaded.sources.items()))
+    checker = CachedChecker(cache or Cache(enabled=False), check, jobs)
+
+    def request(cfg: Mapping[str, ir.Value]) -> Request:
+        return Request(loaded.model, path, sources, tuple(sorted(cfg.items())), sizes_t, tuple(options))
+
+    configs = configurations(axes, fixed)
+    reports = checker.many([request(c) for c in configs])
+    matrix = build_matrix(loaded.model, axes, configs, reports)
+    fixes = _fixes(loaded.model, axes, fixed, checker, request) if want_fixes else None
+    warnings = list(cache.warnings if cache else [])
+    return ExploreResult(matrix, fixes, loaded.model, warnings)
+
+
+def _fixes(model: ir.Model, axes: Sequence[Axis], fixed: Mapping[str, ir.Value], checker: CachedChecker,
+           request: Callable[[Mapping[str, ir.Value]], Request]) -> list[FixResult]:
+    """Minimal mitigation sets for every combination of the varied non-mitigation axes."""
+    mitigations = [m for m in mitigation_params(model) if m not in fixed and m not in {a.param for a in axes}]
+    base_axes = [a for a in axes if a.param not in mitigation_params(model)]
+    if not mitigations:
+        raise FrontendError([_no_mitigations(model)])
+    bases = configurations(base_axes, fixed)
+    if checker.jobs > 1 and len(bases) > 1:
+        # One worker per base configuration; each runs its own (sequential, cached) search.
+        with ProcessPoolExecutor(max_workers=checker.jobs) as pool:
+            futures = [pool.submit(_fix_worker, mitigations, b, request(b), checker.cache.directory,
+                                   checker.cache.enabled, checker.check) for b in bases]
+            return [f.result() for f in futures]
+    return [minimal_fixes(mitigations, b, lambda cfg: checker.one(request(cfg))) for b in bases]
+
+
+def _fix_worker(mitigations: list[str], base: dict[str, ir.Value], template: Request, cache_dir: Path,
+                cache_on: bool, check: CheckFn) -> FixResult:
+    checker = CachedChecker(Cache(cache_dir, cache_on), check, 1)
+
+    def run(cfg: dict[str, ir.Value]) -> Report:
+        return checker.one(Request(template.model, template.file, template.sources, tuple(sorted(cfg.items())),
+                                   template.sizes, template.options))
+
+    return minimal_fixes(mitigations, base, run)
+
+
+def _no_mitigations(model: ir.Model):
+    from spec.config import CLI
+    from spec.diagnostics import Diagnostic, Severity
+
+    return Diagnostic(CLI, Severity.ERROR, "E0413", f"model `{model.name}` declares no mitigation parameters",
+                      "mark kernel design choices with `mitigation param NAME: bool = true;`")

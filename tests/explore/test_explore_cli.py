@@ -1,0 +1,243 @@
+"""`spec-check explore`, baselines and the result cache, end to end on tests/explore/hw.spec, a
+model whose matrix and minimal fixes are known by hand:
+
+- with both mitigations on (the defaults) every property holds on every hardware;
+- without zap_on_free a freed page stays mapped (no_stale_mapping fails) on all hardware;
+- without reset_on_free only the erratum hardware crashes (no_crash fails).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+HERE = Path(__file__).parent
+MODEL = str(HERE / "hw.spec")
+HW = ("erratum", "fixed", "rmp")
+
+
+def _cells(text: str) -> dict[tuple[str, str], str]:
+    """(configuration, property) -> verdict cell, from the text matrix with configurations as rows."""
+    lines = text.splitlines()
+    header = lines[2].split()
+    out = {}
+    for line in lines[4:]:
+        if not line.startswith("hardware="):
+            break
+        parts = re.split(r"\s{2,}", line.strip())
+        for prop, cell in zip(header[1:], parts[1:], strict=True):
+            out[(parts[0], prop)] = cell
+    return out
+
+
+def test_matrix_every_cell():
+    r = run_cli(["explore", MODEL, "--vary", "hardware,zap_on_free,reset_on_free", "--layout", "configs"])
+    assert r.code == 0, r.err
+    cells = _cells(r.out)
+    assert len(cells) == 3 * 2 * 2 * 3
+    for hw in HW:
+        for zap in ("false", "true"):
+            for reset in ("false", "true"):
+                cfg = f"hardware={hw} zap_on_free={zap} reset_on_free={reset}"
+                crash = hw == "erratum" and reset == "false"
+                assert cells[(cfg, "no_crash")].startswith("VIOLATED@3" if crash else "PROVED"), cfg
+                stale = zap == "false"
+                assert cells[(cfg, "no_stale_mapping")].startswith("VIOLATED@2" if stale else "PROVED"), cfg
+                assert cells[(cfg, "page_mapped")] == "REACHED@1"
+    # identical counterexamples are printed once and referenced from every cell that has them
+    ids = set(re.findall(r"\[(T\d+)\]", r.out.split("PROVED: holds")[0]))
+    blocks = re.findall(r"^(T\d+): ", r.out, flags=re.M)
+    assert sorted(ids) == sorted(blocks) and len(blocks) == len(set(blocks))
+
+
+def test_jobs_two_equals_jobs_one():
+    args = ["explore", MODEL, "--vary", "hardware,zap_on_free", "--format", "json"]
+    one = json.loads(run_cli(args + ["--jobs", "1"]).out)
+    two = json.loads(run_cli(args + ["--jobs", "2"]).out)
+
+    def strip(d):
+        for row in d["rows"]:
+            for res in row["results"]:
+                res["time_s"] = 0
+        return d
+
+    assert strip(one) == strip(two)
+
+
+def test_minimal_fixes_known_answer():
+    r = run_cli(["explore", MODEL, "--vary", "hardware", "--minimal-fixes", "--format", "json"])
+    assert r.code == 0, r.err
+    fixes = {row["bindings"][0][1]["member"]: row for row in json.loads(r.out)["minimal_fixes"]}
+    assert fixes["erratum"]["minimal"] == [["reset_on_free", "zap_on_free"]]
+    assert fixes["fixed"]["minimal"] == [["zap_on_free"]]
+    assert fixes["rmp"]["minimal"] == [["zap_on_free"]]
+    assert fixes["erratum"]["broken_without"] == {"zap_on_free": ["no_stale_mapping"], "reset_on_free": ["no_crash"]}
+    assert fixes["fixed"]["broken_without"] == {"zap_on_free": ["no_stale_mapping"], "reset_on_free": []}
+    text = run_cli(["explore", MODEL, "--vary", "hardware", "--minimal-fixes"]).out
+    assert "hardware=fixed: {zap_on_free}" in text
+    assert "without reset_on_free: no_crash fail" in text
+
+
+class _Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.cells: list[str] = []
+        self._in = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in = tag == "td" or self._in
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._in = False
+
+    def handle_data(self, data):
+        if self._in and data.strip():
+            self.cells.append(data.strip().split(" (")[0])
+
+
+def test_html_shows_the_same_verdicts_as_text(tmp_path):
+    out = tmp_path / "m.html"
+    args = ["explore", MODEL, "--vary", "hardware,zap_on_free"]
+    r = run_cli(args + ["--format", "html", "-o", str(out)])
+    assert r.code == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html and "http" not in html
+    parser = _Cells()
+    parser.feed(html)
+    text_cells = _cells(run_cli(args + ["--layout", "configs"]).out)
+    assert parser.cells == [re.sub(r" \[T\d+\]$", "", c) for c in text_cells.values()]
+    # every violation cell links to a trace section that exists
+    for anchor in re.findall(r'href="#(T\d+)"', html):
+        assert f'id="{anchor}"' in html
+
+
+def test_markdown_table():
+    r = run_cli(["explore", MODEL, "--vary", "hardware", "--set", "reset_on_free=false", "--format", "markdown"])
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert lines[2] == "| configuration | no_crash | no_stale_mapping | page_mapped |"
+    assert lines[4].startswith("| hardware=erratum | VIOLATED@3 [T1] | PROVED |")
+
+
+@pytest.mark.parametrize("args,code,msg", [
+    (["--vary", "hardwar"], "E0401", "unknown parameter `hardwar`"),
+    (["--vary", "hardware", "--set", "hardware=rmp"], "E0410", "both varied and set"),
+    (["--vary", "zap_on_free=1..2"], "E0410", "not an integer parameter"),
+    (["--vary", "hardware", "--set", "hardware=nope"], "E0402", "not a value"),
+])
+def test_bad_input(args, code, msg):
+    r = run_cli(["explore", MODEL, *args])
+    assert r.code == 2
+    assert f"error[{code}]" in r.err and msg in r.err
+    assert "Traceback" not in r.err
+
+
+def test_minimal_fixes_needs_mitigations(tmp_path):
+    p = tmp_path / "m.spec"
+    p.write_text("enum H { a, b }\nparam h: H = a;\nvar x: bool = false;\ninvariant i: !x;\n", encoding="utf-8")
+    r = run_cli(["explore", str(p), "--vary", "h", "--minimal-fixes"])
+    assert r.code == 2 and "error[E0413]" in r.err
+
+
+# ---------------------------------------------------------------- baselines (check and explore)
+
+
+def test_baseline_regressions_fail_improvements_pass(tmp_path):
+    base = tmp_path / "base.json"
+    # A baseline saved with the buggy setting: no_crash VIOLATED.
+    r = run_cli(["check", MODEL, "--set", "reset_on_free=false", "--save-baseline", str(base)])
+    assert r.code == 1 and base.exists()
+    # The fix is an improvement: passes.
+    r = run_cli(["check", MODEL, "--set", "reset_on_free=false", "--baseline", str(base)])
+    assert r.code == 0 and "0 regression(s)" in r.err
+    fixed = run_cli(["check", MODEL, "--baseline", str(base)])
+    assert fixed.code == 0, fixed.err
+    assert "improvement: no_crash" in fixed.err
+    # Saved from the good run, a newly broken property is a regression: exit 1.
+    good = tmp_path / "good.json"
+    run_cli(["check", MODEL, "--save-baseline", str(good)])
+    broke = run_cli(["check", MODEL, "--set", "zap_on_free=false", "--baseline", str(good)])
+    assert broke.code == 1
+    assert "regression: no_stale_mapping" in broke.err and "PROVED -> VIOLATED" in broke.err
+
+
+def test_explore_baseline(tmp_path):
+    base = tmp_path / "b.json"
+    args = ["explore", MODEL, "--vary", "hardware"]
+    assert run_cli(args + ["--save-baseline", str(base)]).code == 0
+    assert run_cli(args + ["--baseline", str(base)]).code == 0
+    r = run_cli(args + ["--set", "reset_on_free=false", "--baseline", str(base)])
+    # new configurations: their passing verdicts are merely new, but a violation in one of them is
+    # a new violation, hence a regression
+    assert r.code == 1
+    assert "regression: no_crash [hardware=erratum" in r.err
+    assert "regression: no_crash [hardware=fixed" not in r.err
+    data = json.loads(base.read_text(encoding="utf-8"))
+    assert len(data["verdicts"]) == 3
+
+
+def test_bad_baseline_file(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text("[]", encoding="utf-8")
+    r = run_cli(["check", MODEL, "--baseline", str(p)])
+    assert r.code == 2 and "not a spec-check baseline" in r.err
+
+
+# ---------------------------------------------------------------- the result cache
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("SPEC_CHECK_NO_CACHE", raising=False)
+    d = tmp_path / "cache"
+    monkeypatch.setenv("SPEC_CHECK_CACHE", str(d))
+    return d
+
+
+def test_cache_hit_miss_edit_and_corruption(tmp_path, cache_dir, monkeypatch):
+    model = tmp_path / "m.spec"
+    model.write_text((HERE / "hw.spec").read_text(encoding="utf-8"), encoding="utf-8")
+    calls = []
+    import checker.explore_run as er
+
+    real = er.check_request
+
+    def counting(req):
+        calls.append(req)
+        return real(req)
+
+    monkeypatch.setattr(er, "check_request", counting)
+    args = ["explore", str(model), "--vary", "hardware"]
+    first = run_cli(args)
+    assert first.code == 0 and len(calls) == 3
+    second = run_cli(args)
+    assert second.out == first.out and len(calls) == 3  # all hits
+    # an edit of the model is a miss for every configuration
+    model.write_text(model.read_text(encoding="utf-8") + "\n// edited\n", encoding="utf-8")
+    assert run_cli(args).code == 0 and len(calls) == 6
+    # a corrupted entry is ignored with a warning and recomputed, never trusted
+    entries = sorted(cache_dir.glob("*.json"))
+    assert len(entries) == 6
+    for e in entries:
+        e.write_text('{"key": "x", "report": {"format": 1}}', encoding="utf-8")
+    r = run_cli(args)
+    assert r.code == 0 and len(calls) == 9
+    assert "ignoring unusable cache entry" in r.err
+    assert r.out == run_cli(args).out
+
+
+def test_check_uses_the_cache_and_no_cache_bypasses_it(cache_dir):
+    r1 = run_cli(["check", MODEL])
+    assert r1.code == 0 and len(list(cache_dir.glob("*.json"))) == 1
+    r2 = run_cli(["check", MODEL])
+    assert r2.out == r1.out
+    r3 = run_cli(["check", MODEL, "--no-cache"])
+    assert r3.code == 0
+    assert len(list(cache_dir.glob("*.json"))) == 1
