@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from checker import vacuity
-from checker.policy import DEAD_ACTION
+from checker.policy import DEAD_ACTION, DISABLED_ACTION
 from checker.result import (
     Budget,
     PropertyResult,
@@ -296,6 +296,9 @@ class _Run:
 
     def _dead_warning(self, action: ir.Action, guards: Sequence[vacuity.Goal], searched: bool) -> Warning_:
         for g in guards:
+            if g.require is not None and _false(g.require.cond):
+                return Warning_(DISABLED_ACTION, f"action `{action.name}` is disabled by this configuration's "
+                                "parameters (a guard is false for these values)", g.require.span)
             if g.require is not None and (_false(g.prop.expr) or self.merge(g.prop).verdict is Verdict.UNREACHABLE):
                 text = print_ir_expr(g.require.cond)
                 return Warning_(DEAD_ACTION, f"action `{action.name}` can never fire: its guard "

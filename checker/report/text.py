@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from checker.policy import DISABLED_ACTION
 from checker.report.common import (
     Context,
     call_text,
@@ -92,7 +93,11 @@ def _verdict_table(report: Report, color: bool) -> list[str]:
     rows = [["property", "verdict", "engine", "depth", "time"]]
     colours: list[list[str | None]] = [["1", "1", "1", "1", "1"]]
     user = [r for r in report.results if not is_fires_goal(r.prop)]
-    goals = [r for r in report.results if is_fires_goal(r.prop)]
+    # An action that can fire is no news; dead or undecided ones are. Actions disabled by the
+    # configuration are summarised under the warnings instead.
+    disabled = {w.message.split("`")[1] + ":fires" for w in report.warnings if w.code == DISABLED_ACTION}
+    goals = [r for r in report.results if is_fires_goal(r.prop) and r.verdict is not Verdict.REACHED
+             and r.prop not in disabled]
     for group in (user, goals):
         if group is goals and goals and user:
             rows.append([""])
@@ -136,7 +141,14 @@ def _notes(report: Report) -> list[str]:
 
 def _warnings(warnings: Sequence[Warning_], ctx: Context, opts: TextOptions) -> list[str]:
     out = []
+    disabled = [w for w in warnings if w.code == DISABLED_ACTION]
+    if disabled:
+        names = [w.message.split("`")[1] for w in disabled]
+        out += textwrap.wrap(f"note: {len(names)} action(s) disabled by this configuration's parameters: "
+                             + ", ".join(names), 110, subsequent_indent="  ")
     for w in warnings:
+        if w.code == DISABLED_ACTION:
+            continue
         where = f"{w.span}: " if w.span.line > 0 else ""
         out.append(f"{where}{_paint('warning', '33;1', opts.color)}[{w.code}]: {w.message}")
         if w.trace is not None and not opts.quiet:
