@@ -16,6 +16,8 @@ import pytest
 
 from spec.frontend import load
 from tests.models.verdict_tables import (
+    DOC_BLOCK,
+    DOCS,
     ROOT,
     TABLES,
     Config,
@@ -25,6 +27,7 @@ from tests.models.verdict_tables import (
     format_scenarios,
     read_model_table,
     read_scenarios,
+    render_doc_blocks,
     run_all,
     scenario_configs,
     updated_model_table,
@@ -82,6 +85,19 @@ def test_scenarios(results):
     diffs = [f"{w.model} {w.engine} {dict(w.params)} {w.prop}: expected {w.code} {w.depth}, got {g.code} {g.depth}"
              for w, g in zip(rows, got, strict=True) if (w.code, w.depth) != (g.code, g.depth)]
     assert diffs == []
+
+
+def test_docs_show_the_current_tables():
+    # Run after the table tests (file order), so an update rewrites the docs from the new tables.
+    tables = {p.stem: read_model_table(p) for p in MODEL_TABLES}
+    text = DOCS.read_text(encoding="utf-8")
+    rendered = render_doc_blocks(text, tables)
+    if UPDATE:
+        DOCS.write_text(rendered, encoding="utf-8")
+        text = rendered
+    shown = {(m.group(2), m.group(3)) for m in DOC_BLOCK.finditer(text)}
+    assert {("tdx", d) for d in tables["tdx"].cells} <= shown
+    assert rendered == text, "docs/models.md shows stale verdict tables; regenerate them"
 
 
 def test_every_model_and_axis_value_has_a_table():

@@ -219,3 +219,32 @@ def format_scenarios(items: list[str | Scenario]) -> str:
             c = cols(item)
             out.append("  ".join(c[i].ljust(widths[i]) for i in range(5)) + "  " + c[5])
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- docs/models.md
+
+DOCS = ROOT / "docs" / "models.md"
+DOC_BLOCK = re.compile(r"(<!-- verdicts:(\w+):(\w+) -->\n)(.*?)(<!-- /verdicts -->)", re.S)
+
+
+def markdown_table(t: ModelTable, design: str, skip: Iterable[str] = ()) -> str:
+    """The verdicts of one design as a Markdown table (properties in `skip` left out)."""
+    skip = set(skip)
+    lines = ["| property | " + " | ".join(t.hardware) + " |", "|---|" + "---|" * len(t.hardware)]
+    for prop, cells in t.cells[design].items():
+        if prop not in skip:
+            lines.append(f"| `{prop}` | " + " | ".join(cells[h] for h in t.hardware) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render_doc_blocks(text: str, tables: Mapping[str, ModelTable]) -> str:
+    """docs/models.md with every `<!-- verdicts:MODEL:DESIGN -->` block re-rendered from the tables;
+    the arch models show only the properties the TDX table does not already show."""
+    common = {p for rows in tables["tdx"].cells.values() for p in rows}
+
+    def block(m: re.Match[str]) -> str:
+        model, design = m.group(2), m.group(3)
+        body = markdown_table(tables[model], design, () if model == "tdx" else common)
+        return m.group(1) + body + m.group(5)
+
+    return DOC_BLOCK.sub(block, text)
