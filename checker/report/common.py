@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from checker.policy import DISABLED_ACTION
 from checker.result import Loc, PropertyResult, Report, State, Step, Trace, Verdict, loc_text
-from checker.vacuity import FIRES_SUFFIX
+from checker.vacuity import FIRES_SUFFIX, is_fires_goal
 from spec import ir
 from spec.source import NO_SPAN, Span
 
@@ -124,15 +125,18 @@ def trace_states(trace: Trace) -> list[tuple[Step, State | None]]:
     return out
 
 
-def counts(report: Report) -> dict[Verdict, int]:
+def counts(report: Report, goals: bool = False) -> dict[Verdict, int]:
+    """Verdicts of the model's properties (`goals=False`) or of the generated vacuity goals."""
     out: dict[Verdict, int] = {}
     for r in report.results:
-        out[r.verdict] = out.get(r.verdict, 0) + 1
+        if is_fires_goal(r.prop) == goals:
+            out[r.verdict] = out.get(r.verdict, 0) + 1
     return out
 
 
 def summary_line(report: Report) -> str:
-    """`3 proved, 1 violated, 1 holds to depth 10 (not a proof), ...` in a fixed order."""
+    """`3 proved, 1 violated, 1 holds to depth 10 (not a proof), ...` in a fixed order, then how
+    many actions can fire: `actions: 30 fire, 2 dead, 10 disabled by the configuration`."""
     n = counts(report)
     parts = []
     for v in (Verdict.VIOLATED, Verdict.UNREACHABLE, Verdict.UNKNOWN, Verdict.HOLDS_TO_DEPTH, Verdict.PROVED,
@@ -143,6 +147,19 @@ def summary_line(report: Report) -> str:
                 label += " (bounded, not a proof)"
             parts.append(f"{n[v]} {label}")
     text = ", ".join(parts) if parts else "no properties"
+    g = counts(report, goals=True)
+    if g:
+        disabled = sum(1 for w in report.warnings if w.code == DISABLED_ACTION)
+        dead = g.get(Verdict.UNREACHABLE, 0) - disabled
+        acts = [f"{g.get(Verdict.REACHED, 0)} fire"]
+        if dead:
+            acts.append(f"{dead} dead")
+        if disabled:
+            acts.append(f"{disabled} disabled by the configuration")
+        undecided = sum(g.values()) - g.get(Verdict.REACHED, 0) - g.get(Verdict.UNREACHABLE, 0)
+        if undecided:
+            acts.append(f"{undecided} undecided")
+        text += "; actions: " + ", ".join(acts)
     if report.interrupted:
         text += "; INTERRUPTED before every property was decided"
     return text

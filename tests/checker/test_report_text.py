@@ -75,7 +75,8 @@ def test_colour_only_when_asked(ctx):
 
 def test_quiet_prints_warnings_and_summary_only(ctx):
     out = render_text(sample_report(), ctx, TextOptions(quiet=True))
-    assert out.splitlines()[-1].startswith("summary: 1 violated, 1 unknown, 1 holds to depth (bounded, not a proof)")
+    assert out.splitlines()[-1].startswith("summary: 1 violated, 1 holds to depth (bounded, not a proof), 1 proved")
+    assert "actions: 0 fire, 1 undecided" in out.splitlines()[-1]
     assert "step" not in out and "warning[dead-action]" in out
 
 
