@@ -1,17 +1,20 @@
 """Unbounded proofs with Z3's Spacer (PDR/IC3 over constrained Horn clauses).
 
 The CHC system (encode.Encoding.horn) has one predicate over a state: init -> Inv,
-Inv & trans -> Inv', Inv & goal -> false. Spacer answering "sat" gives an inductive invariant:
-it becomes the certificate (readable invariant + SMT-LIB2 initiation / consecution / safety
-queries), and the verdict is PROVED (UNREACHABLE for a reachable goal) only after every query
-has been re-checked unsat in a fresh Z3 context.
-
-Safety properties (invariants, asserts, ranges) are solved together: one Spacer run and one
-invariant for all of them, which is much cheaper than one run each (bench/symbolic_bench.py).
-When Spacer finds some goal reachable, this engine does not decode Spacer's derivation: BMC
+Inv & trans -> Inv', Inv & goal -> false. An inductive invariant becomes the certificate
+(readable invariant + SMT-LIB2 initiation / consecution / safety queries), and the verdict is
+PROVED (UNREACHABLE for a reachable goal) only after every query has been re-checked unsat in a
+fresh Z3 context. In order:
+1. a goal impossible in every state needs no search (`true` is the invariant);
+2. reachable goals are first looked for by BMC up to REACH_DEPTH (they are usually reachable);
+3. Spacer runs on copies of the instance with at most 2, then 3, elements per sort, and the
+   invariant is generalized by symmetry (checker/pdr_small.py): Spacer's cost grows fast with
+   the number of pages, and this is how 16 pages are proved in seconds;
+4. what is left goes to Spacer at full size: all safety properties in one run (one invariant
+   for all of them is much cheaper than one run each), reachable goals one by one.
+Whenever Spacer finds a goal reachable, this engine does not decode Spacer's derivation: BMC
 finds the shallowest violations (shortest, replayable traces), those properties drop out, and
-Spacer runs again on the rest. Reachable goals are solved one by one (they are usually reached,
-by BMC, before a proof is attempted).
+the rest are tried again.
 """
 
 from __future__ import annotations
@@ -20,17 +23,29 @@ import time
 from collections.abc import Sequence
 
 from checker import smt
-from checker.bmc import assumption_names, property_result, search
+from checker.bmc import Finding, assumption_names, property_result, search
 from checker.certificate import build_certificate
 from checker.encode import Domains, Encoding, Formula, Goal, goal_of
+from checker.pdr_small import from_small_instance
 from checker.result import Budget, Certificate, PropertyResult, Verdict
 from spec import ir
+from spec.printer import print_ir_expr
 
 CEX_MAX_DEPTH = 1000  # BMC depth limit when reconstructing a counterexample Spacer found
+REACH_DEPTH = 10  # BMC depth tried on reachable goals before any proof attempt
+SMALL_SIZES = (1, 2, 3)  # sort sizes of the small instances whose invariants are generalized
+SMALL_SHARE = 0.5  # at most this share of the remaining time for one small-instance step
 
 
 def _passed(deadline: float | None) -> bool:
     return deadline is not None and time.monotonic() >= deadline
+
+
+def _share(deadline: float | None, share: float) -> float | None:
+    if deadline is None:
+        return None
+    now = time.monotonic()
+    return now + max(0.0, deadline - now) * share
 
 
 class Pdr:
@@ -39,25 +54,28 @@ class Pdr:
     def __init__(self, inst: ir.Instance, enc: Encoding | None = None):
         self.inst = inst
         self.enc = (enc or Encoding(inst)).with_domains(Domains.THEORIES)
+        self.bits = self.enc.with_domains(Domains.BITS)
         self._checked: dict[str, smt.SatResult] = {}  # certificate queries already re-checked, by text
 
     def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
         t0 = time.monotonic()
         self._checked = {}
         results: dict[str, PropertyResult] = {}
-        open_: list[ir.Property] = []
         for p in props:
             r = self._trivial(p, t0, budget)
             if r is not None:
                 results[p.name] = r
-            elif p.kind is ir.PropKind.REACHABLE:
-                results[p.name] = self._solve([p], t0, budget)[p.name]
-            else:
-                open_.append(p)
-        while open_:
-            found = self._solve(open_, t0, budget)
-            results.update(found)
-            open_ = [p for p in open_ if p.name not in found]
+        reach = [p for p in props if p.name not in results and p.kind is ir.PropKind.REACHABLE]
+        results.update(self._traces(reach, REACH_DEPTH, t0, _share(budget.deadline, SMALL_SHARE), False))
+        for size in SMALL_SIZES:
+            results.update(self._by_symmetry([p for p in props if p.name not in results], size, t0, budget))
+        safety = [p for p in props if p.name not in results and p.kind is not ir.PropKind.REACHABLE]
+        while safety:
+            results.update(self._solve(safety, t0, budget))
+            safety = [p for p in safety if p.name not in results]
+        for p in props:
+            if p.name not in results:
+                results.update(self._solve([p], t0, budget))
         return [results[p.name] for p in props]
 
     def _trivial(self, p: ir.Property, t0: float, budget: Budget) -> PropertyResult | None:
@@ -70,34 +88,64 @@ class Pdr:
             return self._result(p, Verdict.UNKNOWN, t0, reason=f"{res.reason} (before Spacer started)")
         return None
 
-    def _solve(self, props: list[ir.Property], t0: float, budget: Budget) -> dict[str, PropertyResult]:
-        """One Spacer run for `props`: all proved, or the shallowest violations (others stay open),
-        or all unknown."""
+    def _traces(self, props: list[ir.Property], depth: int, t0: float, deadline: float | None,
+                first_only: bool) -> dict[str, PropertyResult]:
+        """Shortest traces found by BMC (bit-vector encoding) within `depth`, for the props found."""
         goals = {p.name: goal_of(p) for p in props}
-        res = smt.solve_horn(self.enc, self.enc.horn(list(goals.values())), budget.deadline)
-        if res.status is smt.Status.SAT and res.invariant is not None:
-            return {p.name: self._proved(p, goals[p.name], res.invariant, t0, budget) for p in props}
-        if res.status is smt.Status.UNKNOWN:
-            return {p.name: self._result(p, Verdict.UNKNOWN, t0, reason=f"Spacer: {res.reason}") for p in props}
-        found = search(self.enc.with_domains(Domains.BITS), list(goals.values()), CEX_MAX_DEPTH, budget.deadline,
-                       first_only=True)
-        out: dict[str, PropertyResult] = {}
+        found: dict[Goal, Finding] = search(self.bits, list(goals.values()), depth, deadline, first_only) if props else {}
+        out = {}
         for p in props:
             f = found[goals[p.name]]
             if f.trace is not None:
                 r = property_result(p, f, self.name, self.inst)
                 out[p.name] = PropertyResult(p.name, p.kind, r.verdict, self.name, time.monotonic() - t0, r.depth,
                                              r.trace, assumptions=r.assumptions)
+        return out
+
+    def _by_symmetry(self, props: list[ir.Property], size: int, t0: float, budget: Budget) -> dict[str, PropertyResult]:
+        """Proofs from the invariant of the instance cut to `size` (checker/pdr_small.py); when the
+        small instance has a violation, BMC looks for it in the real one first."""
+        out: dict[str, PropertyResult] = {}
+        while props and not _passed(budget.deadline):
+            goals = {p.name: goal_of(p) for p in props}
+            small = from_small_instance(self.bits, list(goals.values()), size,
+                                        _share(budget.deadline, SMALL_SHARE), budget.deadline)
+            if small.status is smt.Status.UNSAT:  # likely a real violation: BMC, shallowest first
+                found = self._traces(props, CEX_MAX_DEPTH, t0, _share(budget.deadline, SMALL_SHARE), True)
+                if not found:
+                    break
+                out.update(found)
+                props = [p for p in props if p.name not in found]
+                continue
+            if small.status is smt.Status.SAT and small.invariant is not None:
+                inv = self.bits.holds(small.invariant, self.bits.state(0))
+                text = print_ir_expr(small.invariant)
+                for p in props:
+                    if goals[p.name] in small.excluded:
+                        out[p.name] = self._proved(p, goals[p.name], inv, t0, budget, self.bits, text)
+            break
+        return {name: r for name, r in out.items() if r.verdict is not Verdict.UNKNOWN}
+
+    def _solve(self, props: list[ir.Property], t0: float, budget: Budget) -> dict[str, PropertyResult]:
+        """One Spacer run for `props` at full size: all proved, or the shallowest violations
+        (the others stay open), or all unknown."""
+        goals = {p.name: goal_of(p) for p in props}
+        res = smt.solve_horn(self.enc, self.enc.horn(list(goals.values())), budget.deadline)
+        if res.status is smt.Status.SAT and res.invariant is not None:
+            return {p.name: self._proved(p, goals[p.name], res.invariant, t0, budget) for p in props}
+        if res.status is smt.Status.UNKNOWN:
+            return {p.name: self._result(p, Verdict.UNKNOWN, t0, reason=f"Spacer: {res.reason}") for p in props}
+        out = self._traces(props, CEX_MAX_DEPTH, t0, budget.deadline, True)
         if not out:  # BMC ran out of depth or time: nothing more can be said about any of them
-            why = next((f.reason for f in found.values() if f.reason), None) or \
-                f"no trace within depth {CEX_MAX_DEPTH}"
+            why = "timeout" if _passed(budget.deadline) else f"no trace within depth {CEX_MAX_DEPTH}"
             return {p.name: self._result(p, Verdict.UNKNOWN, t0, reason="Spacer found a violation among these "
                                          f"properties, but BMC could not reconstruct it ({why})") for p in props}
         return out
 
-    def _proved(self, p: ir.Property, goal: Goal, inv: Formula, t0: float, budget: Budget) -> PropertyResult:
+    def _proved(self, p: ir.Property, goal: Goal, inv: Formula, t0: float, budget: Budget,
+                enc: Encoding | None = None, text: str | None = None) -> PropertyResult:
         """PROVED (UNREACHABLE) only once the certificate of `inv` re-checks in a fresh context."""
-        cert = build_certificate(self.enc, self.name, goal, inv)
+        cert = build_certificate(enc or self.enc, self.name, goal, inv, text)
         failure = self._recheck(cert, budget.deadline)
         if failure is not None:
             return self._result(p, Verdict.UNKNOWN, t0, reason=f"the invariant did not re-check: {failure}")

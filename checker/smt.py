@@ -21,7 +21,8 @@ from checker.encode import Domains, Encoding, Formula, FunctionEncoding, HornSys
 from checker.result import Failure, State, Trace, loc_text
 from checker.result import Step as TraceStep
 from spec import ir
-from spec.types import Type
+from spec.ops import BinOp, UnOp
+from spec.types import BOOL, INT, BoolT, Type, value_type
 
 
 class Status(Enum):
@@ -326,3 +327,70 @@ def _constructor(enc: Encoding, recognizer: Term) -> str:
     v = enc.values.named(name)
     return ir.format_value(v) if v is not None else name
 
+
+
+# ---------------------------------------------------------------- invariants as IR expressions
+
+_IR_BIN = {z3.Z3_OP_IMPLIES: BinOp.IMPLIES, z3.Z3_OP_LE: BinOp.LE, z3.Z3_OP_LT: BinOp.LT, z3.Z3_OP_GE: BinOp.GE,
+           z3.Z3_OP_GT: BinOp.GT, z3.Z3_OP_AND: BinOp.AND, z3.Z3_OP_OR: BinOp.OR, z3.Z3_OP_ADD: BinOp.ADD,
+           z3.Z3_OP_SUB: BinOp.SUB, z3.Z3_OP_MUL: BinOp.MUL, z3.Z3_OP_IFF: BinOp.IFF, z3.Z3_OP_EQ: BinOp.EQ}
+
+
+def to_ir(enc: Encoding, t: Term) -> ir.Expr:
+    """A formula over one state's constants as an IR expression (so it can be printed, rewritten
+    and re-encoded for another instance). ValueError for anything the IR cannot say."""
+    v = enc.values.literal(t)
+    if v is not None:
+        return ir.lit(v)
+    if not z3.is_app(t):
+        raise ValueError(f"not expressible in the IR: {t}")
+    k = t.decl().kind()
+    args = [to_ir(enc, t.arg(i)) for i in range(t.num_args())] if k != z3.Z3_OP_UNINTERPRETED else []
+    if k == z3.Z3_OP_UNINTERPRETED and t.num_args() == 0:
+        loc = enc.loc_of(t)
+        if loc is None or enc.functions is not FunctionEncoding.SCALARS:
+            raise ValueError(f"not a state location: {t}")
+        var = enc.layout.vars[loc[0]]
+        typ = value_type(ir.domain_type(var.type))
+        return ir.Read(loc[0], tuple(ir.lit(x) for x in loc[1]), typ) if loc[1] else ir.Var(loc[0], typ)
+    if k == z3.Z3_OP_NOT:
+        return _negation(args[0])
+    if k == z3.Z3_OP_UMINUS:
+        return ir.Unary(UnOp.NEG, args[0], INT)
+    if k == z3.Z3_OP_ITE:
+        return ir.Ite(args[0], args[1], args[2], args[1].type)
+    if k == z3.Z3_OP_DT_IS:
+        value = enc.values.named(t.decl().params()[0].name())
+        if value is None:
+            raise ValueError(f"unknown constructor in {t}")
+        return ir.Binary(BinOp.EQ, args[0], ir.lit(value), BOOL)
+    if k == z3.Z3_OP_DISTINCT:
+        pairs = [ir.Binary(BinOp.NE, a, b, BOOL) for i, a in enumerate(args) for b in args[i + 1:]]
+        return _fold(BinOp.AND, pairs, BOOL)
+    if k in _IR_BIN and args:
+        op = _IR_BIN[k]
+        if op is BinOp.EQ and isinstance(args[0].type, BoolT):
+            op = BinOp.IFF
+        typ = INT if op in (BinOp.ADD, BinOp.SUB, BinOp.MUL) else BOOL
+        return _fold(op, args, typ)
+    raise ValueError(f"not expressible in the IR: {t}")
+
+
+_NEGATED = {BinOp.EQ: BinOp.NE, BinOp.NE: BinOp.EQ, BinOp.LE: BinOp.GT, BinOp.GT: BinOp.LE, BinOp.LT: BinOp.GE,
+            BinOp.GE: BinOp.LT}
+
+
+def _negation(e: ir.Expr) -> ir.Expr:
+    """`!(a <= b)` as `a > b`, `!(a == b)` as `a != b`: how a person would write it."""
+    if isinstance(e, ir.Binary) and e.op in _NEGATED:
+        return ir.Binary(_NEGATED[e.op], e.lhs, e.rhs, BOOL)
+    return ir.Unary(UnOp.NOT, e, BOOL)
+
+
+def _fold(op: BinOp, args: list[ir.Expr], typ: Type) -> ir.Expr:
+    if not args:
+        return ir.lit(op is BinOp.AND)
+    out = args[0]
+    for a in args[1:]:
+        out = ir.Binary(op, out, a, typ)
+    return out

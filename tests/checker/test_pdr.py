@@ -66,3 +66,27 @@ invariant in_range: x <= 3;
 """)
     r = _check(inst)["in_range"]
     assert r.verdict is Verdict.PROVED and r.certificate.invariant == "true"
+
+
+def test_invariants_of_a_small_instance_are_generalized_by_symmetry():
+    inst = corpus("fault_race_fixed.spec", Page=5, Vcpu=3)
+    r = _check(inst)
+    assert r["ept_private"].verdict is Verdict.PROVED
+    assert (r["mapped"].verdict, r["mapped"].depth) == (Verdict.REACHED, 3)
+    inv = r["ept_private"].certificate.invariant
+    assert "forall p0: Page ::" in inv and not re.search(r"page\d", inv)  # quantified: no page is named
+    assert "stale[v0]" in inv  # the retry flag the proof depends on
+
+
+def test_a_property_that_holds_only_in_small_instances_is_not_proved(tmp_path):
+    # With 2 pages at most 2 can be set, so the small instances prove it; with 4 it fails.
+    inst = load_text(tmp_path, """
+sort Page = 4;
+var x: Page -> bool = false;
+action set(p: Page) { x[p] := true; }
+invariant fewer_than_three: (count p: Page :: x[p]) < 3;
+invariant monotone: forall p: Page :: x[p] || !x[p];
+""")
+    r = _check(inst)
+    assert (r["fewer_than_three"].verdict, r["fewer_than_three"].depth) == (Verdict.VIOLATED, 3)
+    assert r["monotone"].verdict is Verdict.PROVED

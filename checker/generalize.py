@@ -1,0 +1,92 @@
+"""Invariants of a small instance, generalized by symmetry; ir.Expr -> quantified ir.Expr.
+
+Sort elements are interchangeable (a model cannot name one), so whatever an inductive invariant
+of a small instance says about `page0` and `page1` is a good guess about every two distinct
+pages of a bigger one. Each conjunct (lemma) of the small invariant becomes
+`forall p0: Page, p1: Page :: p0 != p1 -> lemma[p0/page0, p1/page1]`. These are only candidates:
+checker/pdr.py keeps the subset that is inductive in the real instance and checks it (the
+certificate), so a wrong guess costs time, never soundness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spec import ir
+from spec.irutil import map_children, walk
+from spec.ops import BinOp, QuantKind
+from spec.types import BOOL, SortT
+
+
+def conjuncts(e: ir.Expr) -> list[ir.Expr]:
+    """`a && b && c` as [a, b, c] (iteratively: invariants can be long chains)."""
+    out: list[ir.Expr] = []
+    todo = [e]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, ir.Binary) and x.op is BinOp.AND:
+            todo += [x.rhs, x.lhs]
+        else:
+            out.append(x)
+    return out
+
+
+def _elements(e: ir.Expr) -> list[ir.Elem]:
+    return sorted({n.value for n in walk(e) if isinstance(n, ir.Lit) and isinstance(n.value, ir.Elem)})
+
+
+def _binder(sort: str, k: int, taken: set[str]) -> str:
+    base = sort.rsplit(".", 1)[-1].lower()
+    name = f"{base[0]}{k}"
+    return name if name not in taken else f"{base}_{k}"
+
+
+def quantify(lemma: ir.Expr) -> ir.Expr:
+    """`lemma` with each sort element replaced by a universally quantified variable; variables of
+    one sort are pairwise distinct (the elements they stand for were)."""
+    elems = _elements(lemma)
+    if not elems:
+        return lemma
+    taken = {n.name for n in walk(lemma) if isinstance(n, ir.Local)}
+    names: dict[ir.Elem, ir.Local] = {}
+    for el in elems:  # numbered per sort in element order, so symmetric lemmas come out equal
+        name = _binder(el.sort, sum(1 for e in names if e.sort == el.sort), taken)
+        taken.add(name)
+        names[el] = ir.Local(name, SortT(el.sort))
+
+    def sub(x: ir.Expr) -> ir.Expr:
+        if isinstance(x, ir.Lit) and isinstance(x.value, ir.Elem):
+            return names[x.value]
+        return map_children(x, sub)
+
+    body = sub(lemma)
+    distinct = [ir.Binary(BinOp.NE, names[a], names[b], BOOL)
+                for i, a in enumerate(elems) for b in elems[i + 1:] if a.sort == b.sort]
+    if distinct:
+        premise = distinct[0]
+        for d in distinct[1:]:
+            premise = ir.Binary(BinOp.AND, premise, d, BOOL)
+        body = ir.Binary(BinOp.IMPLIES, premise, body, BOOL)
+    for el in reversed(elems):
+        body = ir.Quant(QuantKind.FORALL, names[el].name, SortT(el.sort), body, BOOL)
+    return body
+
+
+def conjunction(es: list[ir.Expr]) -> ir.Expr:
+    if not es:
+        return ir.TRUE
+    out = es[0]
+    for e in es[1:]:
+        out = ir.Binary(BinOp.AND, out, e, BOOL)
+    return out
+
+
+def candidates(invariant: ir.Expr) -> list[ir.Expr]:
+    """The lemmas of a small instance's invariant, quantified, without duplicates."""
+    return list(dict.fromkeys(quantify(c) for c in conjuncts(invariant)))
+
+
+def smaller(inst: ir.Instance, size: int) -> ir.Instance | None:
+    """`inst` with every sort cut down to at most `size` elements (None if none is bigger)."""
+    sizes = tuple((s, min(n, size)) for s, n in inst.sizes)
+    return None if sizes == inst.sizes else replace(inst, sizes=sizes)

@@ -1,0 +1,88 @@
+"""Invariants from a small instance: Spacer on a copy with few elements per sort, generalized
+by symmetry (checker/generalize.py) and filtered by Houdini in the real instance.
+
+Spacer's cost grows quickly with the number of pages; the invariant it finds with two pages
+usually says, page by page and pair by pair, everything needed with sixteen. Nothing here is
+trusted: the caller (checker/pdr.py) proves a property with the kept lemmas only once the
+certificate re-checks in a fresh Z3 context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker import smt
+from checker.encode import Domains, Encoding, Formula, Goal, GoalKind
+from checker.generalize import candidates, conjunction, smaller
+from spec import ir
+
+
+@dataclass(frozen=True)
+class SmallResult:
+    """`status` of Spacer on the small instance; when SAT, the kept lemmas (`invariant`, an IR
+    formula over the real instance) and the goals it excludes there (`excluded`)."""
+
+    status: smt.Status
+    invariant: ir.Expr | None = None
+    excluded: tuple[Goal, ...] = ()
+
+
+def houdini(enc: Encoding, lemmas: list[ir.Expr], deadline: float | None) -> list[ir.Expr] | None:
+    """The largest subset of `lemmas` that holds initially and is inductive (None on timeout):
+    drop every lemma that an initial state, or a step from a state satisfying all kept lemmas,
+    falsifies, until nothing changes."""
+    s0, s1 = enc.state(0), enc.state(1)
+    at0 = [enc.holds(x, s0) for x in lemmas]
+    at1 = [enc.holds(x, s1) for x in lemmas]
+    keep = list(range(len(lemmas)))
+    init = smt.Session(enc)
+    init.add(enc.init(s0).formula)
+    step = smt.Session(enc)
+    step.add(enc.state_ok(s0), enc.step(0).trans)
+    lits = [enc.literal(f"lemma{i}") for i in keep]
+    step.add(*[enc.disj([enc.neg(lit), f]) for lit, f in zip(lits, at0, strict=True)])
+    for session, now, guarded in ((init, at0, False), (step, at1, True)):
+        while keep:
+            assume = [lits[i] for i in keep] if guarded else []
+            res = session.check(*assume, enc.disj([enc.neg(now[i]) for i in keep]), deadline=deadline)
+            if res.status is smt.Status.UNKNOWN:
+                return None
+            if res.status is smt.Status.UNSAT:
+                break
+            keep = [i for i in keep if session.holds(now[i])]
+    return [lemmas[i] for i in keep]
+
+
+def bad_at_zero(enc: Encoding, goal: Goal) -> Formula:
+    """`goal` happening at state 0 (a state goal, or a failing step or init block)."""
+    s0 = enc.state(0)
+    if goal.kind is GoalKind.STATE:
+        return enc.state_goal(goal, s0)
+    return enc.disj([enc.error_goal(goal, enc.step(0)), enc.init_error_goal(goal, enc.init(s0))])
+
+
+def from_small_instance(enc: Encoding, goals: list[Goal], size: int, spacer_deadline: float | None,
+                        deadline: float | None) -> SmallResult:
+    """Spacer on `enc`'s instance cut to `size` elements per sort, its invariant generalized and
+    filtered in `enc` (a BITS encoding of the real instance)."""
+    small = smaller(enc.inst, size)
+    if small is None:
+        return SmallResult(smt.Status.UNKNOWN)
+    senc = Encoding(small)
+    res = smt.solve_horn(senc, senc.horn(goals), spacer_deadline)
+    if res.status is not smt.Status.SAT or res.invariant is None:
+        return SmallResult(res.status)
+    try:
+        lemmas = candidates(smt.to_ir(senc, res.invariant))
+    except ValueError:  # Spacer said something the IR cannot: nothing to generalize
+        return SmallResult(smt.Status.UNKNOWN)
+    assert enc.domains is Domains.BITS
+    kept = houdini(enc, lemmas, deadline)
+    if kept is None:
+        return SmallResult(smt.Status.UNKNOWN)
+    inv = conjunction(kept)
+    s0 = enc.state(0)
+    at0 = enc.conj([enc.holds(inv, s0), enc.state_ok(s0)])
+    excluded = tuple(g for g in goals if smt.check_formula(enc, enc.conj([at0, bad_at_zero(enc, g)]), deadline).status
+                     is smt.Status.UNSAT)
+    return SmallResult(smt.Status.SAT, inv, excluded)
