@@ -29,6 +29,7 @@ from tests.models.verdict_tables import (
     read_scenarios,
     render_doc_blocks,
     run_all,
+    run_config,
     scenario_configs,
     updated_model_table,
 )
@@ -148,6 +149,16 @@ def test_claims_hardware_decides_introspection(results):
     for hw in ("tdx1", "tdx", "sev", "cca", "pkvm"):
         assert _v(results, "tdx.spec", design="guest_memfd", hardware=hw)["P10_introspection_harmless"] == "P", hw
     assert _v(results, "tdx.spec", design="guest_memfd", hardware="none")["P10_introspection_harmless"] == "V"
+
+
+@pytest.mark.parametrize("sizes", [(("Gfn", 2),), (("Vcpu", 2),)], ids=["Gfn=2", "Vcpu=2"])
+def test_claims_hold_at_larger_sizes(sizes, results):
+    # A second gfn gives P11 something to check and a second vCPU a second fault in flight; the
+    # verdicts of guest_memfd on TDX gen 1 must not depend on the small default sizes.
+    params = (("design", "guest_memfd"), ("hardware", "tdx1"))
+    bigger = run_config(Config("models/tdx.spec", "explicit", params, sizes=sizes))
+    default = results[Config("models/tdx.spec", "explicit", params)]
+    assert {p: c for p, (c, _d) in bigger.verdicts.items()} == {p: c for p, (c, _d) in default.verdicts.items()}
 
 
 def test_claims_bugs_reproduce_only_with_their_buggy_value(results):

@@ -49,9 +49,10 @@ class Config:
     engine: str
     params: tuple[tuple[str, str], ...]
     props: tuple[str, ...] | None = None
+    sizes: tuple[tuple[str, int], ...] = ()
 
     def label(self) -> str:
-        return f"{self.model} [{self.engine}] " + " ".join(f"{k}={v}" for k, v in self.params)
+        return f"{self.model} [{self.engine}] " + " ".join(f"{k}={v}" for k, v in self.params + self.sizes)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Outcome:
 def run_config(cfg: Config) -> Outcome:
     """Check one configuration (module-level so worker processes can run it)."""
     rep = check(str(ROOT / cfg.model), properties=list(cfg.props) if cfg.props else None, engine=cfg.engine,
-                params=dict(cfg.params), timeout=TIMEOUT_S, vacuity_goals=False)
+                params=dict(cfg.params), sizes=dict(cfg.sizes), timeout=TIMEOUT_S, vacuity_goals=False)
     verdicts = {}
     for r in rep.results:
         depth = r.trace.depth if r.trace is not None else None
