@@ -229,6 +229,19 @@ def cmd_fmt(file: str, in_place: bool, check: bool) -> int:
     return EXIT_OK
 
 
+def _failed(exc: FrontendError | OSError | InternalError, file: str) -> int:
+    """Print why a command could not run; the exit code: 2 bad input, 4 a bug in spec-check."""
+    if isinstance(exc, FrontendError):
+        _err(render_all(exc.diagnostics, _sources(exc)))
+        return EXIT_BAD_INPUT
+    if isinstance(exc, OSError):
+        _err(f"{file}: error[E0201]: cannot read `{file}`: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    _err(f"internal error: {exc}")
+    _err(BUG)
+    return EXIT_INTERNAL
+
+
 def _prepare(args: argparse.Namespace) -> api.Prepared:
     """Load and configure the model named on the command line; FrontendError on bad input."""
     sink = Sink()
@@ -302,16 +315,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             cache.put(key, report)
         for w in cache.warnings:
             _err(f"warning: {w}")
-    except FrontendError as e:
-        _err(render_all(e.diagnostics, _sources(e)))
-        return EXIT_BAD_INPUT
-    except OSError as err:
-        _err(f"{args.file}: error[E0201]: cannot read `{args.file}`: {err.strerror or err}")
-        return EXIT_BAD_INPUT
-    except InternalError as err:
-        _err(f"internal error: {err}")
-        _err(BUG)
-        return EXIT_INTERNAL
+    except (FrontendError, OSError, InternalError) as exc:
+        return _failed(exc, args.file)
     policy = _policy(args)
     code = exit_status(report, policy)
     if report.interrupted and code != EXIT_VIOLATION:
@@ -353,16 +358,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
     try:
         result = explore_file(args.file, args.vary, args.set, args.size, options, jobs=max(1, args.jobs),
                               cache=cache, want_fixes=args.minimal_fixes)
-    except FrontendError as e:
-        _err(render_all(e.diagnostics, _sources(e)))
-        return EXIT_BAD_INPUT
-    except OSError as err:
-        _err(f"{args.file}: error[E0201]: cannot read `{args.file}`: {err.strerror or err}")
-        return EXIT_BAD_INPUT
-    except InternalError as err:
-        _err(f"internal error: {err}")
-        _err(BUG)
-        return EXIT_INTERNAL
+    except (FrontendError, OSError, InternalError) as exc:
+        return _failed(exc, args.file)
     for w in result.warnings:
         _err(f"warning: {w}")
     trace_text = trace_renderer(Context(result.model))
