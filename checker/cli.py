@@ -365,7 +365,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     trace_text = trace_renderer(Context(result.model))
     m = result.matrix
     if args.format == "json":
-        text = render_matrix_json(m, result.fixes)
+        text = render_matrix_json(m, result.fixes, Context(result.model))
     elif args.format == "markdown":
         text = render_matrix_markdown(m, trace_text)
     elif args.format == "html":

@@ -8,8 +8,11 @@ import json
 from collections.abc import Callable
 
 from checker.explore import FixResult, Matrix
+from checker.policy import DEFAULT_POLICY
+from checker.report.common import Context
+from checker.report.json import result_data
+from checker.report.json import value as json_value
 from checker.result import PropertyResult, Trace, Verdict
-from checker.serialize import result_to_data, value_to_data
 from spec.ir import format_value
 
 TraceRenderer = Callable[[Trace], str]
@@ -143,14 +146,16 @@ def render_markdown(m: Matrix, trace_renderer: TraceRenderer) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(m: Matrix, fixes: list[FixResult] | None = None) -> str:
+def render_json(m: Matrix, fixes: list[FixResult] | None = None, ctx: Context | None = None) -> str:
+    """The matrix with each cell in the `check --format json` result format (docs/explore.md)."""
+    ctx = ctx or Context()
     data = {
         "spec-check-explore": 1,
         "model": m.model,
-        "axes": [{"param": a.param, "values": [value_to_data(v) for v in a.values]} for a in m.axes],
+        "axes": [{"param": a.param, "values": [json_value(v) for v in a.values]} for a in m.axes],
         "properties": list(m.properties),
-        "rows": [{"bindings": [[k, value_to_data(v)] for k, v in b], "config": rep.config,
-                  "results": [result_to_data(r) for r in rep.results]} for b, rep in m.rows],
+        "rows": [{"bindings": {k: json_value(v) for k, v in b}, "config": rep.config,
+                  "results": [result_data(r, ctx, DEFAULT_POLICY) for r in rep.results]} for b, rep in m.rows],
     }
     if fixes is not None:
         data["minimal_fixes"] = [fix_to_data(f) for f in fixes]
@@ -158,7 +163,7 @@ def render_json(m: Matrix, fixes: list[FixResult] | None = None) -> str:
 
 
 def fix_to_data(f: FixResult) -> dict:
-    return {"bindings": [[k, value_to_data(v)] for k, v in f.bindings],
+    return {"bindings": {k: json_value(v) for k, v in f.bindings},
             "minimal": [sorted(s) for s in f.minimal], "undecided": [sorted(s) for s in f.undecided],
             "broken_without": {m: list(p) for m, p in f.broken_without},
             "all_on_failures": list(f.all_on_failures)}

@@ -73,7 +73,7 @@ def test_jobs_two_equals_jobs_one():
 def test_minimal_fixes_known_answer():
     r = run_cli(["explore", MODEL, "--vary", "hardware", "--minimal-fixes", "--format", "json"])
     assert r.code == 0, r.err
-    fixes = {row["bindings"][0][1]["member"]: row for row in json.loads(r.out)["minimal_fixes"]}
+    fixes = {row["bindings"]["hardware"]: row for row in json.loads(r.out)["minimal_fixes"]}
     assert fixes["erratum"]["minimal"] == [["reset_on_free", "zap_on_free"]]
     assert fixes["fixed"]["minimal"] == [["zap_on_free"]]
     assert fixes["rmp"]["minimal"] == [["zap_on_free"]]
