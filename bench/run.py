@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from explicit_bench import bench_explicit  # bench/ is on sys.path when run as bench/run.py
+from symbolic_bench import bench_symbolic
 
 from spec.frontend import instantiate, load_model
 
@@ -29,6 +30,7 @@ def bench_frontend() -> list[tuple[str, str]]:
 def main() -> None:
     rows = bench_frontend()
     rows += bench_explicit()
+    rows += bench_symbolic()
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark'.ljust(width)}  result")
     for name, value in rows:

@@ -577,7 +577,7 @@ class Encoding:
         elif self.action_names:
             bits = max(1, (len(self.action_names) - 1).bit_length())
             self.actions = {n: z3.BitVecVal(i, bits, self.ctx) for i, n in enumerate(self.action_names)}
-        self._siblings: dict[Domains, Encoding] = {domains: self}
+        self._siblings: dict[tuple[FunctionEncoding, Domains], Encoding] = {(functions, domains): self}
         self._states: dict[str, StateVars] = {}
         self._steps: dict[int, Step] = {}
         self._inits: dict[str, InitTerms] = {}
@@ -639,13 +639,17 @@ class Encoding:
         """`f` over the constants of `s`, restated over those of `t`."""
         return z3.substitute(f, *[(s.consts[k], t.consts[k]) for k in self.keys]) if self.keys else f
 
-    def with_domains(self, domains: Domains) -> Encoding:
-        """This instance encoded with other domains (built once, then shared)."""
-        if domains not in self._siblings:
-            sibling = Encoding(self.inst, self.functions, domains)
+    def variant(self, functions: FunctionEncoding | None = None, domains: Domains | None = None) -> Encoding:
+        """This instance in another representation (built once, then shared by whoever asks)."""
+        key = (functions or self.functions, domains or self.domains)
+        if key not in self._siblings:
+            sibling = Encoding(self.inst, *key)
             sibling._siblings = self._siblings
-            self._siblings[domains] = sibling
-        return self._siblings[domains]
+            self._siblings[key] = sibling
+        return self._siblings[key]
+
+    def with_domains(self, domains: Domains) -> Encoding:
+        return self.variant(domains=domains)
 
     def action_name(self, value: Term) -> str:
         """The action a model value of the selector stands for."""

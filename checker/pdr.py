@@ -10,8 +10,10 @@ fresh Z3 context. In order:
 3. Spacer runs on copies of the instance with at most 2, then 3, elements per sort, and the
    invariant is generalized by symmetry (checker/pdr_small.py): Spacer's cost grows fast with
    the number of pages, and this is how 16 pages are proved in seconds;
-4. what is left goes to Spacer at full size: all safety properties in one run (one invariant
-   for all of them is much cheaper than one run each), reachable goals one by one.
+4. what is left goes to Spacer at full size, with one array per function (Spacer scales much
+   better with arrays than with one argument per location: docs/decisions/0002): all safety
+   properties in one run (one invariant for all is much cheaper than one run each), reachable
+   goals one by one.
 Whenever Spacer finds a goal reachable, this engine does not decode Spacer's derivation: BMC
 finds the shallowest violations (shortest, replayable traces), those properties drop out, and
 the rest are tried again.
@@ -25,7 +27,7 @@ from collections.abc import Sequence
 from checker import smt
 from checker.bmc import Finding, assumption_names, property_result, search
 from checker.certificate import build_certificate
-from checker.encode import Domains, Encoding, Formula, Goal, goal_of
+from checker.encode import Domains, Encoding, Formula, FunctionEncoding, Goal, goal_of
 from checker.pdr_small import from_small_instance
 from checker.result import Budget, Certificate, PropertyResult, Verdict
 from spec import ir
@@ -53,8 +55,10 @@ class Pdr:
 
     def __init__(self, inst: ir.Instance, enc: Encoding | None = None):
         self.inst = inst
-        self.enc = (enc or Encoding(inst)).with_domains(Domains.THEORIES)
-        self.bits = self.enc.with_domains(Domains.BITS)
+        base = enc or Encoding(inst)
+        self.enc = base.variant(FunctionEncoding.SCALARS, Domains.THEORIES)  # readable invariants
+        self.bits = base.variant(FunctionEncoding.SCALARS, Domains.BITS)  # BMC and Houdini
+        self.arrays = base.variant(FunctionEncoding.ARRAYS, Domains.THEORIES)  # Spacer at full size
         self._checked: dict[str, smt.SatResult] = {}  # certificate queries already re-checked, by text
 
     def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
@@ -68,7 +72,10 @@ class Pdr:
         reach = [p for p in props if p.name not in results and p.kind is ir.PropKind.REACHABLE]
         results.update(self._traces(reach, REACH_DEPTH, t0, _share(budget.deadline, SMALL_SHARE), False))
         for size in SMALL_SIZES:
-            results.update(self._by_symmetry([p for p in props if p.name not in results], size, t0, budget))
+            found, gave_up = self._by_symmetry([p for p in props if p.name not in results], size, t0, budget)
+            results.update(found)
+            if gave_up:  # a bigger small instance will not be easier
+                break
         safety = [p for p in props if p.name not in results and p.kind is not ir.PropKind.REACHABLE]
         while safety:
             results.update(self._solve(safety, t0, budget))
@@ -102,10 +109,13 @@ class Pdr:
                                              r.trace, assumptions=r.assumptions)
         return out
 
-    def _by_symmetry(self, props: list[ir.Property], size: int, t0: float, budget: Budget) -> dict[str, PropertyResult]:
+    def _by_symmetry(self, props: list[ir.Property], size: int, t0: float,
+                     budget: Budget) -> tuple[dict[str, PropertyResult], bool]:
         """Proofs from the invariant of the instance cut to `size` (checker/pdr_small.py); when the
-        small instance has a violation, BMC looks for it in the real one first."""
+        small instance has a violation, BMC looks for it in the real one first. Also says whether
+        Spacer gave up on the small instance."""
         out: dict[str, PropertyResult] = {}
+        gave_up = False
         while props and not _passed(budget.deadline):
             goals = {p.name: goal_of(p) for p in props}
             small = from_small_instance(self.bits, list(goals.values()), size,
@@ -123,16 +133,21 @@ class Pdr:
                 for p in props:
                     if goals[p.name] in small.excluded:
                         out[p.name] = self._proved(p, goals[p.name], inv, t0, budget, self.bits, text)
+            gave_up = small.status is smt.Status.UNKNOWN
             break
-        return {name: r for name, r in out.items() if r.verdict is not Verdict.UNKNOWN}
+        return {name: r for name, r in out.items() if r.verdict is not Verdict.UNKNOWN}, gave_up
 
     def _solve(self, props: list[ir.Property], t0: float, budget: Budget) -> dict[str, PropertyResult]:
         """One Spacer run for `props` at full size: all proved, or the shallowest violations
         (the others stay open), or all unknown."""
         goals = {p.name: goal_of(p) for p in props}
-        res = smt.solve_horn(self.enc, self.enc.horn(list(goals.values())), budget.deadline)
+        enc = self.arrays
+        res = smt.solve_horn(enc, enc.horn(list(goals.values())), budget.deadline)
+        if res.status is smt.Status.UNKNOWN and not _passed(budget.deadline):  # Spacer gave up on arrays
+            enc = self.enc
+            res = smt.solve_horn(enc, enc.horn(list(goals.values())), budget.deadline)
         if res.status is smt.Status.SAT and res.invariant is not None:
-            return {p.name: self._proved(p, goals[p.name], res.invariant, t0, budget) for p in props}
+            return {p.name: self._proved(p, goals[p.name], res.invariant, t0, budget, enc) for p in props}
         if res.status is smt.Status.UNKNOWN:
             return {p.name: self._result(p, Verdict.UNKNOWN, t0, reason=f"Spacer: {res.reason}") for p in props}
         out = self._traces(props, CEX_MAX_DEPTH, t0, budget.deadline, True)

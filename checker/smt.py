@@ -293,6 +293,9 @@ def _text(enc: Encoding, t: Term) -> tuple[str, int]:
         return (loc_text(loc) if loc is not None else t.decl().name()), _ATOM
     if k == z3.Z3_OP_NOT:
         return _negated(enc, args[0])
+    if k == z3.Z3_OP_EQ and _store_eq(t) is not None:
+        sel, v = _store_eq(t)  # type: ignore[misc]
+        return f"{_wrap(_text(enc, sel), 7)} == {_wrap(_text(enc, v), 7)}", 6
     if k == z3.Z3_OP_DT_IS:
         return f"{_wrap(_text(enc, args[0]), 7)} == {_constructor(enc, t)}", 6
     if k == z3.Z3_OP_DISTINCT and len(args) == 2:
@@ -313,7 +316,20 @@ def _text(enc: Encoding, t: Term) -> tuple[str, int]:
     return str(t), _ATOM
 
 
+def _store_eq(t: Term) -> tuple[Term, Term] | None:
+    """`a == Store(a, i, v)` (how Spacer says `a[i] == v` about arrays) as (a[i], v)."""
+    a, b = t.arg(0), t.arg(1)
+    for x, y in ((a, b), (b, a)):
+        if z3.is_app(y) and y.decl().kind() == z3.Z3_OP_STORE and y.arg(0).eq(x):
+            n = y.num_args()
+            return z3.Select(x, *[y.arg(i) for i in range(1, n - 1)]), y.arg(n - 1)
+    return None
+
+
 def _negated(enc: Encoding, a: Term) -> tuple[str, int]:
+    if z3.is_app(a) and a.decl().kind() == z3.Z3_OP_EQ and _store_eq(a) is not None:
+        sel, v = _store_eq(a)  # type: ignore[misc]
+        return f"{_wrap(_text(enc, sel), 7)} != {_wrap(_text(enc, v), 7)}", 6
     if z3.is_app(a) and a.decl().kind() == z3.Z3_OP_EQ and not z3.is_bool(a.arg(0)):
         return f"{_wrap(_text(enc, a.arg(0)), 7)} != {_wrap(_text(enc, a.arg(1)), 7)}", 6
     if z3.is_app(a) and a.decl().kind() == z3.Z3_OP_DT_IS:
