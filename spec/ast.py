@@ -240,6 +240,15 @@ class ParamDecl(Decl):
 
 
 @dataclass(frozen=True)
+class ParamOverride(Decl):
+    """`param hw.hardware = snp;`: a new default for a parameter declared elsewhere (typically in an
+    included library file), so one library serves models that differ in a parameter's default."""
+
+    name: Name
+    value: Expr
+
+
+@dataclass(frozen=True)
 class ConstDecl(Decl):
     name: str
     value: Expr
@@ -301,7 +310,7 @@ class ComponentDecl(Decl):
     decls: tuple[TopDecl, ...]
 
 
-TopDecl = (ModelDecl | Include | EnumDecl | SortDecl | ParamDecl | ConstDecl | VarDecl | InitDecl
+TopDecl = (ModelDecl | Include | EnumDecl | SortDecl | ParamDecl | ParamOverride | ConstDecl | VarDecl | InitDecl
            | DefDecl | ActionDecl | InvariantDecl | ReachableDecl | AssumeDecl | ComponentDecl)
 
 

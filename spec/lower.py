@@ -40,6 +40,7 @@ class Lowerer:
         self.sink = sink
         self.typer = Typer(res, sink)
         self.props = _Props()
+        self.overrides: dict[str, tuple[ast.ParamOverride, str | None]] = {}
         for name, (decl, _comp) in res.props.items():
             self.props.names[name] = decl.name_span
 
@@ -278,6 +279,7 @@ class Lowerer:
         actions: list[ir.Action] = []
         invariants: list[ir.Property] = []
         assumes: list[ir.Assume] = []
+        self.overrides = self._overrides()
         for decl, comp in self.res.decls:
             def q(n, comp=comp):
                 return (f"{comp}.{n}" if comp else n)
@@ -294,6 +296,8 @@ class Lowerer:
                     sorts.append(ir.SortDef(q(decl.name), size, span=decl.name_span))
                 case ast.ParamDecl():
                     params.append(self._param(decl, q(decl.name), comp))
+                case ast.ParamOverride():
+                    pass  # applied by _param, collected by _overrides
                 case ast.ConstDecl():
                     sym = self.res.values.get(q(decl.name))
                     if sym is not None and sym.decl is decl:
@@ -335,20 +339,51 @@ class Lowerer:
             self.sink.error(decl.name_span, "E0328", f"enum `{qname}` has no members")
         return ir.EnumDef(qname, tuple(seen), span=decl.name_span)
 
+    def _overrides(self) -> dict[str, tuple[ast.ParamOverride, str | None]]:
+        """`param NAME = VALUE;` declarations, by the qualified name of the parameter they set."""
+        out: dict[str, tuple[ast.ParamOverride, str | None]] = {}
+        params = [k for k, s in self.res.values.items() if s.kind is SymKind.PARAM]
+        for decl, comp in self.res.decls:
+            if not isinstance(decl, ast.ParamOverride):
+                continue
+            found = self.res.lookup(decl.name, comp)
+            if not (isinstance(found, Symbol) and found.kind is SymKind.PARAM):
+                if isinstance(found, Symbol):
+                    msg, hint = f"`{decl.name}` is a {found.kind.value}, not a parameter", None
+                else:
+                    msg = f"no parameter named `{decl.name}` to give a new default"
+                    hint = did_you_mean(str(decl.name), params) \
+                        or f"to declare a parameter, give its type: param {decl.name}: TYPE = VALUE;"
+                self.sink.error(decl.name_span, "E0214", msg, hint)
+                continue
+            if found.qname in out:
+                self.sink.error(decl.name_span, "E0215", f"parameter `{found.qname}` is given a new default twice",
+                                "keep one: the model that includes the library sets it once",
+                                notes=[Note(out[found.qname][0].name_span, "first set here")])
+                continue
+            out[found.qname] = (decl, comp)
+        return out
+
     def _param(self, decl: ast.ParamDecl, qname: str, comp: str | None) -> ir.ParamDef:
         sym = self.res.values[qname]
         t = self.typer.param_type(sym) if sym.decl is decl else ERROR
-        default = self.typer.expr(decl.default, Env(comp), t)
+        default = self._param_value(decl.default, t, qname, comp)
+        override = self.overrides.get(qname) if sym.decl is decl else None
+        if override is not None:
+            default = self._param_value(override[0].value, t, qname, override[1])
+        return ir.ParamDef(qname, t, default, decl.mitigation, span=decl.name_span)
+
+    def _param_value(self, e: ast.Expr, t: Type, qname: str, comp: str | None) -> ir.Expr:
+        default = self.typer.expr(e, Env(comp), t)
         if not isinstance(default.type, ErrorT):
             if not _same(value_type(t), default.type):
-                self.sink.error(decl.default.span, "E0318", f"default of parameter `{qname}` must be {t}, "
-                                f"found {default.type}")
+                self.sink.error(e.span, "E0318", f"default of parameter `{qname}` must be {t}, found {default.type}")
             elif any(isinstance(n, ir.Param) for n in _nodes(default)) or not is_constant(default):
-                self.sink.error(decl.default.span, "E0312", f"default of parameter `{qname}` must be a constant",
+                self.sink.error(e.span, "E0312", f"default of parameter `{qname}` must be a constant",
                                 "use literals and consts; parameters cannot depend on each other")
             else:
-                self._check_value(t, fold(default), decl.default.span, f"parameter `{qname}`", initial=True)
-        return ir.ParamDef(qname, t, fold(default), decl.mitigation, span=decl.name_span)
+                self._check_value(t, fold(default), e.span, f"parameter `{qname}`", initial=True)
+        return fold(default)
 
     def _var(self, decl: ast.VarDecl, qname: str, comp: str | None) -> ir.VarDef:
         sym = self.res.values[qname]

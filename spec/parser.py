@@ -238,6 +238,10 @@ class _Build(Transformer_NonRecursive):
         mit, name, typ, default = items
         return ast.ParamDecl(str(name), typ, default, mit is not None, **self._named(meta, name))
 
+    def param_override(self, meta, items):
+        name, value = items
+        return ast.ParamOverride(name, value, span=self._s(meta), name_span=name.span)
+
     def const_decl(self, meta, items):
         return ast.ConstDecl(str(items[0]), items[1], **self._named(meta, items[0]))
 

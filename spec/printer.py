@@ -268,6 +268,8 @@ class _Formatter:
             case ast.ParamDecl():
                 mit = "mitigation " if d.mitigation else ""
                 self.line(ind, f"{mit}param {d.name}: {print_type(d.type)} = {print_expr(d.default)};", d.span)
+            case ast.ParamOverride():
+                self.line(ind, f"param {d.name} = {print_expr(d.value)};", d.span)
             case ast.ConstDecl():
                 self.line(ind, f"const {d.name} = {print_expr(d.value)};", d.span)
             case ast.VarDecl():
