@@ -6,7 +6,7 @@ with an invalidation retry); `fixed=false` is the broken design, whose shortest 
 has 5 steps. Rows:
 - the performance aims: PDR proof of the correct design at 4 and 16 pages (2 vcpus), BMC's
   depth-5 shortest counterexample at 16 pages, and the share of front end + encoding;
-- the measurements behind docs/decisions/0002-function-encoding.md: scalar constants per
+- the measurements behind docs/decisions/0004-function-encoding.md: scalar constants per
   location vs one array per function, and theory vs bit-vector domains, for BMC and PDR.
 Times are CPU seconds of this process (the machine may be shared), wall time in brackets.
 """

@@ -3,7 +3,7 @@
 With checker/smt.py this is the only module that imports z3; engines hold the terms it returns
 as opaque `Formula` handles. It implements docs/semantics.md:
 - a state is one Z3 constant per location (SCALARS) or one array per function (ARRAYS, kept for
-  measurement; docs/decisions/0002-function-encoding.md);
+  measurement; docs/decisions/0004-function-encoding.md);
 - sort elements, enums and the action selector are EnumSorts, ranges are Ints with bounds;
 - one step is a symbolic action selector `act@i` plus symbolic parameters and choose locals,
   built once as a template over placeholder states and instantiated by substitution;

@@ -11,7 +11,7 @@ fresh Z3 context. In order:
    invariant is generalized by symmetry (checker/pdr_small.py): Spacer's cost grows fast with
    the number of pages, and this is how 16 pages are proved in seconds;
 4. what is left goes to Spacer at full size, with one array per function (Spacer scales much
-   better with arrays than with one argument per location: docs/decisions/0002): all safety
+   better with arrays than with one argument per location: docs/decisions/0004): all safety
    properties in one run (one invariant for all is much cheaper than one run each), reachable
    goals one by one.
 Whenever Spacer finds a goal reachable, this engine does not decode Spacer's derivation: BMC
