@@ -18,7 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from checker.bmc import Bmc, search
-from checker.encode import Domains, Encoding, FunctionEncoding, goal_of
+from checker.encode import Domains, Encoding, FunctionEncoding
+from checker.goals import goal_of
 from checker.induction import Induction
 from checker.pdr import Pdr
 from checker.result import Budget, PropertyResult

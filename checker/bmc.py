@@ -13,7 +13,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.encode import Domains, Encoding, Formula, Goal, GoalKind, goal_of
+from checker.encode import Domains, Encoding, Formula
+from checker.goals import Goal, GoalKind, goal_of
 from checker.result import Budget, PropertyResult, Trace, Verdict
 from checker.smt import Session, Status
 from spec import ir

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 from checker import smt
-from checker.encode import Encoding, Formula, Goal
+from checker.encode import Encoding, Formula
+from checker.goals import Goal
 from checker.result import Certificate, PropertyResult
 
 

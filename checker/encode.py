@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import assert_never
 
 import z3
 
+from checker.goals import Goal, GoalKind
 from checker.intervals import int_width
 from checker.result import Loc, loc_text
+from checker.symexec import Exec, InputVar
 from spec import ir
-from spec.ops import BinOp, QuantKind, UnOp
 from spec.types import BoolT, EnumT, FunT, IntT, RangeT, SortT, Type
 
 Formula = z3.BoolRef  # opaque to the engines
@@ -165,6 +165,40 @@ class Values:
         """The enum value or sort element of a constructor name (`PageState.Free`)."""
         return self._by_name.get(decl_name)
 
+    # the term algebra checker/symexec.py builds with (it does not import z3)
+
+    def boolean(self, b: bool) -> Formula:
+        return z3.BoolVal(b, self.ctx)
+
+    def conj(self, xs: Sequence[Formula]) -> Formula:
+        return conj(xs, self.ctx)
+
+    def disj(self, xs: Sequence[Formula]) -> Formula:
+        return disj(xs, self.ctx)
+
+    @staticmethod
+    def neg(x: Formula) -> Formula:
+        return neg(x)
+
+    @staticmethod
+    def ite(c: Formula, a: Term, b: Term) -> Term:
+        return ite(c, a, b)
+
+    @staticmethod
+    def is_false(x: Formula) -> bool:
+        return z3.is_false(x)
+
+    def eq(self, a: Term, b: Term) -> Formula:
+        if self.is_literal(a) and self.is_literal(b):
+            return z3.BoolVal(a.eq(b), self.ctx)
+        return a == b
+
+    def total(self, terms: Sequence[Term]) -> Term:
+        return z3.Sum(list(terms)) if terms else self.const(0)
+
+    def fresh(self, name: str, typ: Type) -> Term:
+        return z3.Const(name, self.sort(typ))
+
     def in_domain(self, t: Term, typ: Type) -> Formula:
         if isinstance(typ, RangeT):
             lo, hi = ir.range_bounds(typ)
@@ -178,7 +212,7 @@ class Values:
 # ---------------------------------------------------------------- state layouts
 
 
-class _Layout:
+class Layout:
     """Where a state keeps its locations. Keys are locations (SCALARS) or `(var, ())` (ARRAYS)."""
 
     def __init__(self, inst: ir.Instance, values: Values):
@@ -203,7 +237,7 @@ class _Layout:
         """Every location's term (for decoding and for range bounds)."""
         raise NotImplementedError
 
-class _Scalars(_Layout):
+class _Scalars(Layout):
     def keys(self) -> tuple[Loc, ...]:
         return tuple((v, i) for v, idxs in self.locs.items() for i in idxs)
 
@@ -239,7 +273,7 @@ class _Scalars(_Layout):
     def locations(self, w: Mapping[Loc, Term]) -> dict[Loc, Term]:
         return dict(w)
 
-class _Arrays(_Layout):
+class _Arrays(Layout):
     def keys(self) -> tuple[Loc, ...]:
         return tuple((v, ()) for v in self.locs)
 
@@ -263,186 +297,6 @@ class _Arrays(_Layout):
                 arr = w[(var, ())]
                 out[(var, i)] = z3.Select(arr, *[self.values.const(v) for v in i]) if i else arr
         return out
-
-
-# ---------------------------------------------------------------- symbolic execution
-
-
-@dataclass(frozen=True)
-class InputVar:
-    """A step input: an action parameter or a choose local (`name` is for display)."""
-
-    name: str
-    const: Term
-    type: Type
-
-
-@dataclass
-class _Run:
-    """One run of a statement list (mutable while it is being executed)."""
-
-    w: dict[Loc, Term]
-    env: dict[str, Term]
-    disabled: Formula  # a `require` failed (before any check failed)
-    failed: Formula  # a `Check` failed (before any require failed)
-    fails: list[tuple[ir.Check, Formula]]
-    log: list[tuple[str, tuple[Term, ...], Term, Formula]]  # writes, in order
-
-
-class _Exec:
-    """Runs IR statements symbolically (docs/semantics.md, "Steps") for one action or init."""
-
-    def __init__(self, values: Values, layout: _Layout, prefix: str, suffix: str):
-        self.values = values
-        self.layout = layout
-        self.ctx = values.ctx
-        self.prefix = prefix
-        self.suffix = suffix
-        self.choices: list[InputVar] = []
-        self.binders: list[str] = []  # `v=vcpu1` for each forall run being executed
-
-    def new_run(self, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> _Run:
-        f = z3.BoolVal(False, self.ctx)
-        return _Run(dict(w), dict(env), f, f, [], [])
-
-    def expr(self, e: ir.Expr, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> Term:
-        match e:
-            case ir.Lit():
-                return self.values.const(e.value)
-            case ir.Var():
-                return self.layout.read(w, e.name, ())
-            case ir.Read():
-                return self.layout.read(w, e.name, tuple(self.expr(a, w, env) for a in e.args))
-            case ir.Local():
-                return env[e.name]
-            case ir.Param():
-                raise ValueError(f"unbound parameter {e.name} in an Instance")
-            case ir.Unary():
-                a = self.expr(e.arg, w, env)
-                return neg(a) if e.op is UnOp.NOT else -a
-            case ir.Binary():
-                return self._binary(e.op, self.expr(e.lhs, w, env), self.expr(e.rhs, w, env))
-            case ir.Ite():
-                return ite(self.expr(e.cond, w, env), self.expr(e.then, w, env), self.expr(e.else_, w, env))
-            case ir.Quant():
-                terms = [self.expr(e.body, w, {**env, e.var: self.values.const(d)})
-                         for d in self.values.inst.domain(e.domain)]
-                if e.kind is QuantKind.FORALL:
-                    return conj(terms, self.ctx)
-                if e.kind is QuantKind.EXISTS:
-                    return disj(terms, self.ctx)
-                one, zero = self.values.const(1), self.values.const(0)
-                return z3.Sum([ite(t, one, zero) for t in terms]) if terms else zero
-            case _:
-                assert_never(e)
-
-    def _binary(self, op: BinOp, a: Term, b: Term) -> Term:
-        match op:
-            case BinOp.AND:
-                return conj([a, b], self.ctx)
-            case BinOp.OR:
-                return disj([a, b], self.ctx)
-            case BinOp.IMPLIES:
-                return disj([neg(a), b], self.ctx)
-            case BinOp.IFF | BinOp.EQ:
-                return self._eq(a, b)
-            case BinOp.NE:
-                return neg(self._eq(a, b))
-            case BinOp.LT:
-                return a < b
-            case BinOp.LE:
-                return a <= b
-            case BinOp.GT:
-                return a > b
-            case BinOp.GE:
-                return a >= b
-            case BinOp.ADD:
-                return a + b
-            case BinOp.SUB:
-                return a - b
-            case BinOp.MUL:
-                return a * b
-            case _:
-                assert_never(op)
-
-    def _eq(self, a: Term, b: Term) -> Formula:
-        if self.values.is_literal(a) and self.values.is_literal(b):
-            return z3.BoolVal(a.eq(b), self.ctx)
-        return a == b
-
-    def block(self, stmts: Sequence[ir.Stmt], run: _Run, pc: Formula) -> None:
-        for s in stmts:
-            self.stmt(s, run, pc)
-
-    def stmt(self, s: ir.Stmt, run: _Run, pc: Formula) -> None:
-        ctx = self.ctx
-        match s:
-            case ir.Require():
-                c = self.expr(s.cond, run.w, run.env)
-                run.disabled = disj([run.disabled, conj([pc, neg(run.failed), neg(c)], ctx)], ctx)
-            case ir.Check():
-                c = self.expr(s.cond, run.w, run.env)
-                f = conj([pc, neg(run.disabled), neg(run.failed), neg(c)], ctx)
-                if not z3.is_false(f):
-                    run.fails.append((s, f))
-                    run.failed = disj([run.failed, f], ctx)
-            case ir.Assign():
-                idx = tuple(self.expr(i, run.w, run.env) for i in s.index)
-                value = self.expr(s.value, run.w, run.env)
-                self.layout.write(run.w, s.var, idx, value, pc)
-                run.log.append((s.var, idx, value, pc))
-            case ir.SetLocal():
-                v = self.expr(s.value, run.w, run.env)
-                run.env[s.name] = ite(pc, v, run.env[s.name]) if s.name in run.env else v
-            case ir.If():
-                c = self.expr(s.cond, run.w, run.env)
-                outer = set(run.env)
-                self.block(s.then, run, conj([pc, c], ctx))
-                run.env = {k: v for k, v in run.env.items() if k in outer}
-                self.block(s.else_, run, conj([pc, neg(c)], ctx))
-                run.env = {k: v for k, v in run.env.items() if k in outer}
-            case ir.Choose():
-                x = self._fresh(s.var, s.domain)
-                run.env[s.var] = x
-                c = conj([self.values.in_domain(x, s.domain), self.expr(s.cond, run.w, run.env)], ctx)
-                run.disabled = disj([run.disabled, conj([pc, neg(run.failed), neg(c)], ctx)], ctx)
-            case ir.Forall():
-                self._forall(s, run, pc)
-            case _:
-                assert_never(s)
-
-    def _fresh(self, var: str, domain: Type) -> Term:
-        const = z3.Const(f"{self.prefix}${var}!{len(self.choices)}@{self.suffix}", self.values.sort(domain))
-        label = f"{var}({', '.join(self.binders)})" if self.binders else var  # the forall run it belongs to
-        self.choices.append(InputVar(label, const, domain))
-        return const
-
-    def _forall(self, s: ir.Forall, run: _Run, pc: Formula) -> None:
-        """Each run reads the pre-forall state; any disabled run disables the step; otherwise the
-        first failing run (domain order) is the violation; writes merge in domain order."""
-        ctx = self.ctx
-        runs = []
-        for d in self.values.inst.domain(s.domain):
-            sub = self.new_run(run.w, {**run.env, s.var: self.values.const(d)})
-            self.binders.append(f"{s.var}={ir.format_value(d)}")
-            self.block(s.body, sub, pc)
-            self.binders.pop()
-            runs.append(sub)
-        any_disabled = disj([r.disabled for r in runs], ctx)
-        before_ok = conj([neg(run.disabled), neg(run.failed)], ctx)
-        earlier = z3.BoolVal(False, ctx)
-        for r in runs:
-            for chk, f in r.fails:
-                g = conj([f, before_ok, neg(any_disabled), neg(earlier)], ctx)
-                if not z3.is_false(g):
-                    run.fails.append((chk, g))
-            earlier = disj([earlier, r.failed], ctx)
-        run.disabled = disj([run.disabled, conj([before_ok, any_disabled], ctx)], ctx)
-        run.failed = disj([run.failed, conj([before_ok, neg(any_disabled), earlier], ctx)], ctx)
-        for r in runs:
-            for var, idx, value, wpc in r.log:
-                self.layout.write(run.w, var, idx, value, wpc)
-                run.log.append((var, idx, value, wpc))
 
 
 # ---------------------------------------------------------------- states, steps, init
@@ -519,35 +373,6 @@ class InitTerms:
     pre: tuple[Term, ...]  # existential constants: pre-init values and init choose locals
 
 
-class GoalKind(Enum):
-    STATE = "state"  # a reachable state satisfies `expr`
-    ERROR = "error"  # a reachable step (or the init block) fails a check of property `name`
-    FIRES = "fires"  # action `name` takes a step from a reachable state
-
-
-@dataclass(frozen=True)
-class Goal:
-    """What an engine searches for: a bad state, an error outcome, a cover state or a firing."""
-
-    name: str
-    kind: GoalKind
-    expr: ir.Expr | None = None
-
-
-def goal_of(prop: ir.Property) -> Goal:
-    """The event that violates an invariant / assert / range, or that reaches a reachable goal."""
-    match prop.kind:
-        case ir.PropKind.INVARIANT:
-            assert prop.expr is not None
-            return Goal(prop.name, GoalKind.STATE, ir.Unary(UnOp.NOT, prop.expr, prop.expr.type))
-        case ir.PropKind.REACHABLE:
-            return Goal(prop.name, GoalKind.STATE, prop.expr)
-        case ir.PropKind.ASSERT | ir.PropKind.RANGE:
-            return Goal(prop.name, GoalKind.ERROR)
-        case _:
-            assert_never(prop.kind)
-
-
 @dataclass(frozen=True)
 class HornSystem:
     rules: tuple[Formula, ...]
@@ -566,7 +391,7 @@ class Encoding:
         self.ctx = z3.Context()
         self.values = Values(inst, self.ctx, domains)
         cls = _Scalars if functions is FunctionEncoding.SCALARS else _Arrays
-        self.layout: _Layout = cls(inst, self.values)
+        self.layout: Layout = cls(inst, self.values)
         self.keys = self.layout.keys()
         self._key_by_text = {loc_text(k) if functions is FunctionEncoding.SCALARS else k[0]: k for k in self.keys}
         self.action_names = [a.name for a in inst.model.actions]
@@ -630,7 +455,7 @@ class Encoding:
         return self.conj(parts)
 
     def holds(self, e: ir.Expr, s: StateVars) -> Formula:
-        return _Exec(self.values, self.layout, "prop", s.tag).expr(e, s.consts, {})
+        return Exec(self.values, self.layout, "prop", s.tag).expr(e, s.consts, {})
 
     def distinct(self, s: StateVars, t: StateVars) -> Formula:
         return self.disj([neg(s.consts[k] == t.consts[k]) for k in self.keys])
@@ -669,7 +494,7 @@ class Encoding:
         if s.tag in self._inits:
             return self._inits[s.tag]
         pre, fresh = self._pre_state(s)
-        ex = _Exec(self.values, self.layout, "init", f"pre{s.tag}")
+        ex = Exec(self.values, self.layout, "init", f"pre{s.tag}")
         run = ex.new_run(pre, {})
         ex.block(self.inst.model.init, run, self.true())
         pre_ok = self.conj([self.values.in_domain(t, ir.domain_type(self.layout.vars[loc[0]].type))
@@ -724,7 +549,7 @@ class Encoding:
         inputs: dict[str, ActionInputs] = {}
         for a in self.inst.model.actions:
             assert act is not None
-            ex = _Exec(self.values, self.layout, a.name, "in")
+            ex = Exec(self.values, self.layout, a.name, "in")
             params = tuple(InputVar(p.name, z3.Const(f"{a.name}${p.name}@in", self.values.sort(p.type)), p.type)
                            for p in a.params)
             run = ex.new_run(cur.consts, {v.name: v.const for v in params})

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 from checker.bmc import Finding, Unroller, _Search, assumption_names, property_result
 from checker.certificate import build_certificate
-from checker.encode import Domains, Encoding, Formula, Goal, GoalKind, goal_of
+from checker.encode import Domains, Encoding, Formula
+from checker.goals import Goal, GoalKind, goal_of
 from checker.result import Budget, PropertyResult, Verdict
 from checker.smt import Status
 from spec import ir

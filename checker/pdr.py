@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from checker import smt
 from checker.bmc import Finding, assumption_names, property_result, search
 from checker.certificate import build_certificate
-from checker.encode import Domains, Encoding, Formula, FunctionEncoding, Goal, goal_of
+from checker.encode import Domains, Encoding, Formula, FunctionEncoding
+from checker.goals import Goal, goal_of
 from checker.pdr_small import from_small_instance
 from checker.result import Budget, Certificate, PropertyResult, Verdict
 from spec import ir

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker import smt
-from checker.encode import Domains, Encoding, Formula, Goal, GoalKind
+from checker.encode import Domains, Encoding, Formula
 from checker.generalize import candidates, conjunction, smaller
+from checker.goals import Goal, GoalKind
 from spec import ir
 
 

@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 from checker.certificate import build_certificate, certificate_failure, write_certificate
-from checker.encode import Encoding, goal_of
+from checker.encode import Encoding
+from checker.goals import goal_of
 from checker.induction import Induction
 from checker.pdr import Pdr
 from checker.result import Budget, Verdict

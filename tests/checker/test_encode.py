@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 
 from checker import smt
 from checker.bmc import Bmc, search
-from checker.encode import Domains, Encoding, FunctionEncoding, goal_of
+from checker.encode import Domains, Encoding, FunctionEncoding
+from checker.goals import goal_of
 from checker.interp import Semantics
 from checker.intervals import int_width
 from checker.replay import replay

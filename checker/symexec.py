@@ -1,0 +1,200 @@
+"""Symbolic execution of IR statements (docs/semantics.md, "Steps") into Z3 terms.
+
+Works on the terms and the term algebra of checker/encode.py (`Values`: constants, `conj`,
+`ite`, fresh constants; a layout: reads and writes of locations) and imports no z3 itself. One
+`Exec` runs one action body (or the init block) on a working copy of the state:
+- `require` disables the run; a failing `Check` is an error outcome of its property, guarded
+  by "every earlier require passed and no earlier check failed"; nothing after it matters;
+- `choose` binds a fresh constant (a step input) and disables the run when its condition fails;
+- `forall` runs its body once per element, each run reading the pre-forall state: any disabled
+  run disables the step, otherwise the first failing run in domain order is the violation, and
+  the writes of all runs are replayed in domain order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, assert_never
+
+from checker.result import Loc
+from spec import ir
+from spec.ops import BinOp, QuantKind, UnOp
+from spec.types import Type
+
+if TYPE_CHECKING:
+    from checker.encode import Layout, Values
+
+Term = Any  # a z3 term (opaque here)
+Formula = Any  # a z3 boolean term
+
+
+@dataclass(frozen=True)
+class InputVar:
+    """A step input: an action parameter or a choose local (`name` is for display)."""
+
+    name: str
+    const: Term
+    type: Type
+
+
+@dataclass
+class Run:
+    """One run of a statement list (mutable while it is being executed)."""
+
+    w: dict[Loc, Term]
+    env: dict[str, Term]
+    disabled: Formula  # a `require` failed (before any check failed)
+    failed: Formula  # a `Check` failed (before any require failed)
+    fails: list[tuple[ir.Check, Formula]]
+    log: list[tuple[str, tuple[Term, ...], Term, Formula]]  # writes, in order
+
+
+class Exec:
+    """Runs IR statements symbolically (docs/semantics.md, "Steps") for one action or init."""
+
+    def __init__(self, values: Values, layout: Layout, prefix: str, suffix: str):
+        self.values = values
+        self.layout = layout
+        self.prefix = prefix
+        self.suffix = suffix
+        self.choices: list[InputVar] = []
+        self.binders: list[str] = []  # `v=vcpu1` for each forall run being executed
+
+    def new_run(self, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> Run:
+        f = self.values.boolean(False)
+        return Run(dict(w), dict(env), f, f, [], [])
+
+    def expr(self, e: ir.Expr, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> Term:
+        match e:
+            case ir.Lit():
+                return self.values.const(e.value)
+            case ir.Var():
+                return self.layout.read(w, e.name, ())
+            case ir.Read():
+                return self.layout.read(w, e.name, tuple(self.expr(a, w, env) for a in e.args))
+            case ir.Local():
+                return env[e.name]
+            case ir.Param():
+                raise ValueError(f"unbound parameter {e.name} in an Instance")
+            case ir.Unary():
+                a = self.expr(e.arg, w, env)
+                return self.values.neg(a) if e.op is UnOp.NOT else -a
+            case ir.Binary():
+                return self._binary(e.op, self.expr(e.lhs, w, env), self.expr(e.rhs, w, env))
+            case ir.Ite():
+                return self.values.ite(self.expr(e.cond, w, env), self.expr(e.then, w, env), self.expr(e.else_, w, env))
+            case ir.Quant():
+                terms = [self.expr(e.body, w, {**env, e.var: self.values.const(d)})
+                         for d in self.values.inst.domain(e.domain)]
+                if e.kind is QuantKind.FORALL:
+                    return self.values.conj(terms)
+                if e.kind is QuantKind.EXISTS:
+                    return self.values.disj(terms)
+                one, zero = self.values.const(1), self.values.const(0)
+                return self.values.total([self.values.ite(t, one, zero) for t in terms])
+            case _:
+                assert_never(e)
+
+    def _binary(self, op: BinOp, a: Term, b: Term) -> Term:
+        match op:
+            case BinOp.AND:
+                return self.values.conj([a, b])
+            case BinOp.OR:
+                return self.values.disj([a, b])
+            case BinOp.IMPLIES:
+                return self.values.disj([self.values.neg(a), b])
+            case BinOp.IFF | BinOp.EQ:
+                return self.values.eq(a, b)
+            case BinOp.NE:
+                return self.values.neg(self.values.eq(a, b))
+            case BinOp.LT:
+                return a < b
+            case BinOp.LE:
+                return a <= b
+            case BinOp.GT:
+                return a > b
+            case BinOp.GE:
+                return a >= b
+            case BinOp.ADD:
+                return a + b
+            case BinOp.SUB:
+                return a - b
+            case BinOp.MUL:
+                return a * b
+            case _:
+                assert_never(op)
+
+    def block(self, stmts: Sequence[ir.Stmt], run: Run, pc: Formula) -> None:
+        for s in stmts:
+            self.stmt(s, run, pc)
+
+    def stmt(self, s: ir.Stmt, run: Run, pc: Formula) -> None:
+        t = self.values
+        match s:
+            case ir.Require():
+                c = self.expr(s.cond, run.w, run.env)
+                run.disabled = t.disj([run.disabled, t.conj([pc, t.neg(run.failed), t.neg(c)])])
+            case ir.Check():
+                c = self.expr(s.cond, run.w, run.env)
+                f = t.conj([pc, t.neg(run.disabled), t.neg(run.failed), t.neg(c)])
+                if not t.is_false(f):
+                    run.fails.append((s, f))
+                    run.failed = t.disj([run.failed, f])
+            case ir.Assign():
+                idx = tuple(self.expr(i, run.w, run.env) for i in s.index)
+                value = self.expr(s.value, run.w, run.env)
+                self.layout.write(run.w, s.var, idx, value, pc)
+                run.log.append((s.var, idx, value, pc))
+            case ir.SetLocal():
+                v = self.expr(s.value, run.w, run.env)
+                run.env[s.name] = t.ite(pc, v, run.env[s.name]) if s.name in run.env else v
+            case ir.If():
+                c = self.expr(s.cond, run.w, run.env)
+                outer = set(run.env)
+                self.block(s.then, run, t.conj([pc, c]))
+                run.env = {k: v for k, v in run.env.items() if k in outer}
+                self.block(s.else_, run, t.conj([pc, t.neg(c)]))
+                run.env = {k: v for k, v in run.env.items() if k in outer}
+            case ir.Choose():
+                x = self._fresh(s.var, s.domain)
+                run.env[s.var] = x
+                c = t.conj([t.in_domain(x, s.domain), self.expr(s.cond, run.w, run.env)])
+                run.disabled = t.disj([run.disabled, t.conj([pc, t.neg(run.failed), t.neg(c)])])
+            case ir.Forall():
+                self._forall(s, run, pc)
+            case _:
+                assert_never(s)
+
+    def _fresh(self, var: str, domain: Type) -> Term:
+        const = self.values.fresh(f"{self.prefix}${var}!{len(self.choices)}@{self.suffix}", domain)
+        label = f"{var}({', '.join(self.binders)})" if self.binders else var  # the forall run it belongs to
+        self.choices.append(InputVar(label, const, domain))
+        return const
+
+    def _forall(self, s: ir.Forall, run: Run, pc: Formula) -> None:
+        """Each run reads the pre-forall state; any disabled run disables the step; otherwise the
+        first failing run (domain order) is the violation; writes merge in domain order."""
+        t = self.values
+        runs = []
+        for d in self.values.inst.domain(s.domain):
+            sub = self.new_run(run.w, {**run.env, s.var: self.values.const(d)})
+            self.binders.append(f"{s.var}={ir.format_value(d)}")
+            self.block(s.body, sub, pc)
+            self.binders.pop()
+            runs.append(sub)
+        any_disabled = t.disj([r.disabled for r in runs])
+        before_ok = t.conj([t.neg(run.disabled), t.neg(run.failed)])
+        earlier = t.boolean(False)
+        for r in runs:
+            for chk, f in r.fails:
+                g = t.conj([f, before_ok, t.neg(any_disabled), t.neg(earlier)])
+                if not t.is_false(g):
+                    run.fails.append((chk, g))
+            earlier = t.disj([earlier, r.failed])
+        run.disabled = t.disj([run.disabled, t.conj([before_ok, any_disabled])])
+        run.failed = t.disj([run.failed, t.conj([before_ok, t.neg(any_disabled), earlier])])
+        for r in runs:
+            for var, idx, value, wpc in r.log:
+                self.layout.write(run.w, var, idx, value, wpc)
+                run.log.append((var, idx, value, wpc))
