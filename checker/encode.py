@@ -1,11 +1,13 @@
 """Instance -> Z3 terms: state variables, initial states, the transition template, goals, CHCs.
 
 With checker/smt.py this is the only module that imports z3; engines hold the terms it returns
-as opaque `Formula` handles. It implements docs/semantics.md:
-- a state is one Z3 constant per location (SCALARS) or one array per function (ARRAYS, kept for
-  measurement; docs/decisions/0004-function-encoding.md);
-- sort elements, enums and the action selector are EnumSorts, ranges are Ints with bounds;
-- one step is a symbolic action selector `act@i` plus symbolic parameters and choose locals,
+as opaque `Formula` handles (checker/symexec.py executes statements with its term algebra).
+It implements docs/semantics.md; docs/engines.md and docs/decisions/0004-function-encoding.md
+say which representation each engine uses and why:
+- a state is one Z3 constant per location (SCALARS) or one array per function (ARRAYS);
+- enums, sort elements and integers are EnumSorts and Ints (THEORIES) or bit-vectors wide
+  enough for every integer of the instance (BITS, checker/intervals.py);
+- one step is a symbolic action selector `$act@i` plus symbolic parameters and choose locals,
   built once as a template over placeholder states and instantiated by substitution;
 - a failing `Check` is an error outcome: a per-property formula over (state, step inputs).
 """
@@ -610,19 +612,7 @@ class Encoding:
     def init_error_goal(self, goal: Goal, init: InitTerms) -> Formula:
         return self.disj([f for _, f in init.errors.get(goal.name, ())])
 
-    def fires_goal(self, goal: Goal, step: Step) -> Formula:
-        return self.conj([step.trans, self.act_is(step, goal.name)])
-
-    def anywhere(self, goal: Goal) -> Formula:
-        """`goal` happening at state 0 with no reachability premise (only types and assumes):
-        unsatisfiable means `true` is an inductive invariant that excludes it."""
-        s0 = self.state(0)
-        if goal.kind is GoalKind.STATE:
-            return self.conj([self.state_ok(s0), self.state_goal(goal, s0)])
-        return self.disj([self.conj([self.state_ok(s0), self.error_goal(goal, self.step(0))]),
-                          self.init_error_goal(goal, self.init(s0))])
-
-    # ------------------------------------------------------------ CHCs and certificates
+    # ------------------------------------------------------------ constrained Horn clauses
 
     def horn(self, goals: Sequence[Goal]) -> HornSystem:
         """Constrained Horn clauses whose satisfiability means none of `goals` ever happens (one
@@ -644,20 +634,6 @@ class Encoding:
             rules.append(_forall(s0.terms() + st.inputs.consts(), z3.Implies(bad, false)))
             rules.append(_forall(s0.terms() + list(it.pre), z3.Implies(self.init_error_goal(goal, it), false)))
         return HornSystem(tuple(rules), pred, s0)
-
-    def certificate(self, goal: Goal, inv: Formula) -> dict[str, Formula]:
-        """Queries whose unsatisfiability proves that `inv` (over state 0) is an inductive
-        invariant that excludes `goal`: initiation, consecution, safety (and init safety)."""
-        s0, s1 = self.state(0), self.state(1)
-        it, st = self.init(s0), self.step(0)
-        out = {"initiation": self.conj([it.formula, neg(inv)]),
-               "consecution": self.conj([inv, self.state_ok(s0), st.trans, neg(self.rename(inv, s0, s1))])}
-        if goal.kind is GoalKind.STATE:
-            out["safety"] = self.conj([inv, self.state_ok(s0), self.state_goal(goal, s0)])
-        else:
-            out["safety"] = self.conj([inv, self.state_ok(s0), self.error_goal(goal, st)])
-            out["init_safety"] = self.init_error_goal(goal, it)
-        return out
 
 
 def _forall(consts: list[Term], body: Formula) -> Formula:

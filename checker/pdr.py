@@ -29,7 +29,7 @@ from checker.bmc import Finding, assumption_names, property_result, search
 from checker.certificate import build_certificate
 from checker.encode import Domains, Encoding, Formula, FunctionEncoding
 from checker.goals import Goal, goal_of
-from checker.pdr_small import from_small_instance
+from checker.pdr_small import anywhere, from_small_instance
 from checker.result import Budget, Certificate, PropertyResult, Verdict
 from spec import ir
 from spec.printer import print_ir_expr
@@ -89,7 +89,7 @@ class Pdr:
     def _trivial(self, p: ir.Property, t0: float, budget: Budget) -> PropertyResult | None:
         """A goal impossible in every state (given types and assumes) has `true` as its invariant."""
         goal = goal_of(p)
-        res = smt.check_formula(self.enc, self.enc.anywhere(goal), budget.deadline)
+        res = smt.check_formula(self.enc, anywhere(self.enc, goal), budget.deadline)
         if res.status is smt.Status.UNSAT:
             return self._proved(p, goal, self.enc.true(), t0, budget)
         if res.status is smt.Status.UNKNOWN and _passed(budget.deadline):

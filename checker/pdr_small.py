@@ -62,6 +62,16 @@ def bad_at_zero(enc: Encoding, goal: Goal) -> Formula:
     return enc.disj([enc.error_goal(goal, enc.step(0)), enc.init_error_goal(goal, enc.init(s0))])
 
 
+def anywhere(enc: Encoding, goal: Goal) -> Formula:
+    """`goal` happening at state 0 with no reachability premise (only types and assumes):
+    unsatisfiable means `true` is an inductive invariant that excludes it."""
+    s0 = enc.state(0)
+    if goal.kind is GoalKind.STATE:
+        return enc.conj([enc.state_ok(s0), enc.state_goal(goal, s0)])
+    return enc.disj([enc.conj([enc.state_ok(s0), enc.error_goal(goal, enc.step(0))]),
+                     enc.init_error_goal(goal, enc.init(s0))])
+
+
 def from_small_instance(enc: Encoding, goals: list[Goal], size: int, spacer_deadline: float | None,
                         deadline: float | None) -> SmallResult:
     """Spacer on `enc`'s instance cut to `size` elements per sort, its invariant generalized and
