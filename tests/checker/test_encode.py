@@ -43,19 +43,19 @@ def _agree(tmp_path_factory, text: str, functions: FunctionEncoding, domains: Do
     assert got == want
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_bit_vector_encoding_matches_the_interpreter(tmp_path_factory, text):
     _agree(tmp_path_factory, text, FunctionEncoding.SCALARS, Domains.BITS)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_theory_encoding_matches_the_interpreter(tmp_path_factory, text):
     _agree(tmp_path_factory, text, FunctionEncoding.SCALARS, Domains.THEORIES)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_array_encoding_matches_the_interpreter(tmp_path_factory, text):
     _agree(tmp_path_factory, text, FunctionEncoding.ARRAYS, Domains.BITS)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+
 from checker.induction import Induction
 from checker.result import Budget, Verdict
-from tests.checker.symbolic_helpers import assert_well_formed, by_name, corpus, load_text
+from tests.checker.oracle import shortest_depths
+from tests.checker.symbolic_helpers import assert_consistent, assert_well_formed, by_name, corpus, load_text
+from tests.gen.models import models
 
 
 def _check(inst, max_k: int = 12) -> dict:
@@ -63,3 +67,14 @@ action reset() { x := 0; }
     # x reaches 3 after arm + three fires; the fourth fire fails `safe` (and would overflow).
     assert (r["safe"].verdict, r["safe"].depth) == (Verdict.VIOLATED, 5)
     assert r["x:range"].verdict is Verdict.PROVED  # the assert guards the range: 1-inductive
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models())
+def test_agrees_with_the_interpreter_on_random_models(tmp_path_factory, text):
+    inst = load_text(tmp_path_factory.mktemp("gen"), text)
+    truth = shortest_depths(inst)  # these models are small: the whole state space
+    for r in Induction(inst).check(list(inst.model.properties), Budget(max_depth=4)):
+        assert r.verdict is not Verdict.UNKNOWN, r.reason
+        assert_consistent(r, truth.get(r.prop))
+        assert_well_formed(r, inst)

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import HealthCheck, given, settings
+
 from checker.pdr import Pdr
 from checker.result import Budget, Verdict
-from tests.checker.symbolic_helpers import assert_well_formed, by_name, corpus, load_text
+from tests.checker.oracle import shortest_depths
+from tests.checker.symbolic_helpers import assert_consistent, assert_well_formed, by_name, corpus, load_text
+from tests.gen.models import models
 
 
 def _check(inst) -> dict:
@@ -90,3 +94,14 @@ invariant monotone: forall p: Page :: x[p] || !x[p];
     r = _check(inst)
     assert (r["fewer_than_three"].verdict, r["fewer_than_three"].depth) == (Verdict.VIOLATED, 3)
     assert r["monotone"].verdict is Verdict.PROVED
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models())
+def test_agrees_with_the_interpreter_on_random_models(tmp_path_factory, text):
+    inst = load_text(tmp_path_factory.mktemp("gen"), text)
+    truth = shortest_depths(inst)  # these models are small: the whole state space
+    for r in Pdr(inst).check(list(inst.model.properties), Budget()):
+        assert r.verdict is not Verdict.UNKNOWN, r.reason
+        assert_consistent(r, truth.get(r.prop))
+        assert_well_formed(r, inst)
