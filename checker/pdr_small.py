@@ -54,6 +54,23 @@ def houdini(enc: Encoding, lemmas: list[ir.Expr], deadline: float | None) -> lis
     return [lemmas[i] for i in keep]
 
 
+def prune(enc: Encoding, lemmas: list[ir.Expr], deadline: float | None) -> list[ir.Expr]:
+    """`lemmas` without those the others imply (in states within types and assumes): the same
+    invariant, shorter to read."""
+    s0 = enc.state(0)
+    at0 = [enc.holds(x, s0) for x in lemmas]
+    session = smt.Session(enc)
+    session.add(enc.state_ok(s0))
+    lits = [enc.literal(f"kept{i}") for i in range(len(lemmas))]
+    session.add(*[enc.disj([enc.neg(lit), f]) for lit, f in zip(lits, at0, strict=True)])
+    keep = list(range(len(lemmas)))
+    for i in reversed(range(len(lemmas))):
+        others = [lits[j] for j in keep if j != i]
+        if session.check(*others, enc.neg(at0[i]), deadline=deadline).status is smt.Status.UNSAT:
+            keep.remove(i)
+    return [lemmas[i] for i in keep]
+
+
 def bad_at_zero(enc: Encoding, goal: Goal) -> Formula:
     """`goal` happening at state 0 (a state goal, or a failing step or init block)."""
     s0 = enc.state(0)
@@ -91,7 +108,7 @@ def from_small_instance(enc: Encoding, goals: list[Goal], size: int, spacer_dead
     kept = houdini(enc, lemmas, deadline)
     if kept is None:
         return SmallResult(smt.Status.UNKNOWN)
-    inv = conjunction(kept)
+    inv = conjunction(prune(enc, kept, deadline))
     s0 = enc.state(0)
     at0 = enc.conj([enc.holds(inv, s0), enc.state_ok(s0)])
     excluded = tuple(g for g in goals if smt.check_formula(enc, enc.conj([at0, bad_at_zero(enc, g)]), deadline).status
