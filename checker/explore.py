@@ -160,11 +160,13 @@ class FixResult:
     all_on_failures: tuple[str, ...] = field(default=())  # properties failing even with everything on
 
 
-def passes(rep: Report) -> bool | None:
-    """True: every property passes; False: some property fails; None: not decided."""
-    if any(r.verdict.is_failure for r in rep.results):
+def passes(rep: Report, target: frozenset[str] | None = None) -> bool | None:
+    """True: every property in `target` (default: all) passes; False: one of them fails; None:
+    not decided."""
+    results = [r for r in rep.results if target is None or r.prop in target]
+    if any(r.verdict.is_failure for r in results):
         return False
-    if all(r.verdict.is_pass for r in rep.results):
+    if all(r.verdict.is_pass for r in results):
         return True
     return None
 
@@ -179,13 +181,18 @@ def mitigation_params(model: ir.Model) -> list[str]:
 
 def minimal_fixes(mitigations: Sequence[str], base: Mapping[str, ir.Value],
                   check: Callable[[dict[str, ir.Value]], Report]) -> FixResult:
-    """Search subsets of `mitigations` by increasing size; supersets of a working set are skipped
-    (they are not minimal). `check` takes a full parameter binding."""
+    """The smallest sets of `mitigations` that keep every property that does not fail with all of
+    them on (a property that fails even then is not fixable by these mitigations: it is reported
+    in `all_on_failures` and otherwise ignored). Sets are searched by increasing size; supersets
+    of a working set are skipped (they are not minimal). `check` takes a full parameter binding."""
     def config(on: frozenset[str]) -> dict[str, ir.Value]:
         cfg = dict(base)
         cfg.update({m: (m in on) for m in mitigations})
         return cfg
 
+    everything = frozenset(mitigations)
+    all_on = check(config(everything))
+    target = frozenset(r.prop for r in all_on.results if not r.verdict.is_failure)
     minimal: list[frozenset[str]] = []
     undecided: list[frozenset[str]] = []
     for size in range(len(mitigations) + 1):
@@ -193,15 +200,14 @@ def minimal_fixes(mitigations: Sequence[str], base: Mapping[str, ir.Value],
             s = frozenset(combo)
             if any(m <= s for m in minimal):
                 continue
-            verdict = passes(check(config(s)))
+            verdict = passes(check(config(s)), target)
             if verdict is True:
                 minimal.append(s)
             elif verdict is None:
                 undecided.append(s)
-    everything = frozenset(mitigations)
-    all_on = check(config(everything))
     broken = []
     for m in mitigations:
-        broken.append((m, failing(check(config(everything - {m})))))
+        without = check(config(everything - {m}))
+        broken.append((m, tuple(p for p in failing(without) if p in target)))
     bindings = tuple(sorted((k, v) for k, v in base.items() if k not in mitigations))
     return FixResult(bindings, tuple(minimal), tuple(undecided), tuple(broken), failing(all_on))

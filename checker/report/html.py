@@ -59,7 +59,9 @@ def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult]
     if fixes:
         out.append("<h2>Minimal mitigation sets</h2><ul>")
         for f in fixes:
-            sets = ", ".join("{" + ", ".join(sorted(s)) + "}" for s in f.minimal) or "none works"
+            sets = ", ".join("{" + ", ".join(sorted(s)) + "}" for s in f.minimal) or "none decided"
+            if f.all_on_failures:
+                sets += f" (failing even with every mitigation on: {', '.join(f.all_on_failures)})"
             out.append(f"<li><b>{escape(_row_label(f.bindings))}</b>: {escape(sets)}")
             broken = [f"without {m}: {', '.join(p)}" for m, p in f.broken_without if p]
             if broken:

@@ -170,16 +170,17 @@ def fix_to_data(f: FixResult) -> dict:
 
 
 def render_fixes_text(fixes: list[FixResult]) -> str:
-    lines = ["Minimal mitigation sets (every property passes with exactly these on):"]
+    lines = ["Minimal mitigation sets (each keeps every property that holds with all mitigations on):"]
     for f in fixes:
         label = _row_label(f.bindings)
         if f.minimal:
             sets = " | ".join("{" + ", ".join(sorted(s)) + "}" if s else "{} (none needed)" for s in f.minimal)
-        elif f.all_on_failures:
-            sets = "none works: even with every mitigation on, " + ", ".join(f.all_on_failures) + " fail"
         else:
             sets = "none decided (checks were not definitive)"
         lines.append(f"  {label}: {sets}")
+        if f.all_on_failures:
+            lines.append(f"      fail even with every mitigation on (not fixable by these): "
+                         f"{', '.join(f.all_on_failures)}")
         for m, props in f.broken_without:
             if props:
                 lines.append(f"      without {m}: {', '.join(props)} fail")
