@@ -135,6 +135,9 @@ def _explore_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--vacuity", action="store_true",
                    help="also show the ACTION:fires goals as columns (off: dead actions are the check command's "
                         "business)")
+    c.add_argument("--exhaustive-fixes", action="store_true",
+                   help="with --minimal-fixes: check every subset of the mitigations and report every "
+                        "inclusion-minimal set (2^m checks) instead of assuming mitigations are monotone")
     c.add_argument("--minimal-fixes", action="store_true",
                    help="for each setting of the varied parameters, find the smallest sets of mitigation "
                         "parameters under which every property passes")
@@ -357,7 +360,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
     cache = cache_from_env(args.cache)
     try:
         result = explore_file(args.file, args.vary, args.set, args.size, options, jobs=max(1, args.jobs),
-                              cache=cache, want_fixes=args.minimal_fixes)
+                              cache=cache, want_fixes=args.minimal_fixes or args.exhaustive_fixes,
+                              exhaustive_fixes=args.exhaustive_fixes)
     except (FrontendError, OSError, InternalError) as exc:
         return _failed(exc, args.file)
     for w in result.warnings:

@@ -158,6 +158,7 @@ class FixResult:
     undecided: tuple[frozenset[str], ...]  # sets whose check was not definitive (UNKNOWN/bounded)
     broken_without: tuple[tuple[str, tuple[str, ...]], ...]  # mitigation -> failing properties
     all_on_failures: tuple[str, ...] = field(default=())  # properties failing even with everything on
+    notes: tuple[str, ...] = field(default=())  # e.g. evidence that the mitigations are not monotone
 
 
 def passes(rep: Report, target: frozenset[str] | None = None) -> bool | None:
@@ -180,11 +181,17 @@ def mitigation_params(model: ir.Model) -> list[str]:
 
 
 def minimal_fixes(mitigations: Sequence[str], base: Mapping[str, ir.Value],
-                  check: Callable[[dict[str, ir.Value]], Report]) -> FixResult:
-    """The smallest sets of `mitigations` that keep every property that does not fail with all of
-    them on (a property that fails even then is not fixable by these mitigations: it is reported
-    in `all_on_failures` and otherwise ignored). Sets are searched by increasing size; supersets
-    of a working set are skipped (they are not minimal). `check` takes a full parameter binding."""
+                  check: Callable[[dict[str, ir.Value]], Report], exhaustive: bool = False) -> FixResult:
+    """The smallest sets (fewest mitigations; with `exhaustive`, every inclusion-minimal set) of
+    `mitigations` that keep every property that does not fail with all of them on (a property that fails even then is not fixable by these mitigations: it is reported
+    in `all_on_failures` and otherwise ignored). `check` takes a full parameter binding.
+
+    Every reported set is checked to work, and checked to be locally minimal (dropping any one of
+    its mitigations breaks something). By default the search assumes mitigations are monotone —
+    turning one on never breaks a property, which is what makes it a mitigation — so a mitigation
+    whose removal from the full set breaks something is in every working set, and the search
+    starts from those; `exhaustive=True` drops the assumption and checks every subset by
+    increasing size (2^m checks)."""
     def config(on: frozenset[str]) -> dict[str, ir.Value]:
         cfg = dict(base)
         cfg.update({m: (m in on) for m in mitigations})
@@ -193,11 +200,14 @@ def minimal_fixes(mitigations: Sequence[str], base: Mapping[str, ir.Value],
     everything = frozenset(mitigations)
     all_on = check(config(everything))
     target = frozenset(r.prop for r in all_on.results if not r.verdict.is_failure)
+    broken = [(m, tuple(p for p in failing(check(config(everything - {m}))) if p in target)) for m in mitigations]
+    needed = frozenset() if exhaustive else frozenset(m for m, props in broken if props)
+    optional = [m for m in mitigations if m not in needed]
     minimal: list[frozenset[str]] = []
     undecided: list[frozenset[str]] = []
-    for size in range(len(mitigations) + 1):
-        for combo in itertools.combinations(mitigations, size):
-            s = frozenset(combo)
+    for size in range(len(optional) + 1):
+        for combo in itertools.combinations(optional, size):
+            s = needed | frozenset(combo)
             if any(m <= s for m in minimal):
                 continue
             verdict = passes(check(config(s)), target)
@@ -205,9 +215,13 @@ def minimal_fixes(mitigations: Sequence[str], base: Mapping[str, ir.Value],
                 minimal.append(s)
             elif verdict is None:
                 undecided.append(s)
-    broken = []
-    for m in mitigations:
-        without = check(config(everything - {m}))
-        broken.append((m, tuple(p for p in failing(without) if p in target)))
+        if minimal and not exhaustive:
+            break  # the smallest sets are found; larger ones are not the answer
+    notes = []
+    for s in minimal:
+        for m in sorted(s):
+            if passes(check(config(s - {m})), target) is True:
+                notes.append(f"not monotone: {{{', '.join(sorted(s - {m}))}}} works although {{{', '.join(sorted(s))}}} "
+                             f"was taken as minimal; rerun with --exhaustive-fixes")
     bindings = tuple(sorted((k, v) for k, v in base.items() if k not in mitigations))
-    return FixResult(bindings, tuple(minimal), tuple(undecided), tuple(broken), failing(all_on))
+    return FixResult(bindings, tuple(minimal), tuple(undecided), tuple(broken), failing(all_on), tuple(notes))

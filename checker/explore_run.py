@@ -119,7 +119,8 @@ def _fixed_values(loaded: Loaded, sets: Mapping[str, str], sink: Sink) -> dict[s
 
 def explore_file(path: str, vary: Sequence[str], sets: Sequence[str], sizes: Sequence[str],
                  options: Sequence[tuple[str, object]], *, jobs: int = 1, cache: Cache | None = None,
-                 want_fixes: bool = False, check: CheckFn | None = None) -> ExploreResult:
+                 want_fixes: bool = False, exhaustive_fixes: bool = False,
+                 check: CheckFn | None = None) -> ExploreResult:
     """Raises FrontendError for bad input (unknown parameters, values out of domain...).
     `check` checks one configuration (default: checker.api.check_request)."""
     check = check or check_request
@@ -147,13 +148,13 @@ def explore_file(path: str, vary: Sequence[str], sets: Sequence[str], sizes: Seq
     configs = configurations(axes, fixed)
     reports = checker.many([request(c) for c in configs])
     matrix = build_matrix(loaded.model, axes, configs, reports)
-    fixes = _fixes(loaded.model, axes, fixed, checker, request) if want_fixes else None
+    fixes = _fixes(loaded.model, axes, fixed, checker, request, exhaustive_fixes) if want_fixes else None
     warnings = list(cache.warnings if cache else [])
     return ExploreResult(matrix, fixes, loaded.model, warnings)
 
 
 def _fixes(model: ir.Model, axes: Sequence[Axis], fixed: Mapping[str, ir.Value], checker: CachedChecker,
-           request: Callable[[Mapping[str, ir.Value]], Request]) -> list[FixResult]:
+           request: Callable[[Mapping[str, ir.Value]], Request], exhaustive: bool) -> list[FixResult]:
     """Minimal mitigation sets for every combination of the varied non-mitigation axes."""
     mitigations = [m for m in mitigation_params(model) if m not in fixed and m not in {a.param for a in axes}]
     base_axes = [a for a in axes if a.param not in mitigation_params(model)]
@@ -164,20 +165,20 @@ def _fixes(model: ir.Model, axes: Sequence[Axis], fixed: Mapping[str, ir.Value],
         # One worker per base configuration; each runs its own (sequential, cached) search.
         with ProcessPoolExecutor(max_workers=checker.jobs) as pool:
             futures = [pool.submit(_fix_worker, mitigations, b, request(b), checker.cache.directory,
-                                   checker.cache.enabled, checker.check) for b in bases]
+                                   checker.cache.enabled, checker.check, exhaustive) for b in bases]
             return [f.result() for f in futures]
-    return [minimal_fixes(mitigations, b, lambda cfg: checker.one(request(cfg))) for b in bases]
+    return [minimal_fixes(mitigations, b, lambda cfg: checker.one(request(cfg)), exhaustive) for b in bases]
 
 
 def _fix_worker(mitigations: list[str], base: dict[str, ir.Value], template: Request, cache_dir: Path,
-                cache_on: bool, check: CheckFn) -> FixResult:
+                cache_on: bool, check: CheckFn, exhaustive: bool) -> FixResult:
     checker = CachedChecker(Cache(cache_dir, cache_on), check, 1)
 
     def run(cfg: dict[str, ir.Value]) -> Report:
         return checker.one(Request(template.model, template.file, template.sources, tuple(sorted(cfg.items())),
                                    template.sizes, template.options))
 
-    return minimal_fixes(mitigations, base, run)
+    return minimal_fixes(mitigations, base, run, exhaustive)
 
 
 def _no_mitigations(model: ir.Model):

@@ -166,7 +166,7 @@ def fix_to_data(f: FixResult) -> dict:
     return {"bindings": {k: json_value(v) for k, v in f.bindings},
             "minimal": [sorted(s) for s in f.minimal], "undecided": [sorted(s) for s in f.undecided],
             "broken_without": {m: list(p) for m, p in f.broken_without},
-            "all_on_failures": list(f.all_on_failures)}
+            "all_on_failures": list(f.all_on_failures), "notes": list(f.notes)}
 
 
 def render_fixes_text(fixes: list[FixResult]) -> str:
@@ -184,6 +184,8 @@ def render_fixes_text(fixes: list[FixResult]) -> str:
         for m, props in f.broken_without:
             if props:
                 lines.append(f"      without {m}: {', '.join(props)} fail")
+        for note in f.notes:
+            lines.append(f"      note: {note}")
         if f.undecided:
             lines.append("      undecided: " + " | ".join("{" + ", ".join(sorted(s)) + "}" for s in f.undecided))
     return "\n".join(lines) + "\n"

@@ -185,3 +185,28 @@ def test_baseline_rejects_other_files(tmp_path):
     p.write_text("garbage", encoding="utf-8")
     with pytest.raises(ValueError, match="not JSON"):
         baseline.load(p)
+
+
+def test_minimal_fixes_smallest_by_default_every_minimal_set_when_exhaustive():
+    # p holds with a, or with both b and c: {a} is the smallest set; {b, c} is minimal too.
+    def check(cfg):
+        ok = cfg["a"] or (cfg["b"] and cfg["c"])
+        return _rep("c", {"p": Verdict.PROVED if ok else Verdict.VIOLATED})
+
+    assert explore.minimal_fixes(["a", "b", "c"], {}, check).minimal == (frozenset({"a"}),)
+    full = explore.minimal_fixes(["a", "b", "c"], {}, check, exhaustive=True)
+    assert set(full.minimal) == {frozenset({"a"}), frozenset({"b", "c"})}
+    assert full.notes == ()
+
+
+def test_minimal_fixes_flag_non_monotone_mitigations():
+    # Turning `b` on breaks p unless `a` is on too: not monotone. Removing a from {a, b} breaks
+    # p, so a is taken as needed; {a} alone works... but so does {} (b off): reported.
+    def check(cfg):
+        ok = cfg["a"] or not cfg["b"]
+        return _rep("c", {"p": Verdict.PROVED if ok else Verdict.VIOLATED})
+
+    fix = explore.minimal_fixes(["a", "b"], {}, check)
+    assert fix.minimal == (frozenset({"a"}),)
+    assert fix.notes and "not monotone" in fix.notes[0]
+    assert explore.minimal_fixes(["a", "b"], {}, check, exhaustive=True).minimal == (frozenset(),)
