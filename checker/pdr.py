@@ -29,7 +29,7 @@ from checker.bmc import Finding, assumption_names, property_result, search
 from checker.certificate import build_certificate
 from checker.encode import Domains, Encoding, Formula, FunctionEncoding
 from checker.goals import Goal, goal_of
-from checker.pdr_small import anywhere, from_small_instance
+from checker.pdr_small import anywhere, bad_at_zero, from_small_instance
 from checker.result import Budget, Certificate, PropertyResult, Verdict
 from spec import ir
 from spec.printer import print_ir_expr
@@ -61,6 +61,9 @@ class Pdr:
         self.bits = base.variant(FunctionEncoding.SCALARS, Domains.BITS)  # BMC and Houdini
         self.arrays = base.variant(FunctionEncoding.ARRAYS, Domains.THEORIES)  # Spacer at full size
         self._checked: dict[str, smt.SatResult] = {}  # certificate queries already re-checked, by text
+        # inductive invariants (IR, real instance) found by earlier calls: a scheduler that asks
+        # one property at a time still gets the benefit of a joint proof
+        self.invariants: list[ir.Expr] = []
 
     def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
         t0 = time.monotonic()
@@ -70,6 +73,7 @@ class Pdr:
             r = self._trivial(p, t0, budget)
             if r is not None:
                 results[p.name] = r
+        results.update(self._known([p for p in props if p.name not in results], t0, budget))
         reach = [p for p in props if p.name not in results and p.kind is ir.PropKind.REACHABLE]
         results.update(self._traces(reach, REACH_DEPTH, t0, _share(budget.deadline, SMALL_SHARE), False))
         for size in SMALL_SIZES:
@@ -95,6 +99,24 @@ class Pdr:
         if res.status is smt.Status.UNKNOWN and _passed(budget.deadline):
             return self._result(p, Verdict.UNKNOWN, t0, reason=f"{res.reason} (before Spacer started)")
         return None
+
+    def _known(self, props: list[ir.Property], t0: float, budget: Budget) -> dict[str, PropertyResult]:
+        """Properties an invariant found earlier already implies."""
+        out: dict[str, PropertyResult] = {}
+        for inv in self.invariants:
+            at0 = self.bits.holds(inv, self.bits.state(0))
+            for p in props:
+                goal = goal_of(p)
+                if p.name not in out and self._excludes(at0, goal, budget.deadline):
+                    r = self._proved(p, goal, at0, t0, budget, self.bits, print_ir_expr(inv))
+                    if r.verdict is not Verdict.UNKNOWN:
+                        out[p.name] = r
+        return out
+
+    def _excludes(self, inv: Formula, goal: Goal, deadline: float | None) -> bool:
+        s0 = self.bits.state(0)
+        query = self.bits.conj([inv, self.bits.state_ok(s0), bad_at_zero(self.bits, goal)])
+        return smt.check_formula(self.bits, query, deadline).status is smt.Status.UNSAT
 
     def _traces(self, props: list[ir.Property], depth: int, t0: float, deadline: float | None,
                 first_only: bool) -> dict[str, PropertyResult]:
@@ -129,6 +151,7 @@ class Pdr:
                 props = [p for p in props if p.name not in found]
                 continue
             if small.status is smt.Status.SAT and small.invariant is not None:
+                self.invariants.append(small.invariant)
                 inv = self.bits.holds(small.invariant, self.bits.state(0))
                 text = print_ir_expr(small.invariant)
                 for p in props:

@@ -105,3 +105,22 @@ def test_agrees_with_the_interpreter_on_random_models(tmp_path_factory, text):
         assert r.verdict is not Verdict.UNKNOWN, r.reason
         assert_consistent(r, truth.get(r.prop))
         assert_well_formed(r, inst)
+
+
+def test_an_invariant_found_for_one_property_serves_later_calls(tmp_path):
+    inst = load_text(tmp_path, """
+sort Page = 3;
+var a: Page -> bool = false;
+var b: Page -> bool = false;
+action set(p: Page) { require !a[p]; a[p] := true; b[p] := true; }
+action clear(p: Page) { require a[p]; a[p] := false; b[p] := false; }
+invariant same: forall p: Page :: a[p] == b[p];
+invariant implied: forall p: Page :: b[p] -> a[p];
+""")
+    pdr = Pdr(inst)
+    [first] = pdr.check([inst.model.property("same")], Budget())
+    assert first.verdict is Verdict.PROVED and pdr.invariants
+    [second] = pdr.check([inst.model.property("implied")], Budget())
+    assert second.verdict is Verdict.PROVED
+    assert second.certificate.invariant == first.certificate.invariant  # no new search
+    assert_well_formed(second, inst)
