@@ -180,11 +180,11 @@ class _Run:
         if kind is EngineKind.EXPLICIT and self.options.engine is EngineKind.AUTO:
             max_states = max_states or AUTO_EXPLICIT_STATES
         budget = Budget(end, self._depth(kind), max_states)
-        if kind in (EngineKind.BMC, EngineKind.EXPLICIT):
+        if kind in (EngineKind.BMC, EngineKind.EXPLICIT, EngineKind.PDR):  # PDR proves them jointly
             self._say(f"{kind.value}: {len(props)} properties")
             self._run(engine, props, budget)
             return
-        for i, p in enumerate(props):  # proof engines: one property at a time, time split evenly
+        for i, p in enumerate(props):  # induction: one property at a time, time split evenly
             if self._expired():
                 return
             self._say(f"{kind.value}: {p.name} ({i + 1}/{len(props)})")
