@@ -70,7 +70,8 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
     ctx = ctx or Context()
     out: list[str] = []
     if not opts.quiet:
-        out.append(f"spec-check: model {report.model} ({report.file or '<python>'}) {report.config}".rstrip())
+        head = f"spec-check: model {report.model} ({report.file or '<python>'}) {report.config}".rstrip()
+        out += textwrap.wrap(head, 110, subsequent_indent="    ", break_on_hyphens=False) or [head]
         out.append("")
         out += _verdict_table(report, opts.color)
         out += _notes(report)
