@@ -109,20 +109,25 @@ class _Search:
             if res.status is Status.UNSAT:
                 return
             if res.status is Status.SAT:
-                for g in goals:
-                    if session.holds(events[g]):
-                        self.hit(g, level)
+                hits = [g for g in goals if session.holds(events[g])]
+                for g in hits:
+                    self.hit(g, level, events[g])
                 goals = [g for g in goals if g not in self.done]
         for g in goals:
             res = session.check(events[g], deadline=self.deadline)
             if res.status is Status.SAT:
-                self.hit(g, level)
+                self.hit(g, level, events[g])
             elif res.status is Status.UNKNOWN:
                 self.finish(g, Finding(g, level - 1, None, res.reason))
 
-    def hit(self, g: Goal, level: int) -> None:
+    def hit(self, g: Goal, level: int, event: Formula) -> None:
+        """Decode the trace of a goal that happens at `level`, preferring the first value of each
+        location the model leaves free initially (readable traces; the depth does not change)."""
+        session = self.u.session
+        if not session.solve_preferring(event, self.u.enc.initial_defaults(), self.deadline):
+            session.check(event, deadline=self.deadline)  # the plain model, as found the first time
         failure = g.name if g.kind is GoalKind.ERROR else None
-        self.finish(g, Finding(g, level, self.u.session.trace(level, failure)))
+        self.finish(g, Finding(g, level, session.trace(level, failure)))
 
     def finish(self, g: Goal, f: Finding) -> None:
         self.done[g] = Finding(f.goal, f.depth, f.trace, f.reason, time.monotonic() - self.t0)

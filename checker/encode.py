@@ -456,6 +456,16 @@ class Encoding:
         parts += [self.holds(a.expr, s) for a in self.inst.model.assumes]
         return self.conj(parts)
 
+    def initial_defaults(self) -> list[Formula]:
+        """`loc@0 == first value of its type` for each location without an initialiser: what a
+        readable trace starts from when nothing forces another value."""
+        out = []
+        for loc, t in self.locations(self.state(0)).items():
+            var = self.layout.vars[loc[0]]
+            if var.init is None:
+                out.append(t == self.values.const(self.inst.domain(ir.domain_type(var.type))[0]))
+        return out
+
     def holds(self, e: ir.Expr, s: StateVars) -> Formula:
         return Exec(self.values, self.layout, "prop", s.tag).expr(e, s.consts, {})
 

@@ -105,6 +105,20 @@ class Session:
         self._model = self._solver.model() if res.status is Status.SAT else None
         return res
 
+    def solve_preferring(self, goal: Formula, prefs: list[Formula], deadline: float | None) -> bool:
+        """A model of `goal` that keeps as many of `prefs` as a few rounds of dropping unsat-core
+        members allow (for readable traces). True when the session then holds a model of `goal`."""
+        keep = list(prefs)
+        for _ in range(4):
+            res = self.check(goal, *keep, deadline=deadline)
+            if res.status is not Status.UNSAT or not keep:
+                return res.status is Status.SAT
+            core = {c.get_id() for c in self._solver.unsat_core()}
+            if not any(p.get_id() in core for p in keep):
+                break
+            keep = [p for p in keep if p.get_id() not in core]
+        return self.check(goal, deadline=deadline).status is Status.SAT
+
     # ------------------------------------------------------------ decoding the last model
 
     def _eval(self, t: Term) -> Term:

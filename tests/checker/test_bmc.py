@@ -108,3 +108,12 @@ action at_three() { require n == 3; n := 0; }
     assert (f.verdict, f.depth) == (Verdict.REACHED, 4)
     [f] = Bmc(inst).action_can_fire(["at_three"], Budget(max_depth=3))
     assert (f.verdict, f.depth) == (Verdict.HOLDS_TO_DEPTH, 3)
+
+
+def test_values_nothing_constrains_start_at_their_first_value():
+    r = _check(corpus("fault_race_broken.spec"), 5)["ept_private"]
+    first = r.trace.steps[0].state
+    assert [first.get("fpage", (ir.Elem("Vcpu", v),)) for v in (0, 1)] == [ir.Elem("Page", 0)] * 2
+    r = _check(corpus("unconstrained.spec"), 2)["always_a"]
+    first = r.trace.steps[0].state
+    assert first.get("e").member != "A" and first.get("b") is False  # b is free, e is not
