@@ -109,25 +109,27 @@ class _Search:
             if res.status is Status.UNSAT:
                 return
             if res.status is Status.SAT:
-                hits = [g for g in goals if session.holds(events[g])]
-                for g in hits:
-                    self.hit(g, level, events[g])
+                hits = [(g, self.trace(g, level)) for g in goals if session.holds(events[g])]
+                for g, trace in hits:
+                    self.hit(g, level, events[g], trace)
                 goals = [g for g in goals if g not in self.done]
         for g in goals:
             res = session.check(events[g], deadline=self.deadline)
             if res.status is Status.SAT:
-                self.hit(g, level, events[g])
+                self.hit(g, level, events[g], self.trace(g, level))
             elif res.status is Status.UNKNOWN:
                 self.finish(g, Finding(g, level - 1, None, res.reason))
 
-    def hit(self, g: Goal, level: int, event: Formula) -> None:
-        """Decode the trace of a goal that happens at `level`, preferring the first value of each
-        location the model leaves free initially (readable traces; the depth does not change)."""
-        session = self.u.session
-        if not session.solve_preferring(event, self.u.enc.initial_defaults(), self.deadline):
-            session.check(event, deadline=self.deadline)  # the plain model, as found the first time
-        failure = g.name if g.kind is GoalKind.ERROR else None
-        self.finish(g, Finding(g, level, session.trace(level, failure)))
+    def trace(self, g: Goal, level: int) -> Trace:
+        """The trace of `g` at `level` in the session's current model."""
+        return self.u.session.trace(level, g.name if g.kind is GoalKind.ERROR else None)
+
+    def hit(self, g: Goal, level: int, event: Formula, trace: Trace) -> None:
+        """Record `trace` for `g`, or a more readable one of the same depth when the solver finds
+        one quickly: values nothing constrains start at the first value of their type."""
+        if self.u.session.solve_preferring(event, self.u.enc.initial_defaults(), self.deadline):
+            trace = self.trace(g, level)
+        self.finish(g, Finding(g, level, trace))
 
     def finish(self, g: Goal, f: Finding) -> None:
         self.done[g] = Finding(f.goal, f.depth, f.trace, f.reason, time.monotonic() - self.t0)
