@@ -91,6 +91,10 @@ class ExplicitEngine:
         elapsed = time.monotonic() - t0
         results = tuple(self._result(p, search, elapsed) for p in props)
         warnings = list(self._notes) + self._warnings(search, coverage)
+        if self.symmetry is not None and self.symmetry.partial:
+            warnings.append(Warning_("symmetry-partial", "symmetry reduction was partial: some states had too many "
+                                     "interchangeable sort elements to minimise over, so an orbit may be stored more "
+                                     "than once (verdicts are unaffected)"))
         graph = self._graph(search, sink, props) if sink is not None else None
         return ExplicitOutcome(results, tuple(warnings), len(search.visited), search.transitions,
                                search.max_depth_seen, search.exhaustive, time.monotonic() - t0, coverage, graph,

@@ -116,7 +116,9 @@ class Search:
             self.stop_reason = str(err)
             return None
         level = []
-        for o in outs:
+        for count, o in enumerate(outs, 1):
+            if count & 255 == 0 and self._tick(0):
+                return None
             if isinstance(o, Violation):
                 if o.prop in self.goals.checks:
                     self.goals.checks.discard(o.prop)

@@ -13,6 +13,9 @@ Two schemes, chosen per sort:
 - any other sort (relations between elements, sort-valued entries): elements are sorted by a
   permutation-invariant signature, and the canonical form is the minimum image over every
   arrangement of elements whose signatures tie (exact; costly only when many elements tie).
+  When more than MAX_ARRANGEMENTS arrangements tie (8 identical pages: 40,320), the state is
+  mapped by the first arrangement only: still a deterministic member of its own orbit, so the
+  search stays sound, but an orbit may then be stored more than once (`partial` says so).
 
 Reduction is unsound in one corner of the semantics: a `forall` over a sort whose body holds two
 different checks reports the failing run that comes first in domain order, so which property
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import chain, permutations, product
+from math import factorial
 from operator import itemgetter
 from typing import Any
 
@@ -33,6 +37,7 @@ from spec.types import FunT, SortT, Type
 
 State_ = FastState
 _CACHE_MAX = 100_000  # permutation maps kept per engine run
+MAX_ARRANGEMENTS = 720  # tied arrangements tried per state before settling for a cheaper form
 
 
 def _sorts_of(t: Type, permutable: frozenset[str]) -> list[str]:
@@ -128,6 +133,7 @@ class Symmetry:
         self._general_sizes = [inst.size(n) for n in self.general]
         self._freeze = sem.freeze
         self._maps: dict[tuple[tuple[int, ...], ...], Callable[[State_], State_]] = {}
+        self.partial = False  # set once a state had too many tied arrangements to minimise over
         self.active = bool(self.simple or self.general)
         self.canon: Callable[[State_], State_] = self._canon if self.active else _identity
 
@@ -225,16 +231,19 @@ class Symmetry:
                     groups[-1].append(e)
                 else:
                     groups.append([e])
-            options = []
-            for arrangement in product(*(permutations(g) for g in groups)):
-                new_of = [0] * n
-                for new, old in enumerate(chain.from_iterable(arrangement)):
-                    new_of[old] = new
-                options.append(tuple(new_of))
-            per_sort.append(tuple(options))
-        if len(per_sort) == 1:
-            return [(o,) for o in per_sort[0]]
-        return list(product(*per_sort))
+            per_sort.append(groups)
+        total = 1
+        for groups in per_sort:
+            if isinstance(groups, list):
+                for g in groups:
+                    total *= factorial(len(g))
+        if total > MAX_ARRANGEMENTS:
+            self.partial = True
+            return [tuple(g[0] if isinstance(g, tuple) else _first(g) for g in per_sort)]
+        options = [g if isinstance(g, tuple) else tuple(_all(g)) for g in per_sort]
+        if len(options) == 1:
+            return [(o,) for o in options[0]]
+        return list(product(*options))
 
     def _perm_map(self, key: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
         f = self._maps.get(key)
@@ -274,6 +283,21 @@ class Symmetry:
                 return self._perm_map(keys[0])(s)
             s = min(self._perm_map(key)(s) for key in keys)
         return s
+
+
+def _all(groups: list[list[int]]) -> Iterator[tuple[int, ...]]:
+    """Every old -> new assignment that keeps the groups (of tied elements) in order."""
+    n = sum(len(g) for g in groups)
+    for arrangement in product(*(permutations(g) for g in groups)):
+        new_of = [0] * n
+        for new, old in enumerate(chain.from_iterable(arrangement)):
+            new_of[old] = new
+        yield tuple(new_of)
+
+
+def _first(groups: list[list[int]]) -> tuple[int, ...]:
+    """The assignment that breaks ties by element index."""
+    return next(_all(groups))
 
 
 def _identity(s: State_) -> State_:
