@@ -1,7 +1,7 @@
 """The reachable state graph as text (`spec-check graph`); ExplicitOutcome | DiGraph -> DOT or GraphML.
 
     outcome = ExplicitEngine(inst, keep_graph=True, symmetry=False).check((), budget)
-    text = state_graph_text(outcome, inst, fmt="dot", violating=None, max_states=1000)
+    text = state_graph_text(outcome, inst, fmt="dot", violating=None, max_states=10_000)
 
 Nodes are labelled with the variables that differ somewhere in the graph (variables with one
 value everywhere are listed once, in the graph's caption); a function variable is shown as its
@@ -25,7 +25,7 @@ from checker.explicit import ExplicitOutcome
 from checker.result import State
 from spec import ir
 
-DEFAULT_MAX_STATES = 1000
+DEFAULT_MAX_STATES = 10_000
 FORMATS = ("dot", "graphml")
 
 
