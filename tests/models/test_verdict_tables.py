@@ -14,20 +14,26 @@ from pathlib import Path
 
 import pytest
 
+from checker.explore import Matrix
 from spec.frontend import load
 from tests.models.verdict_tables import (
     DOC_BLOCK,
     DOCS,
+    EXPLORE_BLOCK,
+    EXPLORE_VARY,
     ROOT,
     TABLES,
     Config,
     Outcome,
     Scenario,
+    explore_matrix,
     format_model_table,
     format_scenarios,
+    matrix_outcomes,
     read_model_table,
     read_scenarios,
     render_doc_blocks,
+    render_explore_block,
     run_all,
     run_config,
     scenario_configs,
@@ -41,13 +47,21 @@ SCENARIOS = TABLES / "scenarios.verdicts"
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[Config, Outcome]:
+def matrix() -> Matrix:
+    return explore_matrix(JOBS)
+
+
+@pytest.fixture(scope="module")
+def results(matrix) -> dict[Config, Outcome]:
+    # The tdx table's configurations come from the explore run the docs show; the rest are
+    # checked here.
+    done = matrix_outcomes(matrix)
     configs: list[Config] = []
     for path in MODEL_TABLES:
         configs += read_model_table(path).configs()
     rows = [i for i in read_scenarios(SCENARIOS) if isinstance(i, Scenario)]
     configs += scenario_configs(rows).values()
-    return run_all(configs, JOBS)
+    return {**done, **run_all([c for c in configs if c not in done], JOBS)}
 
 
 def _cell_diffs(old: dict, new: dict) -> list[str]:
@@ -88,17 +102,26 @@ def test_scenarios(results):
     assert diffs == []
 
 
-def test_docs_show_the_current_tables():
+def test_docs_show_the_current_tables_and_matrix(matrix):
     # Run after the table tests (file order), so an update rewrites the docs from the new tables.
     tables = {p.stem: read_model_table(p) for p in MODEL_TABLES}
     text = DOCS.read_text(encoding="utf-8")
-    rendered = render_doc_blocks(text, tables)
+    rendered = render_explore_block(render_doc_blocks(text, tables), matrix)
     if UPDATE:
         DOCS.write_text(rendered, encoding="utf-8")
         text = rendered
     shown = {(m.group(2), m.group(3)) for m in DOC_BLOCK.finditer(text)}
     assert {("tdx", d) for d in tables["tdx"].cells} <= shown
-    assert rendered == text, "docs/models.md shows stale verdict tables; regenerate them"
+    assert len(EXPLORE_BLOCK.findall(text)) == 1, "docs/models.md must show the explore matrix once"
+    assert rendered == text, "docs/models.md shows stale verdict tables or a stale explore matrix; regenerate them"
+
+
+def test_matrix_covers_the_tdx_table(matrix):
+    # The docs say the tdx table is the explore matrix: every cell of one is a cell of the other.
+    table = read_model_table(TABLES / "tdx.verdicts")
+    got = matrix_outcomes(matrix)
+    assert set(got) == set(table.configs())
+    assert "--vary " + EXPLORE_VARY in DOCS.read_text(encoding="utf-8")
 
 
 def test_every_model_and_axis_value_has_a_table():

@@ -11,7 +11,9 @@ Two kinds of file live in tests/models/tables/:
   the length of the shortest trace.
 
 Every configuration is checked with the named engine; `SPEC_CHECK_UPDATE_GOLDEN=1` rewrites the
-files from the current verdicts (review the diff before committing it).
+files from the current verdicts (review the diff before committing it). The tdx table's
+configurations are checked by `spec-check explore models/tdx.spec --vary hardware,design`'s own
+code (`explore_matrix`), whose text docs/models.md shows.
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import check
+from checker.explore import Matrix
+from checker.explore_run import explore_file
 from checker.policy import DEAD_ACTION
-from checker.result import Verdict
+from checker.report.matrix import render_text as render_matrix_text
+from checker.result import Report, Verdict
+from spec.ir import format_value
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = Path(__file__).resolve().parent / "tables"
@@ -65,6 +71,10 @@ def run_config(cfg: Config) -> Outcome:
     """Check one configuration (module-level so worker processes can run it)."""
     rep = check(str(ROOT / cfg.model), properties=list(cfg.props) if cfg.props else None, engine=cfg.engine,
                 params=dict(cfg.params), sizes=dict(cfg.sizes), timeout=TIMEOUT_S, vacuity_goals=False)
+    return outcome(rep)
+
+
+def outcome(rep: Report) -> Outcome:
     verdicts = {}
     for r in rep.results:
         depth = r.trace.depth if r.trace is not None else None
@@ -222,10 +232,42 @@ def format_scenarios(items: list[str | Scenario]) -> str:
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------- the explore matrix
+
+# docs/models.md shows `spec-check explore models/tdx.spec --vary hardware,design`; the tdx table
+# is computed from the same run, so the matrix and the table cannot disagree.
+EXPLORE_MODEL = "models/tdx.spec"
+EXPLORE_VARY = "hardware,design"
+EXPLORE_ENGINE = "explicit"
+
+
+def explore_matrix(jobs: int) -> Matrix:
+    """The matrix as `spec-check explore` computes it (no result cache)."""
+    options = [("engine", EXPLORE_ENGINE), ("timeout", TIMEOUT_S), ("vacuity", False)]
+    return explore_file(str(ROOT / EXPLORE_MODEL), [EXPLORE_VARY], [], [], options, jobs=jobs).matrix
+
+
+def matrix_outcomes(m: Matrix) -> dict[Config, Outcome]:
+    """The matrix's reports under the keys the model tables use."""
+    out = {}
+    for bindings, rep in m.rows:
+        b = {k: format_value(v) for k, v in bindings}
+        out[Config(EXPLORE_MODEL, EXPLORE_ENGINE, (("design", b["design"]), ("hardware", b["hardware"])))] = outcome(rep)
+    return out
+
+
+def matrix_table_text(m: Matrix) -> str:
+    """The text the command prints, up to its traces (T1, T2, ...), which the docs leave out."""
+    text = render_matrix_text(m, lambda _trace: "")
+    end = text.find("\n\nT1: ")
+    return text if end < 0 else text[:end + 1]
+
+
 # ---------------------------------------------------------------- docs/models.md
 
 DOCS = ROOT / "docs" / "models.md"
 DOC_BLOCK = re.compile(r"(<!-- verdicts:(\w+):(\w+) -->\n)(.*?)(<!-- /verdicts -->)", re.S)
+EXPLORE_BLOCK = re.compile(r"(<!-- explore:tdx -->\n)(.*?)(<!-- /explore -->)", re.S)
 
 
 def markdown_table(t: ModelTable, design: str, skip: Iterable[str] = ()) -> str:
@@ -249,3 +291,9 @@ def render_doc_blocks(text: str, tables: Mapping[str, ModelTable]) -> str:
         return m.group(1) + body + m.group(5)
 
     return DOC_BLOCK.sub(block, text)
+
+
+def render_explore_block(text: str, matrix: Matrix) -> str:
+    """docs/models.md with its `<!-- explore:tdx -->` block re-rendered from the matrix."""
+    body = "```text\n" + matrix_table_text(matrix) + "```\n"
+    return EXPLORE_BLOCK.sub(lambda m: m.group(1) + body + m.group(3), text)
