@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from explicit_bench import bench_explicit  # bench/ is on sys.path when run as bench/run.py
+from sizes_bench import bench_sizes
 from symbolic_bench import bench_symbolic
 
 from spec.frontend import instantiate, load_model
@@ -31,6 +32,7 @@ def main() -> None:
     rows = bench_frontend()
     rows += bench_explicit()
     rows += bench_symbolic()
+    rows += bench_sizes()
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark'.ljust(width)}  result")
     for name, value in rows:
