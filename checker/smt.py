@@ -38,19 +38,36 @@ class SatResult:
     time_s: float = 0.0
 
 
+@dataclass
+class _Alarm:
+    fired: bool = False
+
+
 @contextmanager
-def _watchdog(ctx: z3.Context, remaining: float | None) -> Iterator[None]:
+def _watchdog(ctx: z3.Context, remaining: float | None) -> Iterator[_Alarm]:
     """Interrupt every Z3 call in `ctx` once `remaining` seconds have passed."""
+    alarm = _Alarm()
     if remaining is None:
-        yield
+        yield alarm
         return
-    timer = threading.Timer(max(remaining, 0.0), ctx.interrupt)
+
+    def ring() -> None:
+        alarm.fired = True
+        ctx.interrupt()
+
+    timer = threading.Timer(max(remaining, 0.0), ring)
     timer.daemon = True
     timer.start()
     try:
-        yield
+        yield alarm
     finally:
         timer.cancel()
+
+
+def _user_interrupt(reason: str, alarm: _Alarm) -> bool:
+    """Z3 catches Ctrl-C itself while it solves and returns `unknown` ("canceled"); when our
+    watchdog did not fire, that was the user, and the run must stop as Python would."""
+    return not alarm.fired and ("cancel" in reason or "interrupt" in reason)
 
 
 def _run(solver: z3.Solver, ctx: z3.Context, assumptions: list[Formula], deadline: float | None) -> SatResult:
@@ -61,14 +78,18 @@ def _run(solver: z3.Solver, ctx: z3.Context, assumptions: list[Formula], deadlin
         solver.set("timeout", max(1, int(remaining * 1000)))
     t0 = time.monotonic()
     try:
-        with _watchdog(ctx, remaining):
+        with _watchdog(ctx, remaining) as alarm:
             r = solver.check(*assumptions)
     except z3.Z3Exception as exc:  # an interrupt can surface as an exception in some tactics
+        if _user_interrupt(str(exc).lower(), alarm):
+            raise KeyboardInterrupt from None
         return SatResult(Status.UNKNOWN, f"z3 error: {exc}", time.monotonic() - t0)
     elapsed = time.monotonic() - t0
     if r == z3.sat or r == z3.unsat:
         return SatResult(Status.SAT if r == z3.sat else Status.UNSAT, None, elapsed)
     reason = solver.reason_unknown() or "unknown"
+    if _user_interrupt(reason.lower(), alarm) and not (deadline is not None and time.monotonic() >= deadline - 0.01):
+        raise KeyboardInterrupt
     if deadline is not None and time.monotonic() >= deadline - 0.01:
         reason = f"timeout (z3: {reason})"
     return SatResult(Status.UNKNOWN, f"z3 gave up: {reason}" if not reason.startswith("timeout") else reason,
@@ -222,9 +243,11 @@ def _eliminate_quantifiers(f: Formula, ctx: z3.Context, deadline: float | None) 
     if remaining is not None and remaining <= 0:
         return None
     try:
-        with _watchdog(ctx, remaining):
+        with _watchdog(ctx, remaining) as alarm:
             goals = z3.Tactic("qe", ctx=ctx)(f)
-    except z3.Z3Exception:
+    except z3.Z3Exception as exc:
+        if _user_interrupt(str(exc).lower(), alarm):
+            raise KeyboardInterrupt from None
         return None
     if len(goals) != 1:
         return None
