@@ -1,0 +1,42 @@
+"""The README's tour shows real output: these checks fail when a model, an engine or a report
+change makes the README wrong."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from checker import check
+from checker.report.common import summary_line
+from tests.conftest import ROOT, run_cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_make_run_summary_is_the_real_one():
+    shown = re.search(r"^summary: (.*) \(\d+\.\d+s\)$", README, re.M)
+    assert shown is not None
+    report = check(ROOT / "models" / "tdx.spec")
+    assert summary_line(report) == shown.group(1)
+    for line in re.findall(r"^  ([A-Za-z0-9_.:]+) +(PROVED|REACHED|UNREACHABLE|VIOLATED) +explicit", README, re.M):
+        assert report.result(line[0]).verdict.value == line[1], line
+
+
+def test_upstream_bug_trace_is_the_real_one():
+    report = check(ROOT / "models" / "tdx.spec", params={"attr_check_before_snapshot": "true"},
+                   properties=["P5_spte_kind"], vacuity_goals=False)
+    r = report.result("P5_spte_kind")
+    assert r.verdict.value == "VIOLATED" and r.depth == 5
+    assert [s.action for s in r.trace.steps[1:]] == ["kvm.fault_begin", "kvm.set_attr_begin", "kvm.set_attr_commit",
+                                                      "gmem.get_pfn", "kvm.fault_install"]
+
+
+def test_the_toy_model_behaves_as_described(tmp_path: Path):
+    toy = re.search(r"```\n(model toy;.*?)```", README, re.S)
+    assert toy is not None
+    path = tmp_path / "toy.spec"
+    path.write_text(toy.group(1), encoding="utf-8")
+    assert run_cli(["lint", str(path)]).code == 0
+    broken = check(path, params={"reset_on_free": "false"})
+    assert broken.result("no_crash").verdict.value == "VIOLATED" and broken.result("no_crash").depth == 3
+    assert check(path, params={"hardware": "fixed"}).result("no_crash").verdict.value == "PROVED"
