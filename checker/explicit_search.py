@@ -185,6 +185,9 @@ class Search:
                         self._failed(s, i, o)
                         continue
                     self.transitions += 1
+                    # Canonical forms can be costly: look at the clock by transitions too.
+                    if self.transitions & 63 == 0 and self._tick(depth):
+                        return False
                     c = o if canon is None else canon(o)
                     if c not in visited:
                         if len(visited) == self._limit:
