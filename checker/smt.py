@@ -162,8 +162,11 @@ class Session:
         assert step.inputs.act is not None
         name = self.enc.action_name(self._eval(step.inputs.act))
         ai = step.inputs.actions[name]
-        return (name, tuple((v.name, self.value(v.const, v.type)) for v in ai.params),
-                tuple((v.name, self.value(v.const, v.type)) for v in ai.choices))
+        # A choose off the path taken (or after the check that failed) is unconstrained and may
+        # hold a value outside its domain: it is no part of the step, so it is not shown.
+        choices = tuple((v.name, self.value(v.const, v.type)) for v in ai.choices
+                        if self.holds(self.enc.values.in_domain(v.const, v.type)))
+        return name, tuple((v.name, self.value(v.const, v.type)) for v in ai.params), choices
 
     def trace(self, depth: int, failure: str | None = None) -> Trace:
         """States 0..depth and the actions between them; with `failure`, the last step fails a

@@ -159,8 +159,11 @@ class Exec:
             case ir.Choose():
                 x = self._fresh(s.var, s.domain)
                 run.env[s.var] = x
-                c = t.conj([t.in_domain(x, s.domain), self.expr(s.cond, run.w, run.env)])
-                run.disabled = t.disj([run.disabled, t.conj([pc, t.neg(run.failed), t.neg(c)])])
+                c = self.expr(s.cond, run.w, run.env)
+                # The value is in its domain whether or not this choose is on the path taken:
+                # off the path it does not matter, and a trace must never show an impossible value.
+                run.disabled = t.disj([run.disabled, t.neg(t.in_domain(x, s.domain)),
+                                       t.conj([pc, t.neg(run.failed), t.neg(c)])])
             case ir.Forall():
                 self._forall(s, run, pc)
             case _:
