@@ -291,6 +291,19 @@ def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Poli
     return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, quiet=args.quiet))
 
 
+def _output(path: str | None, text: str) -> bool:
+    """Write `text` to `path`, or to stdout; False (after saying why) when the file cannot be written."""
+    try:
+        if path:
+            _write(path, text)
+        else:
+            sys.stdout.write(text)
+    except OSError as err:
+        _err(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+        return False
+    return True
+
+
 def _write(path: str, text: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
 
@@ -378,13 +391,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         text = render_matrix_text(m, trace_text, layout=args.layout)
         if result.fixes is not None:
             text += "\n" + render_fixes_text(result.fixes)
-    try:
-        if args.output:
-            _write(args.output, text)
-        else:
-            sys.stdout.write(text)
-    except OSError as err:
-        _err(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+    if not _output(args.output, text):
         return EXIT_BAD_INPUT
     return _gate(args, [rep for _b, rep in m.rows], EXIT_OK)
 
@@ -430,15 +437,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     except ValueError as err:  # a refusal (graph too large)
         _err(f"error: {err}")
         return EXIT_BAD_INPUT
-    try:
-        if args.output:
-            _write(args.output, text)
-        else:
-            sys.stdout.write(text)
-    except OSError as err:
-        _err(f"error: cannot write `{err.filename}`: {err.strerror or err}")
-        return EXIT_BAD_INPUT
-    return EXIT_OK
+    return EXIT_OK if _output(args.output, text) else EXIT_BAD_INPUT
 
 
 def run(argv: Sequence[str]) -> int:
