@@ -149,7 +149,7 @@ class Body:
                             "or a `choose` local")
 
     def assert_(self, cond: ExprLike, name: str | None = None) -> None:
-        """`assert name: cond;` (an unnamed assert is named after its line, `action:assert@LINE`)."""
+        """`assert name: cond;` (an unnamed assert is numbered within its action, `action:assert#N`)."""
         span = caller_span()
         self._emit(ast.Assert(name, node_of(cond, span), span=span))
 

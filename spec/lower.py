@@ -26,6 +26,7 @@ class _Props:
     asserts: list[ir.Property] = field(default_factory=list)
     ranges: dict[str, ir.Property] = field(default_factory=dict)
     names: dict[str, Span] = field(default_factory=dict)
+    unnamed: dict[str, int] = field(default_factory=dict)  # owner -> unnamed asserts so far
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,9 @@ class Lowerer:
                 self.sink.error(s.span, "E0202", f"duplicate declaration of property `{name}`",
                                 notes=[Note(self.props.names[name], f"`{name}` first declared here")])
         else:
-            name = f"{ctx.owner}:assert@{s.span.line}"
+            # Numbered within the action, so editing elsewhere in the file does not rename it.
+            n = self.props.unnamed[ctx.owner] = self.props.unnamed.get(ctx.owner, 0) + 1
+            name = f"{ctx.owner}:assert#{n}"
         self.props.names.setdefault(name, s.span)
         self.props.asserts.append(ir.Property(name, ir.PropKind.ASSERT, None, None, span=s.span))
         return name

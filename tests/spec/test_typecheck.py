@@ -219,8 +219,8 @@ action get(p: Page) {
 def test_asserts_are_properties_named_or_by_line(tmp_path):
     m = model_of(tmp_path, "var x: bool;\naction a() {\n  assert x;\n  assert named: !x;\n}\n")
     checks = [s for s in action_body(m, "a") if isinstance(s, ir.Check)]
-    assert [c.prop for c in checks] == ["a:assert@3", "named"]
-    assert {p.name for p in m.properties if p.kind is ir.PropKind.ASSERT} == {"a:assert@3", "named"}
+    assert [c.prop for c in checks] == ["a:assert#1", "named"]
+    assert {p.name for p in m.properties if p.kind is ir.PropKind.ASSERT} == {"a:assert#1", "named"}
 
 
 def test_constant_out_of_range_is_static_but_state_dependent_is_a_check(tmp_path):
