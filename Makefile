@@ -33,6 +33,7 @@ test: $(TSTAMP)
 lint: $(TSTAMP)
 	$(BIN)/ruff check spec checker tests bench
 	$(BIN)/spec-check lint models/*.spec models/lib/*.spec
+	@for f in models/*.spec models/lib/*.spec; do $(BIN)/spec-check fmt --check $$f || exit 1; done
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
