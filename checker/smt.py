@@ -144,7 +144,7 @@ class Session:
 
     def _eval(self, t: Term) -> Term:
         assert self._model is not None, "no model: the last check was not sat"
-        return self._model.eval(t, model_completion=True)
+        return self._model.evaluate(t, model_completion=True)
 
     def holds(self, f: Formula) -> bool:
         return z3.is_true(self._eval(f))
