@@ -223,7 +223,7 @@ def test_many_tied_elements_stay_within_the_deadline(tmp_path):
     engine = ExplicitEngine(inst, symmetry=True)
     t0 = time.monotonic()
     out = engine.check(list(inst.model.properties), Budget(deadline=time.monotonic() + 1.0))
-    assert time.monotonic() - t0 < 4.0
+    assert time.monotonic() - t0 < 15.0  # the deadline is 1 s; before the fix this ran for minutes
     assert not out.exhaustive
     assert out.results[0].verdict in (Verdict.HOLDS_TO_DEPTH, Verdict.UNKNOWN, Verdict.VIOLATED)
     assert any(w.code == "symmetry-partial" for w in out.warnings)
