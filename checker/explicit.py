@@ -31,6 +31,7 @@ import networkx as nx
 
 from checker.explicit_search import INIT, Found, Goals, GraphSink, Progress, Search
 from checker.interp import FastState, Semantics, Violation
+from checker.interp_memo import read_mask
 from checker.result import Budget, Failure, PropertyResult, Step, Trace, Verdict, Warning_
 from checker.symmetry import Symmetry, blockers
 from spec import ir
@@ -105,8 +106,8 @@ class ExplicitEngine:
         for p in props:
             if p.kind in (ir.PropKind.INVARIANT, ir.PropKind.REACHABLE):
                 assert p.expr is not None
-                pair = (p.name, self.sem.predicate(p.expr))
-                (goals.invariants if p.kind is ir.PropKind.INVARIANT else goals.reachables).append(pair)
+                goal = (p.name, self.sem.predicate(p.expr), read_mask(self.sem.layout, p.expr))
+                (goals.invariants if p.kind is ir.PropKind.INVARIANT else goals.reachables).append(goal)
             else:
                 goals.checks.add(p.name)
         return goals

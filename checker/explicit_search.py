@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.interp import FastState, LimitExceeded, Semantics, Violation
+from checker.interp_memo import Transitions
 from checker.result import Budget
 
 S = FastState
@@ -26,10 +27,12 @@ Progress = Callable[[int, int, float], None]
 @dataclass
 class Goals:
     """What the search looks for: invariants (found when false), reachable goals (found when
-    true), check properties (found when a step fails them)."""
+    true), check properties (found when a step fails them). Each predicate comes with the mask
+    of the slots it reads (see checker/interp_memo.py; -1: any slot): a pending predicate has
+    the same value on a state as on its parent when they agree there, so it is not evaluated."""
 
-    invariants: list[tuple[str, Callable[[S], bool]]] = field(default_factory=list)
-    reachables: list[tuple[str, Callable[[S], bool]]] = field(default_factory=list)
+    invariants: list[tuple[str, Callable[[S], bool], int]] = field(default_factory=list)
+    reachables: list[tuple[str, Callable[[S], bool], int]] = field(default_factory=list)
     checks: set[str] = field(default_factory=set)
 
     def pending(self) -> int:
@@ -57,7 +60,7 @@ class GraphSink:
 class Search:
     def __init__(self, sem: Semantics, canon: Callable[[S], S] | None, goals: Goals, budget: Budget, *,
                  graph: GraphSink | None, deadlocks: bool, progress: Progress | None,
-                 stop_when_found: bool, progress_interval: float = 0.25) -> None:
+                 stop_when_found: bool, progress_interval: float = 0.25, cache: bool = True) -> None:
         self.sem = sem
         self.canon = canon if canon is not None else _identity
         self._canon_or_none = canon
@@ -81,10 +84,19 @@ class Search:
         self._t0 = time.monotonic()
         self._last_progress = self._t0
         self._expanded = 0  # states expanded so far (limits and progress are checked every 256)
+        # the transition cache (byte states only); `cache=False` runs every body (tests compare)
+        self.steps = Transitions(sem) if cache and sem.layout.compact else None
 
     # ------------------------------------------------------------------ driver
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            if self.steps is not None:
+                self.steps.flush()
+
+    def _run(self) -> None:
         level = self._initial()
         if level is None:
             return
@@ -135,20 +147,24 @@ class Search:
             self._discovered(c, 0)
         return level
 
-    def _discovered(self, c: S, depth: int) -> None:
+    def _discovered(self, c: S, depth: int, changed: int = -1) -> None:
+        """Check the pending properties on a new state. `changed`: the bits where `c` differs from
+        the state it was reached from (-1: unknown). That state was checked when it was found, so
+        a property still pending holds there (an invariant) or is false there (a goal): only
+        those reading a changed slot can differ."""
         g = self.goals
         if g.invariants:
-            for n, p in g.invariants:
-                if not p(c):
+            for n, p, m in g.invariants:
+                if changed & m and not p(c):
                     self.found[n] = Found(c)
             if len(self.found) > self._found_count:
-                g.invariants = [(n, p) for n, p in g.invariants if n not in self.found]
+                g.invariants = [x for x in g.invariants if x[0] not in self.found]
         if g.reachables:
-            for n, p in g.reachables:
-                if p(c):
+            for n, p, m in g.reachables:
+                if changed & m and p(c):
                     self.found[n] = Found(c)
             if len(self.found) > self._found_count:
-                g.reachables = [(n, p) for n, p in g.reachables if n not in self.found]
+                g.reachables = [x for x in g.reachables if x[0] not in self.found]
         self._found_count = len(self.found)
         if self.graph is not None:
             self.graph.ids[c] = len(self.graph.ids)
@@ -159,7 +175,7 @@ class Search:
     def _expand_level(self, level: list[S], depth: int) -> list[S] | None:
         """Expand every state of `level`; the next level, or None when a limit stopped the search."""
         nxt: list[S] = []
-        expand = self._expand_state
+        expand = self._expand_state if self.steps is None else self._expand_cached
         for count, s in enumerate(level, self._expanded + 1):
             if count & 255 == 0 and self._tick(depth):
                 return None
@@ -198,6 +214,57 @@ class Search:
                         self._discovered(c, depth + 1)
                     if graph is not None:
                         graph.edges.setdefault((s, c), []).append(i)
+        if not enabled and self.want_deadlocks:
+            if self.deadlock is None:
+                self.deadlock = s
+            if graph is not None:
+                graph.dead.add(s)
+        return True
+
+    def _expand_cached(self, s: S, depth: int, nxt: list[S]) -> bool:
+        """`_expand_state` through the transition cache (byte states): the same outcomes in the
+        same order, most of them without running an action body."""
+        assert self.steps is not None
+        canon = self._canon_or_none
+        visited = self.visited
+        graph = self.graph
+        width = self.steps.width
+        si = int.from_bytes(s, "little")
+        enabled = False
+        for key, keep, cache, miss in self.steps.plans:
+            entry = cache.get(si & key)
+            if entry is None:
+                entry = miss(s, si)
+            outs = entry[0]
+            if not outs:
+                continue
+            entry[2] += 1
+            enabled = True
+            base = si & keep
+            for i, o in outs:
+                if o is None:
+                    t, ti = s, si
+                elif o.__class__ is int:
+                    ti = base | o
+                    t = ti.to_bytes(width, "little")
+                else:
+                    self._failed(s, i, o)
+                    continue
+                self.transitions += 1
+                if self.transitions & 63 == 0 and self._tick(depth):
+                    return False
+                c = t if canon is None else canon(t)
+                if c not in visited:
+                    if len(visited) == self._limit:
+                        self.stop_reason = f"the state limit {self._limit} was reached"
+                        return False
+                    visited[c] = (s, i)
+                    nxt.append(c)
+                    if canon is not None:
+                        ti = int.from_bytes(c, "little")  # type: ignore[arg-type]
+                    self._discovered(c, depth + 1, ti ^ si)
+                if graph is not None:
+                    graph.edges.setdefault((s, c), []).append(i)
         if not enabled and self.want_deadlocks:
             if self.deadlock is None:
                 self.deadlock = s

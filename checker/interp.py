@@ -72,8 +72,12 @@ class Semantics:
         runners: list[Runner] = []
         expanders: list[Expander] = []
         self.action_of: list[int] = []  # action index of each action instance
+        # per action, the coverage ids its outcomes count: [lo, hi) (the action, then its branches)
+        self.coverage_spans: list[tuple[int, int]] = []
         for n, action in enumerate(inst.model.actions):
+            lo = len(self.coverage.labels)
             instances, expander = self._compile_action(action, len(ais))
+            self.coverage_spans.append((lo, len(self.coverage.labels)))
             for ai, runner in instances:
                 ais.append(ai)
                 runners.append(runner)
