@@ -21,6 +21,8 @@ from checker.result import Budget
 
 S = FastState
 INIT = -1  # "action index" of a violation raised by the init block
+CANON_CACHE = 1 << 18  # canonical forms remembered (then forgotten all at once)
+VALUE_CACHE = 1 << 16  # property values remembered per property
 Progress = Callable[[int, int, float], None]
 
 
@@ -86,6 +88,8 @@ class Search:
         self._expanded = 0  # states expanded so far (limits and progress are checked every 256)
         # the transition cache (byte states only); `cache=False` runs every body (tests compare)
         self.steps = Transitions(sem) if cache and sem.layout.compact else None
+        self._canons: dict[S, S] = {}  # successor -> canonical form, for this search
+        self._values: dict[str, dict[int, bool]] = {}  # property -> its value by the slots it reads
 
     # ------------------------------------------------------------------ driver
 
@@ -147,21 +151,22 @@ class Search:
             self._discovered(c, 0)
         return level
 
-    def _discovered(self, c: S, depth: int, changed: int = -1) -> None:
+    def _discovered(self, c: S, depth: int, changed: int = -1, ci: int | None = None) -> None:
         """Check the pending properties on a new state. `changed`: the bits where `c` differs from
         the state it was reached from (-1: unknown). That state was checked when it was found, so
         a property still pending holds there (an invariant) or is false there (a goal): only
-        those reading a changed slot can differ."""
+        those reading a changed slot can differ. `ci`: `c` as an int (byte states), to look the
+        value up by the slots the property reads."""
         g = self.goals
         if g.invariants:
             for n, p, m in g.invariants:
-                if changed & m and not p(c):
+                if changed & m and not (p(c) if ci is None else self._value(n, p, m, c, ci)):
                     self.found[n] = Found(c)
             if len(self.found) > self._found_count:
                 g.invariants = [x for x in g.invariants if x[0] not in self.found]
         if g.reachables:
             for n, p, m in g.reachables:
-                if changed & m and p(c):
+                if changed & m and (p(c) if ci is None else self._value(n, p, m, c, ci)):
                     self.found[n] = Found(c)
             if len(self.found) > self._found_count:
                 g.reachables = [x for x in g.reachables if x[0] not in self.found]
@@ -169,6 +174,20 @@ class Search:
         if self.graph is not None:
             self.graph.ids[c] = len(self.graph.ids)
             self.graph.depth[c] = depth
+
+    def _value(self, name: str, p: Callable[[S], Any], mask: int, c: S, ci: int) -> bool:
+        """`p(c)`, remembered by the values of the slots `p` reads."""
+        memo = self._values.get(name)
+        if memo is None:
+            memo = self._values[name] = {}
+        key = ci & mask
+        v = memo.get(key)
+        if v is None:
+            v = bool(p(c))
+            if len(memo) >= VALUE_CACHE:
+                memo.clear()
+            memo[key] = v
+        return v
 
     # ------------------------------------------------------------------ one level
 
@@ -229,6 +248,7 @@ class Search:
         visited = self.visited
         graph = self.graph
         width = self.steps.width
+        canons = self._canons
         si = int.from_bytes(s, "little")
         enabled = False
         for key, keep, cache, miss in self.steps.plans:
@@ -253,16 +273,24 @@ class Search:
                 self.transitions += 1
                 if self.transitions & 63 == 0 and self._tick(depth):
                     return False
-                c = t if canon is None else canon(t)
+                if canon is None:
+                    c = t
+                else:  # successors repeat: most canonical forms are looked up, not computed
+                    c = canons.get(t)
+                    if c is None:
+                        c = canon(t)
+                        if len(canons) >= CANON_CACHE:
+                            canons.clear()
+                        canons[t] = c
                 if c not in visited:
                     if len(visited) == self._limit:
                         self.stop_reason = f"the state limit {self._limit} was reached"
                         return False
                     visited[c] = (s, i)
                     nxt.append(c)
-                    if canon is not None:
+                    if c is not t and c != t:
                         ti = int.from_bytes(c, "little")  # type: ignore[arg-type]
-                    self._discovered(c, depth + 1, ti ^ si)
+                    self._discovered(c, depth + 1, ti ^ si, ti)
                 if graph is not None:
                     graph.edges.setdefault((s, c), []).append(i)
         if not enabled and self.want_deadlocks:

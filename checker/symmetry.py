@@ -131,6 +131,7 @@ class Symmetry:
         self._gather = self._simple_gather()
         self._general_plan = [self._signature_plan(n) for n in self.general]
         self._general_sizes = [inst.size(n) for n in self.general]
+        self._identity_key = tuple(tuple(range(n)) for n in self._general_sizes)
         self._freeze = sem.freeze
         self._maps: dict[tuple[tuple[int, ...], ...], Callable[[State_], State_]] = {}
         self.partial = False  # set once a state had too many tied arrangements to minimise over
@@ -170,11 +171,14 @@ class Symmetry:
 
     def _canon_simple(self, s: State_) -> State_:
         parts: list[Any] = [s]
+        moved = False
         for m, get, _slots in self._simple_plan:
-            if m == 1:
-                parts.append(sorted(get(s)))
-            else:
-                parts.append(chain.from_iterable(sorted(get(s))))
+            rows = get(s)
+            ordered = sorted(rows)
+            moved = moved or ordered != list(rows)
+            parts.append(ordered if m == 1 else chain.from_iterable(ordered))
+        if not moved:  # already in order (most successors of a representative are)
+            return self._freeze(s)  # the same object when `s` already has the state type
         return self._freeze(self._gather(tuple(chain.from_iterable(parts))))
 
     # --------------------------------------------------------------- general sorts
@@ -280,7 +284,7 @@ class Symmetry:
         if self.general:
             keys = self._arrangements(s)
             if len(keys) == 1:
-                return self._perm_map(keys[0])(s)
+                return self._freeze(s) if keys[0] == self._identity_key else self._perm_map(keys[0])(s)
             s = min(self._perm_map(key)(s) for key in keys)
         return s
 
