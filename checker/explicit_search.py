@@ -248,49 +248,40 @@ class Search:
         visited = self.visited
         graph = self.graph
         width = self.steps.width
-        canons = self._canons
         si = int.from_bytes(s, "little")
         enabled = False
         for key, keep, cache, miss in self.steps.plans:
             entry = cache.get(si & key)
             if entry is None:
                 entry = miss(s, si)
+            entry[2] += 1
             outs = entry[0]
             if not outs:
                 continue
-            entry[2] += 1
             enabled = True
             base = si & keep
             for i, o in outs:
-                if o is None:
-                    t, ti = s, si
-                elif o.__class__ is int:
-                    ti = base | o
-                    t = ti.to_bytes(width, "little")
-                else:
+                if o.__class__ is int:
+                    t = (base | o).to_bytes(width, "little")
+                elif o is None:
+                    t = s
+                elif o.__class__ is Violation:
                     self._failed(s, i, o)
                     continue
+                else:  # a successor as it is (an action that does not cache)
+                    t = o
                 self.transitions += 1
                 if self.transitions & 63 == 0 and self._tick(depth):
                     return False
-                if canon is None:
-                    c = t
-                else:  # successors repeat: most canonical forms are looked up, not computed
-                    c = canons.get(t)
-                    if c is None:
-                        c = canon(t)
-                        if len(canons) >= CANON_CACHE:
-                            canons.clear()
-                        canons[t] = c
+                c = t if canon is None else self._canonical(t)
                 if c not in visited:
                     if len(visited) == self._limit:
                         self.stop_reason = f"the state limit {self._limit} was reached"
                         return False
                     visited[c] = (s, i)
                     nxt.append(c)
-                    if c is not t and c != t:
-                        ti = int.from_bytes(c, "little")  # type: ignore[arg-type]
-                    self._discovered(c, depth + 1, ti ^ si, ti)
+                    ci = int.from_bytes(c, "little")  # type: ignore[arg-type]
+                    self._discovered(c, depth + 1, ci ^ si, ci)
                 if graph is not None:
                     graph.edges.setdefault((s, c), []).append(i)
         if not enabled and self.want_deadlocks:
@@ -299,6 +290,16 @@ class Search:
             if graph is not None:
                 graph.dead.add(s)
         return True
+
+    def _canonical(self, t: S) -> S:
+        """`canon(t)`; successors repeat, so most canonical forms are looked up, not computed."""
+        c = self._canons.get(t)
+        if c is None:
+            c = self.canon(t)
+            if len(self._canons) >= CANON_CACHE:
+                self._canons.clear()
+            self._canons[t] = c
+        return c
 
     def _failed(self, s: S, i: int, v: Violation) -> None:
         if v.prop in self.goals.checks:

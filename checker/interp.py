@@ -25,11 +25,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import product
 from typing import Any
 
 from checker.interp_expand import Expander, level_filters, make_expander
 from checker.interp_expr import FIRST_LOCAL, Fn, Layout, conjoin
+from checker.interp_footprint import action_footprints
 from checker.interp_stmt import Cont, Coverage, StmtCompiler, Violation, run
 from checker.result import State
 from spec import ir
@@ -196,6 +198,12 @@ class Semantics:
                 w[k] = v
             run(self._init, w, self._init_env.copy(), out)
         return list(dict.fromkeys(out))
+
+    @cached_property
+    def footprints(self) -> tuple[tuple[int, int] | None, ...]:
+        """Per action, the slot masks the explicit engine's transition cache is keyed by (see
+        checker/interp_footprint.py); computed once."""
+        return action_footprints(self.layout, self.instance.model)
 
     def init_writes(self) -> frozenset[str]:
         """Variables the init block may assign."""

@@ -78,3 +78,38 @@ def stmts_footprint(layout: Layout, stmts: Iterable[ir.Stmt], fixed: Mapping[str
             case _:
                 assert_never(s)
     return reads, writes
+
+
+def slot_mask(slots: set[int]) -> int:
+    """Slot `k` is byte `k` of a byte state: bits `8k..8k+7` of `int.from_bytes(s, "little")`."""
+    m = 0
+    for k in slots:
+        m |= 0xFF << (8 * k)
+    return m
+
+
+def never_enabled(action: ir.Action) -> bool:
+    """A leading `require false` (the front end folds configuration-dependent guards)."""
+    for s in action.body:
+        if not isinstance(s, ir.Require):
+            return False
+        if isinstance(s.cond, ir.Lit) and s.cond.value is False:
+            return True
+    return False
+
+
+def action_footprints(layout: Layout, model: ir.Model) -> tuple[tuple[int, int] | None, ...]:
+    """Per action, `(key, writes)` as slot masks: `key` covers the slots the action may read or
+    write and those the assumes read (they are evaluated on the successor). None for an action
+    that can never fire."""
+    assume_reads: set[int] = set()
+    for a in model.assumes:
+        assume_reads |= expr_reads(layout, a.expr, {})
+    out: list[tuple[int, int] | None] = []
+    for action in model.actions:
+        if never_enabled(action):
+            out.append(None)
+            continue
+        reads, writes = stmts_footprint(layout, action.body, {})
+        out.append((slot_mask(reads | writes | assume_reads), slot_mask(writes)))
+    return tuple(out)

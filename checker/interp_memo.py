@@ -24,7 +24,7 @@ from typing import Any
 
 from checker.interp import Semantics
 from checker.interp_expr import Layout
-from checker.interp_footprint import expr_reads, stmts_footprint
+from checker.interp_footprint import expr_reads, slot_mask
 from checker.interp_stmt import Violation
 from spec import ir
 
@@ -32,13 +32,8 @@ Entry = list[Any]  # [tuple of (instance, None | int | Violation), tuple of (cov
 Miss = Callable[[bytes, int], Entry]
 Plan = tuple[int, int, dict[int, Entry], Miss]  # key mask, keep mask, cache, miss
 LITTLE = "little"
-
-
-def slot_mask(slots: set[int]) -> int:
-    m = 0
-    for k in slots:
-        m |= 0xFF << (8 * k)
-    return m
+FIRST_REVIEW = 64  # misses before an action's hit rate is first looked at
+_NOTHING: Entry = [(), (), 0]  # no outcome (hits on it are never flushed: it has no coverage)
 
 
 def read_mask(layout: Layout, expr: ir.Expr) -> int:
@@ -48,90 +43,109 @@ def read_mask(layout: Layout, expr: ir.Expr) -> int:
     return slot_mask(expr_reads(layout, expr, {})) | 1 << (8 * layout.width)
 
 
-def never_enabled(action: ir.Action) -> bool:
-    """A leading `require false` (the front end folds configuration-dependent guards)."""
-    for s in action.body:
-        if not isinstance(s, ir.Require):
-            return False
-        if isinstance(s.cond, ir.Lit) and s.cond.value is False:
-            return True
-    return False
-
-
 class Transitions:
     """`plans`: one `(key mask, keep mask, cache, miss)` per action that can ever fire, in action
     order; the engine looks up `cache.get(int_state & key)`, calls `miss(s, int_state)` when absent,
-    counts `entry[2] += 1`, and builds successors as `((int_state & keep) | o).to_bytes(width)`."""
+    counts `entry[2] += 1`, and builds successors as `((int_state & keep) | o).to_bytes(width)`.
+    An outcome may also be a `bytes` successor: an action whose cache hits less often than it
+    misses stops caching and hands out its expander's outcomes as they are."""
 
     def __init__(self, sem: Semantics, max_entries: int = 1 << 16) -> None:
         if not sem.layout.compact:
             raise ValueError("the transition cache needs byte states (every value fits a byte)")
         self.sem = sem
         self.width = sem.layout.width
-        self.max_entries = max_entries
-        self._full = (1 << (8 * self.width)) - 1
-        lay = sem.layout
-        self._assume_reads: set[int] = set()
-        for a in sem.instance.model.assumes:
-            self._assume_reads |= expr_reads(lay, a.expr, {})
-        self._caches: list[tuple[dict[int, Entry], int]] = []  # (cache, action index)
-        plans: list[Plan] = []
-        for n, action in enumerate(sem.instance.model.actions):
-            if never_enabled(action):
-                continue
-            plans.append(self._plan(n, action))
-        self.plans: tuple[Plan, ...] = tuple(plans)
-
-    def _plan(self, n: int, action: ir.Action) -> Plan:
-        reads, writes = stmts_footprint(self.sem.layout, action.body, {})
-        key = slot_mask(reads | writes | self._assume_reads)
-        wmask = slot_mask(writes)
-        keep = self._full ^ wmask
-        cache: dict[int, Entry] = {}
-        self._caches.append((cache, n))
-        expand = self.sem.expanders[n]
-        lo, hi = self.sem.coverage_spans[n]
-        counts = self.sem.coverage.counts
-        limit = self.max_entries
-
-        def miss(s: bytes, si: int) -> Entry:
-            before = counts[lo:hi]
-            found = expand(s)
-            after = counts[lo:hi]
-            counts[lo:hi] = before  # counted per hit instead, by flush()
-            outs: list[tuple[int, Any]] = []
-            sw, sk = si & wmask, si & keep
-            for i, olist in found:
-                for o in (dict.fromkeys(olist) if len(olist) > 1 else olist):
-                    if o.__class__ is Violation:
-                        outs.append((i, o))
-                        continue
-                    ti = int.from_bytes(o, LITTLE)
-                    if ti & keep != sk:
-                        raise AssertionError(f"{action.name} wrote a slot outside its footprint")
-                    v = ti & wmask
-                    outs.append((i, None if v == sw else v))
-            cov = tuple((lo + k, a - b) for k, (a, b) in enumerate(zip(after, before, strict=True)) if a != b)
-            entry: Entry = [tuple(outs), cov, 0]
-            if len(cache) >= limit:
-                _flush_cache(cache, counts)
-                cache.clear()
-            cache[si & key] = entry
-            return entry
-
-        return key, keep, cache, miss
+        full = (1 << (8 * self.width)) - 1
+        self._actions = [_ActionCache(sem, n, key, full ^ wmask, max_entries)
+                         for n, fp in enumerate(sem.footprints) if fp is not None for key, wmask in (fp,)]
+        self.plans: tuple[Plan, ...] = tuple((a.key, a.keep, a.cache, a.miss) for a in self._actions)
 
     def flush(self) -> None:
         """Add the outcomes counted by cache hits to `sem.coverage` (call once the search ends)."""
-        counts = self.sem.coverage.counts
-        for cache, _n in self._caches:
-            _flush_cache(cache, counts)
+        for a in self._actions:
+            a.flush()
+
+    def caching(self) -> list[bool]:
+        """Per plan, whether that action still caches (for tests and benchmarks)."""
+        return [not a.direct for a in self._actions]
 
 
-def _flush_cache(cache: dict[int, Entry], counts: list[int]) -> None:
-    for entry in cache.values():
-        hits = entry[2]
-        if hits:
-            for b, d in entry[1]:
-                counts[b] += d * hits
-            entry[2] = 0
+class _ActionCache:
+    """The cache of one action: entries by key, and whether caching pays (hits >= misses)."""
+
+    def __init__(self, sem: Semantics, n: int, key: int, keep: int, limit: int) -> None:
+        self.name = sem.instance.model.actions[n].name
+        self.key, self.keep, self.wmask = key, keep, ((1 << (8 * sem.layout.width)) - 1) ^ keep
+        self.cache: dict[int, Entry] = {}
+        self.expand = sem.expanders[n]
+        self.lo, self.hi = sem.coverage_spans[n]
+        self.counts = sem.coverage.counts
+        self.limit = limit
+        self.misses = 0
+        self.hits = 0  # uses of entries already flushed
+        self.direct = False
+
+    def miss(self, s: bytes, si: int) -> Entry:
+        if self.direct:  # the bodies count their own coverage
+            found = self.expand(s)
+            if not found:
+                return _NOTHING
+            return [[(i, o) for i, olist in found for o in (olist if len(olist) == 1 else dict.fromkeys(olist))],
+                    (), 0]
+        counts, lo, hi = self.counts, self.lo, self.hi
+        before = counts[lo:hi]
+        found = self.expand(s)
+        after = counts[lo:hi]
+        counts[lo:hi] = before  # counted per hit instead, by flush()
+        entry: Entry = [self._outcomes(found, si), tuple((lo + k, a - b) for k, (a, b)
+                                                          in enumerate(zip(after, before, strict=True)) if a != b), 0]
+        self.misses += 1
+        if self.misses & (self.misses - 1) == 0 and self.misses >= FIRST_REVIEW and self._poor():
+            self.flush()
+            self.cache.clear()
+            self.direct = True
+            for b, d in entry[1]:  # this entry is not kept: it counts once, now
+                counts[b] += d
+            entry[1] = ()
+            return entry
+        if len(self.cache) >= self.limit:
+            self.flush()
+            self.cache.clear()
+        self.cache[si & self.key] = entry
+        return entry
+
+    def _outcomes(self, found: list[tuple[int, list[Any]]], si: int) -> tuple[tuple[int, Any], ...]:
+        outs: list[tuple[int, Any]] = []
+        keep, wmask = self.keep, self.wmask
+        sw, sk = si & wmask, si & keep
+        for i, olist in found:
+            for o in _unique(olist):
+                if o.__class__ is Violation:
+                    outs.append((i, o))
+                    continue
+                ti = int.from_bytes(o, LITTLE)
+                if ti & keep != sk:
+                    raise AssertionError(f"{self.name} wrote a slot outside its footprint")
+                v = ti & wmask
+                outs.append((i, None if v == sw else v))
+        return tuple(outs)
+
+    def _poor(self) -> bool:
+        """Checked at 64, 128, 256... misses: fewer hits than misses so far (every lookup counts
+        a use of its entry, the first one included)."""
+        uses = self.hits + sum(e[2] for e in self.cache.values())
+        return uses - self.misses < self.misses
+
+    def flush(self) -> None:
+        counts = self.counts
+        for entry in self.cache.values():
+            hits = entry[2]
+            if hits:
+                self.hits += hits
+                for b, d in entry[1]:
+                    counts[b] += d * hits
+                entry[2] = 0
+
+
+def _unique(olist: list[Any]) -> Any:
+    return dict.fromkeys(olist) if len(olist) > 1 else olist

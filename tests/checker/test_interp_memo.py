@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 
 from checker.explicit_search import Goals, Search
 from checker.interp import Semantics, Violation
-from checker.interp_footprint import stmts_footprint
-from checker.interp_memo import Transitions, never_enabled, read_mask
+from checker.interp_footprint import never_enabled, stmts_footprint
+from checker.interp_memo import Transitions, read_mask
 from checker.result import Budget
 from spec import ir
 from spec.frontend import load_instance
@@ -172,3 +172,15 @@ def test_assumes_on_the_successor_are_part_of_the_key(tmp_path):
     assert agree_on(inst) == 3
     search = _same_search(inst)
     assert search.transitions == 5  # a from (T, T); b from all three
+
+
+def test_an_action_whose_cache_does_not_pay_stops_caching_and_the_search_is_unchanged():
+    # At Page=3, gmem.get_pfn reads most of the state: its entries are hardly ever hit again, so it
+    # hands out its bodies' outcomes directly; states, parents, coverage must not change.
+    inst = load_instance(ROOT / "models" / "tdx.spec", sizes={"Page": 3})
+    search = _same_search(inst)
+    assert search.steps is not None
+    stopped = [a.name for a, caching in zip(search.steps._actions, search.steps.caching(), strict=True)
+               if not caching]
+    assert stopped, "expected at least one action to stop caching at Page=3"
+    assert search.exhaustive
