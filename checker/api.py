@@ -103,10 +103,12 @@ def check(model: ModelLike, properties: Sequence[str] | None = None, engine: str
           sizes: Mapping[str, int | str] | None = None, params: Mapping[str, ir.Value | str] | None = None,
           timeout: float | None = None, depth: int | None = None, *, max_states: int | None = None,
           symmetry: bool = True, deadlock: str | DeadlockMode = "warn", vacuity_goals: bool = True,
-          backend: Backend | None = None) -> Report:
-    """Check a model; see the module docstring. `engine`: auto, bmc, induction, pdr or explicit."""
+          stats: bool = False, backend: Backend | None = None) -> Report:
+    """Check a model; see the module docstring. `engine`: auto, bmc, induction, pdr or explicit.
+    `report.stats` has one `SearchStats` per explicit search; `stats=True` also counts the states
+    a symmetry-reduced search stands for (`SearchStats.represented`)."""
     options = Options(engine=EngineKind(engine), depth=depth, timeout=timeout, max_states=max_states,
-                      symmetry=symmetry, deadlock=DeadlockMode(deadlock), vacuity=vacuity_goals)
+                      symmetry=symmetry, deadlock=DeadlockMode(deadlock), vacuity=vacuity_goals, stats=stats)
     return run(prepare(model, sizes, params), properties, options, backend).report
 
 

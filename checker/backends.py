@@ -90,7 +90,9 @@ class Explicit:
 
     def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
         out = self.impl.check(list(props), budget)
-        return EngineRun(tuple(out.results), tuple(out.warnings), getattr(out, "graph", None))
+        stats = getattr(out, "stats", None)
+        return EngineRun(tuple(out.results), tuple(out.warnings), getattr(out, "graph", None),
+                         () if stats is None else (stats,))
 
 
 _SYMBOLIC = {EngineKind.BMC: ("checker.bmc", "Bmc"), EngineKind.INDUCTION: ("checker.induction", "Induction"),
@@ -108,7 +110,8 @@ def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress:
                     progress(f"explicit: {states} states, depth {depth}, {rate:,.0f} states/s")
 
             return Explicit("explicit", ExplicitEngine(inst, symmetry=options.symmetry, keep_graph=options.keep_graph,
-                                                       deadlock=options.deadlock.value, progress=tick))
+                                                       deadlock=options.deadlock.value, progress=tick,
+                                                       count_orbits=options.stats))
         module, cls = _SYMBOLIC[kind]
         engine_cls = getattr(importlib.import_module(module), cls)
         if encodings is None:

@@ -105,6 +105,9 @@ def _check_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--deadlock", choices=[d.value for d in DeadlockMode], default="warn",
                    help="explicit engine: what a state without successors is (default warn)")
     c.add_argument("--keep-graph", action="store_true", help="explicit engine: keep the state graph")
+    c.add_argument("--stats", action="store_true",
+                   help="text: print each explicit search's states, transitions and rate; with symmetry "
+                        "reduction, also count the states the stored orbits stand for")
     _gate_args(c)
 
 
@@ -260,7 +263,8 @@ def _prepare(args: argparse.Namespace) -> api.Prepared:
 def _options(args: argparse.Namespace) -> Options:
     return Options(engine=EngineKind(args.engine), depth=args.depth, timeout=args.timeout or None,
                    max_states=args.max_states, symmetry=args.symmetry, keep_graph=args.keep_graph,
-                   deadlock=DeadlockMode(args.deadlock), vacuity=args.vacuity, strict=args.strict)
+                   deadlock=DeadlockMode(args.deadlock), vacuity=args.vacuity, strict=args.strict,
+                   stats=args.stats)
 
 
 def _policy(args: argparse.Namespace) -> Policy:
@@ -288,7 +292,8 @@ def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Poli
     if args.format == "sarif":
         return render_sarif(report, ctx, policy)
     color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, quiet=args.quiet))
+    return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, quiet=args.quiet,
+                                                    stats=args.stats))
 
 
 def _output(path: str | None, text: str) -> bool:

@@ -1,11 +1,14 @@
 """The explicit-state engine: breadth-first search over the reachable states of an Instance, with
 symmetry reduction; ir.Instance x properties x Budget -> ExplicitOutcome.
 
-    engine = ExplicitEngine(inst, symmetry=True, keep_graph=False, deadlock="warn", progress=None)
+    engine = ExplicitEngine(inst, symmetry=True, keep_graph=False, deadlock="warn", progress=None,
+                            count_orbits=False)
     outcome = engine.check(props, Budget(deadline=..., max_depth=..., max_states=...))
     outcome.results      one PropertyResult per property, in the order given
     outcome.warnings     dead actions (exhaustive searches only), deadlocks, symmetry turned off
     outcome.states / transitions / depth / exhaustive / time_s / coverage / graph
+    outcome.stats        the same figures as a SearchStats for reports; with symmetry reduction and
+                         count_orbits=True, also the states the stored orbits stand for
 
 Verdicts: INVARIANT -> VIOLATED with a shortest trace, PROVED when the search is exhaustive;
 REACHABLE -> REACHED with a shortest witness, UNREACHABLE when exhaustive; ASSERT/RANGE ->
@@ -25,15 +28,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
 from checker.explicit_search import INIT, Found, Goals, GraphSink, Progress, Search
 from checker.interp import FastState, Semantics, Violation
 from checker.interp_memo import read_mask
-from checker.result import Budget, Failure, PropertyResult, Step, Trace, Verdict, Warning_
-from checker.symmetry import Symmetry, blockers
+from checker.orbits import MAX_GROUP, OrbitCounter, group_size
+from checker.result import Budget, Failure, PropertyResult, SearchStats, Step, Trace, Verdict, Warning_
+from checker.symmetry import Symmetry, blockers, permutable_sorts
 from spec import ir
 
 DEADLOCK_MODES = ("ignore", "warn", "error")
@@ -52,6 +56,7 @@ class ExplicitOutcome:
     graph: nx.DiGraph | None
     deadlock_error: bool = False  # deadlock="error" and a deadlock was found
     symmetry: bool = False  # whether reduction was applied
+    stats: SearchStats | None = None
 
 
 class ExplicitEngine:
@@ -59,7 +64,7 @@ class ExplicitEngine:
 
     def __init__(self, inst: ir.Instance, *, symmetry: bool = True, keep_graph: bool = False,
                  deadlock: str = "warn", progress: Callable[[int, int, float], None] | None = None,
-                 progress_interval: float = 0.25) -> None:
+                 progress_interval: float = 0.25, count_orbits: bool = False) -> None:
         if deadlock not in DEADLOCK_MODES:
             raise ValueError(f"deadlock must be one of {', '.join(DEADLOCK_MODES)}, not {deadlock!r}")
         self.instance = inst
@@ -68,6 +73,7 @@ class ExplicitEngine:
         self.deadlock = deadlock
         self.progress: Progress | None = progress
         self.progress_interval = progress_interval
+        self.count_orbits = count_orbits
         self._notes: list[Warning_] = []
         self.symmetry: Symmetry | None = None
         if symmetry:
@@ -97,9 +103,31 @@ class ExplicitEngine:
                                      "interchangeable sort elements to minimise over, so an orbit may be stored more "
                                      "than once (verdicts are unaffected)"))
         graph = self._graph(search, sink, props) if sink is not None else None
+        stats = self._stats(search, time.monotonic() - t0, budget)
         return ExplicitOutcome(results, tuple(warnings), len(search.visited), search.transitions,
-                               search.max_depth_seen, search.exhaustive, time.monotonic() - t0, coverage, graph,
-                               self.deadlock == "error" and search.deadlock is not None, self.symmetry is not None)
+                               search.max_depth_seen, search.exhaustive, stats.time_s, coverage, graph,
+                               self.deadlock == "error" and search.deadlock is not None, self.symmetry is not None,
+                               stats)
+
+    def _stats(self, search: Search, elapsed: float, budget: Budget) -> SearchStats:
+        """The search's figures; with reduction and `count_orbits`, also the states it stands for
+        (the sum of the orbit sizes of the stored states, checker/orbits.py)."""
+        base = SearchStats(self.name, len(search.visited), search.transitions, search.max_depth_seen,
+                           search.exhaustive, elapsed)
+        if self.symmetry is None:
+            return replace(base, represented=len(search.visited))
+        sorts = tuple(n for n, _size in self.instance.sizes if n in permutable_sorts(self.instance))
+        group = group_size(self.instance.size(n) for n in sorts)
+        base = replace(base, symmetry=sorts, group=group)
+        if not self.count_orbits:
+            return replace(base, represented_note="not counted (ask with --stats)")
+        if group > MAX_GROUP:
+            return replace(base, represented_note=f"not counted: {group:,} permutations per state")
+        total = OrbitCounter(self.sem, sorts).total(search.visited, budget.deadline)
+        if total is None:
+            return replace(base, represented_note="not counted: the time limit was reached")
+        note = "" if not self.symmetry.partial else "an upper bound: reduction was partial, an orbit may be counted twice"
+        return replace(base, represented=total, represented_note=note)
 
     def _goals(self, props: Sequence[ir.Property]) -> Goals:
         goals = Goals()

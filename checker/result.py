@@ -150,6 +150,25 @@ class Warning_:
 
 
 @dataclass(frozen=True)
+class SearchStats:
+    """What an explicit-state search covered (`--stats`). With symmetry reduction, `states` counts
+    orbit representatives under renaming of `symmetry`'s sorts (`group` permutations), and
+    `represented` the states they stand for (None: not counted; `represented_note` says why)."""
+
+    engine: str
+    states: int
+    transitions: int
+    depth: int
+    exhaustive: bool
+    time_s: float
+    symmetry: tuple[str, ...] = ()
+    group: int = 1
+    represented: int | None = None
+    represented_note: str = ""
+    purpose: str = "properties"  # or "dead-action guards" (the search naming the require that blocks)
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one run found for one configuration of one model."""
 
@@ -160,6 +179,7 @@ class Report:
     warnings: tuple[Warning_, ...] = ()
     time_s: float = 0.0
     interrupted: bool = False
+    stats: tuple[SearchStats, ...] = ()  # one per explicit search run
 
     def result(self, prop: str) -> PropertyResult:
         for r in self.results:

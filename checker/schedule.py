@@ -25,6 +25,7 @@ from checker.result import (
     Budget,
     PropertyResult,
     Report,
+    SearchStats,
     State,
     Step,
     Trace,
@@ -70,6 +71,7 @@ class Options:
     deadlock: DeadlockMode = DeadlockMode.WARN
     vacuity: bool = True
     strict: bool = False
+    stats: bool = False  # explicit engine: also count the states a reduced search stands for
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class EngineRun:
     results: tuple[PropertyResult, ...]
     warnings: tuple[Warning_, ...] = ()
     graph: Any = None  # the explicit state graph when it was kept
+    stats: tuple[SearchStats, ...] = ()
 
 
 class Engine(Protocol):
@@ -136,7 +139,7 @@ def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[va
         results = {p.name: run.merge(p, interrupted=True) for p in all_props}
     warnings = run.warnings + warnings
     report = Report(inst.model.name, file, inst.describe(), tuple(results[p.name] for p in all_props),
-                    tuple(warnings), clock() - start, interrupted)
+                    tuple(warnings), clock() - start, interrupted, tuple(run.stats))
     return Outcome(report, run.graph)
 
 
@@ -155,6 +158,8 @@ class _Run:
     engines: dict[EngineKind, Engine] = field(default_factory=dict)
     warnings: list[Warning_] = field(default_factory=list)
     graph: Any = None
+    stats: list[SearchStats] = field(default_factory=list)
+    purpose: str = "properties"  # what the searches run now are for (SearchStats.purpose)
 
     # -------------------------------------------------------------- strategy
 
@@ -223,6 +228,7 @@ class _Run:
                 self.warnings.append(w)
         if out.graph is not None:
             self.graph = out.graph
+        self.stats.extend(replace(s, purpose=self.purpose) for s in out.stats)
 
     def _accept(self, engine: str, prop: ir.Property, r: PropertyResult) -> None:
         allowed = _ALLOWED[prop.kind]
@@ -288,6 +294,7 @@ class _Run:
         todo = [g.prop for a in dead for g in guards[a.name] if not _false(g.prop.expr)]
         searched = self.options.engine is not EngineKind.BMC and not self._expired()
         if todo and searched:
+            self.purpose = "dead-action guards"
             if self.options.engine is EngineKind.AUTO:  # a bounded search cannot show a guard is dead
                 self._auto(todo, skip=(EngineKind.BMC,))
             else:

@@ -5,6 +5,7 @@ so a corrupted or foreign cache entry can never be mistaken for a result.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from checker.result import (
@@ -12,6 +13,7 @@ from checker.result import (
     Failure,
     PropertyResult,
     Report,
+    SearchStats,
     State,
     Step,
     Trace,
@@ -151,7 +153,15 @@ def report_to_data(rep: Report) -> Any:
         "results": [result_to_data(r) for r in rep.results],
         "warnings": [{"code": w.code, "message": w.message, "span": span_to_data(w.span),
                       "trace": _opt(w.trace, trace_to_data)} for w in rep.warnings],
+        "stats": [asdict(s) for s in rep.stats],
     }
+
+
+def _stats_from_data(d: Any) -> SearchStats:
+    return SearchStats(_str(d["engine"]), _int(d["states"]), _int(d["transitions"]), _int(d["depth"]),
+                       bool(d["exhaustive"]), float(d["time_s"]), tuple(_str(x) for x in d["symmetry"]),
+                       _int(d["group"]), _opt(d["represented"], _int), _str(d["represented_note"]),
+                       _str(d["purpose"]))
 
 
 def report_from_data(d: Any) -> Report:
@@ -163,6 +173,6 @@ def report_from_data(d: Any) -> Report:
                                   _opt(w.get("trace"), trace_from_data)) for w in d["warnings"])
         return Report(_str(d["model"]), _str(d["file"]), _str(d["config"]),
                       tuple(result_from_data(r) for r in d["results"]), warnings, float(d["time_s"]),
-                      bool(d["interrupted"]))
+                      bool(d["interrupted"]), tuple(_stats_from_data(s) for s in d.get("stats", ())))
     except (KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"malformed report: {err}") from None

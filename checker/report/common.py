@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from checker.policy import DISABLED_ACTION
-from checker.result import Loc, PropertyResult, Report, State, Step, Trace, Verdict, loc_text
+from checker.result import Loc, PropertyResult, Report, SearchStats, State, Step, Trace, Verdict, loc_text
 from checker.vacuity import FIRES_SUFFIX, is_fires_goal
 from spec import ir
 from spec.source import NO_SPAN, Span
@@ -163,3 +163,23 @@ def summary_line(report: Report) -> str:
     if report.interrupted:
         text += "; INTERRUPTED before every property was decided"
     return text
+
+
+def states_per_s(s: SearchStats) -> float:
+    return s.states / s.time_s if s.time_s > 0 else 0.0
+
+
+def stats_line(s: SearchStats) -> str:
+    """One explicit search's figures: `search (explicit, exhaustive): 910 states stored (orbits...`"""
+    how = "exhaustive" if s.exhaustive else "stopped by a limit"
+    if s.symmetry:
+        perms = f"{s.group:,} permutation{'s' if s.group != 1 else ''}"
+        stored = f"{s.states:,} states stored (orbits under renaming of {', '.join(s.symmetry)}: {perms})"
+        if s.represented is not None:
+            stored += f", standing for {s.represented:,} states"
+        if s.represented_note:
+            stored += f" [{'unreduced count ' if s.represented is None else ''}{s.represented_note}]"
+    else:
+        stored = f"{s.states:,} states stored (no symmetry reduction)"
+    return (f"search ({s.engine}, {s.purpose}, {how}): {stored}; {s.transitions:,} transitions, depth {s.depth}, "
+            f"{s.time_s:.2f}s, {states_per_s(s):,.0f} states/s")

@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 from checker.policy import DEFAULT_POLICY, Policy, status
-from checker.report.common import Context, changes, summary_line
-from checker.result import PropertyResult, Report, State, Trace, Warning_, loc_text
+from checker.report.common import Context, changes, states_per_s, summary_line
+from checker.result import PropertyResult, Report, SearchStats, State, Trace, Warning_, loc_text
 from checker.vacuity import is_fires_goal
 from spec import ir
 from spec.source import Span
@@ -77,6 +77,13 @@ def warning_data(w: Warning_) -> dict[str, Any]:
             "trace": None if w.trace is None else trace_data(w.trace)}
 
 
+def stats_data(s: SearchStats) -> dict[str, Any]:
+    return {"engine": s.engine, "purpose": s.purpose, "states": s.states, "transitions": s.transitions, "depth": s.depth,
+            "exhaustive": s.exhaustive, "time_s": round(s.time_s, 6), "states_per_s": round(states_per_s(s)),
+            "symmetry": list(s.symmetry), "permutations": s.group, "represented": s.represented,
+            "represented_note": s.represented_note or None}
+
+
 def report_data(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY,
                 exit_code: int | None = None) -> dict[str, Any]:
     ctx = ctx or Context()
@@ -90,6 +97,7 @@ def report_data(report: Report, ctx: Context | None = None, policy: Policy = DEF
         "summary": {"text": summary_line(report), "counts": counts},
         "results": [result_data(r, ctx, policy) for r in report.results],
         "warnings": [warning_data(w) for w in report.warnings],
+        "search": [stats_data(s) for s in report.stats],
     }
 
 

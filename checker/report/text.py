@@ -19,6 +19,7 @@ from checker.report.common import (
     choices_text,
     compact_state,
     depth_text,
+    stats_line,
     summary_line,
     trace_states,
     verdict_text,
@@ -40,6 +41,7 @@ class TextOptions:
     color: bool = False
     show_invariants: bool = False
     quiet: bool = False  # the summary line (and warnings) only
+    stats: bool = False  # the explicit searches' figures (`--stats`)
 
 
 def _paint(text: str, code: str | None, color: bool) -> str:
@@ -83,6 +85,8 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
                 out += trace_lines(r.trace, ctx)
         if opts.show_invariants:
             out += _invariants(report)
+    if opts.stats and report.stats:
+        out += ["", *(stats_line(s) for s in report.stats)]
     if not opts.quiet:
         out.append("")
     out.append(f"summary: {summary_line(report)} ({report.time_s:.2f}s)")

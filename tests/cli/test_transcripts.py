@@ -21,7 +21,8 @@ HERE = Path(__file__).parent
 CASES = sorted((HERE / "cases").glob("*.cmd"))
 UPDATE = os.environ.get("SPEC_CHECK_UPDATE_GOLDEN") == "1"
 _TIMES = [(re.compile(r"\b\d+\.\d+s\b"), "#.##s"), (re.compile(r'"time_s": [0-9.e-]+'), '"time_s": #'),
-          (re.compile(r'time="[0-9.]+"'), 'time="#"')]
+          (re.compile(r'time="[0-9.]+"'), 'time="#"'),
+          (re.compile(r'"states_per_s": \d+'), '"states_per_s": #'), (re.compile(r"\b[\d,]+ states/s\b"), "# states/s")]
 
 
 def mask(text: str) -> str:

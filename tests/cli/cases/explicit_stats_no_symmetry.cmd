@@ -1,0 +1,1 @@
+models/pages.spec --engine explicit --stats --size Page=3 --no-symmetry -q
