@@ -26,6 +26,7 @@ replay in checker/replay.py. docs/explicit.md describes the engine.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -74,6 +75,7 @@ class ExplicitEngine:
         self.progress: Progress | None = progress
         self.progress_interval = progress_interval
         self.count_orbits = count_orbits
+        self._last: _Exhausted | None = None  # the last exhaustive search, to answer state goals from
         self._notes: list[Warning_] = []
         self.symmetry: Symmetry | None = None
         if symmetry:
@@ -87,6 +89,8 @@ class ExplicitEngine:
     def check(self, props: Sequence[ir.Property], budget: Budget) -> ExplicitOutcome:
         t0 = time.monotonic()
         goals = self._goals(props)
+        if self._last is not None and self._last.covers(goals, budget) and not self.keep_graph:
+            return self._rescan(props, goals, budget, t0)
         self.sem.coverage.reset()
         canon = self.symmetry.canon if self.symmetry is not None else None
         sink = GraphSink() if self.keep_graph else None
@@ -104,10 +108,53 @@ class ExplicitEngine:
                                      "than once (verdicts are unaffected)"))
         graph = self._graph(search, sink, props) if sink is not None else None
         stats = self._stats(search, time.monotonic() - t0, budget)
+        if search.exhaustive and sink is None:
+            search.release_caches()
+            self._last = _Exhausted(search, coverage, tuple(warnings))
         return ExplicitOutcome(results, tuple(warnings), len(search.visited), search.transitions,
                                search.max_depth_seen, search.exhaustive, stats.time_s, coverage, graph,
                                self.deadlock == "error" and search.deadlock is not None, self.symmetry is not None,
                                stats)
+
+    def _rescan(self, props: Sequence[ir.Property], goals: Goals, budget: Budget, t0: float) -> ExplicitOutcome:
+        """Decide state properties (invariants, goals: the dead-action guards the scheduler asks
+        for after a first search) over the states an exhaustive search already stored, in their
+        discovery (breadth-first) order, so the first state found is a shallowest one, exactly as
+        a new search would find it. No states are expanded: no search statistics."""
+        last = self._last
+        assert last is not None
+        search = copy.copy(last.search)
+        search.found = {}
+        for n, c in enumerate(search.visited):
+            if n & 4095 == 0 and budget.deadline is not None and time.monotonic() > budget.deadline:
+                return self._timed_out(props, search, t0)
+            for name, pred, _mask in goals.invariants:
+                if name not in search.found and not pred(c):
+                    search.found[name] = Found(c)
+            for name, pred, _mask in goals.reachables:
+                if name not in search.found and pred(c):
+                    search.found[name] = Found(c)
+        elapsed = time.monotonic() - t0
+        results = tuple(self._result(p, search, elapsed) for p in props)
+        return ExplicitOutcome(results, last.warnings, len(search.visited), 0, search.max_depth_seen, True,
+                               elapsed, last.coverage, None, self.deadlock == "error" and search.deadlock is not None,
+                               self.symmetry is not None, None)
+
+    def _timed_out(self, props: Sequence[ir.Property], search: Search, t0: float) -> ExplicitOutcome:
+        elapsed = time.monotonic() - t0
+        base = dict(engine=self.name, time_s=elapsed, assumptions=tuple(a.name for a in self.instance.model.assumes))
+        results = []
+        for p in props:
+            found = search.found.get(p.name)
+            if found is not None:
+                trace = self._trace(search, found)
+                verdict = Verdict.REACHED if p.kind is ir.PropKind.REACHABLE else Verdict.VIOLATED
+                results.append(PropertyResult(p.name, p.kind, verdict, depth=trace.depth, trace=trace,
+                                              **base))  # type: ignore[arg-type]
+            else:
+                results.append(PropertyResult(p.name, p.kind, Verdict.UNKNOWN, reason="the time limit was reached "
+                                              "while scanning the stored states", **base))  # type: ignore[arg-type]
+        return ExplicitOutcome(tuple(results), (), len(search.visited), 0, 0, False, elapsed, {}, None)
 
     def _stats(self, search: Search, elapsed: float, budget: Budget) -> SearchStats:
         """The search's figures; with reduction and `count_orbits`, also the states it stands for
@@ -213,6 +260,22 @@ class ExplicitEngine:
         for (a, b), idxs in sink.edges.items():
             g.add_edge(sink.ids[a], sink.ids[b], actions=tuple(str(ais[i]) for i in dict.fromkeys(idxs)))
         return g
+
+
+@dataclass(frozen=True)
+class _Exhausted:
+    """An exhaustive search kept by the engine (its visited states, parents and findings)."""
+
+    search: Search
+    coverage: Mapping[str, int]
+    warnings: tuple[Warning_, ...]
+
+    def covers(self, goals: Goals, budget: Budget) -> bool:
+        """Whether `goals` can be decided from the stored states under `budget`: state properties
+        only (checks need the steps), and limits no tighter than what the search stayed within."""
+        s = self.search
+        return not goals.checks and (budget.max_states is None or budget.max_states >= len(s.visited)) \
+            and (budget.max_depth is None or budget.max_depth >= s.max_depth_seen)
 
 
 def _failure(v: Violation) -> Failure:

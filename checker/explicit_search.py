@@ -91,6 +91,13 @@ class Search:
         self._canons: dict[S, S] = {}  # successor -> canonical form, for this search
         self._values: dict[str, dict[int, bool]] = {}  # property -> its value by the slots it reads
 
+    def release_caches(self) -> None:
+        """Drop what only the search itself needs (transition, canonical-form and value caches);
+        visited states, parents and findings stay for traces."""
+        self.steps = None
+        self._canons = {}
+        self._values = {}
+
     # ------------------------------------------------------------------ driver
 
     def run(self) -> None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from itertools import permutations, product
 from math import factorial, prod
+from operator import itemgetter
 
 from checker.interp import FastState, Semantics
 from spec import ir
@@ -78,8 +79,14 @@ def _image(sem: Semantics, slot_of: dict[tuple[str, tuple[ir.Value, ...]], int],
     value_maps = [(k, renaming[t.name]) for k, t in enumerate(lay.slot_types)
                   if isinstance(t, SortT) and t.name in renaming]
 
+    get = itemgetter(*src)
+    if len(src) == 1:
+        return lambda s: (s[src[0]],)
+    if not value_maps:
+        return get  # type: ignore[return-value]
+
     def image(s: FastState) -> tuple[int, ...]:
-        out = [s[j] for j in src]
+        out = list(get(s))
         for k, p in value_maps:
             out[k] = p[out[k]]
         return tuple(out)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from checker.explicit import ExplicitEngine
 from checker.interp import Semantics
 from checker.replay import replay
 from checker.result import Budget, Verdict
+from spec import ir
+from spec.frontend import load_instance
 from tests.checker.interp_helpers import load, view
+from tests.gen.models import models
 
 COUNTER = """
 var n: 0..5 = 0;
@@ -255,3 +260,49 @@ def test_values_that_do_not_fit_a_byte(tmp_path):
         assert v["n:range"] is Verdict.VIOLATED and v["f:range"] is Verdict.VIOLATED
         assert by_name(out, "not_neg").trace.depth == 2
         assert [view(s.state)["n"] for s in by_name(out, "big").trace.steps] == [0, 150, 300]
+
+
+def _state_props(inst):
+    return [p for p in inst.model.properties if p.kind in (ir.PropKind.INVARIANT, ir.PropKind.REACHABLE)]
+
+
+def _same_results(a, b):
+    assert [(r.prop, r.verdict, r.depth, r.trace) for r in a.results] == \
+        [(r.prop, r.verdict, r.depth, r.trace) for r in b.results]
+
+
+def test_state_properties_after_an_exhaustive_search_are_answered_from_its_states():
+    # The scheduler asks for the dead actions' guards after the first search: the engine answers
+    # state properties from the stored states, with the same verdicts and shortest traces as a
+    # new search, and without expanding anything (no search statistics).
+    from checker import vacuity
+
+    root = Path(__file__).resolve().parents[2]
+    for sym in (False, True):
+        inst = load_instance(root / "models" / "tdx.spec")
+        props = _state_props(inst)
+        guards = [g.prop for a in inst.model.actions for g in vacuity.guard_goals(a)]
+        engine = ExplicitEngine(inst, symmetry=sym)
+        first = engine.check(inst.model.properties, Budget())
+        assert first.exhaustive and first.stats is not None
+        for asked in (props, guards):
+            again = engine.check(asked, Budget())
+            assert again.stats is None and again.transitions == 0  # answered from the stored states
+            _same_results(again, ExplicitEngine(inst, symmetry=sym).check(asked, Budget()))
+        tighter = engine.check(props, Budget(max_states=10))  # a tighter limit is a new search
+        assert tighter.stats is not None and not tighter.exhaustive
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models())
+def test_generated_models_rescan_agrees_with_a_new_search(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("rescan") / "m.spec"
+    path.write_text(text, encoding="utf-8")
+    inst = load_instance(path)
+    engine = ExplicitEngine(inst)
+    if not engine.check(inst.model.properties, Budget(max_states=20_000)).exhaustive:
+        return
+    props = _state_props(inst)
+    again = engine.check(props, Budget(max_states=20_000))
+    assert again.stats is None
+    _same_results(again, ExplicitEngine(inst).check(props, Budget(max_states=20_000)))
