@@ -33,11 +33,15 @@ from typing import Any
 
 from checker.interp import FastState, Semantics
 from spec import ir
-from spec.types import FunT, SortT, Type
+from spec.types import BoolT, FunT, SortT, Type
 
 State_ = FastState
 _CACHE_MAX = 100_000  # permutation maps kept per engine run
+_MEMO_MAX = 1 << 16  # signature orders remembered per sort (a search sees few distinct ones)
 MAX_ARRANGEMENTS = 720  # tied arrangements tried per state before settling for a cheaper form
+# a sort's elements in signature order (old indices), and whether each one ties with the next
+Outcome = tuple[tuple[int, ...], tuple[bool, ...]]
+_REFINE: Outcome = ((), ())  # memo mark: the fixed entries tie, look at the relations too
 
 
 def _sorts_of(t: Type, permutable: frozenset[str]) -> list[str]:
@@ -129,11 +133,11 @@ class Symmetry:
                                                                                                    strict=True))))
         self._simple_plan = [self._simple_sort_plan(n) for n in self.simple]
         self._gather = self._simple_gather()
-        self._general_plan = [self._signature_plan(n) for n in self.general]
-        self._general_sizes = [inst.size(n) for n in self.general]
-        self._identity_key = tuple(tuple(range(n)) for n in self._general_sizes)
+        self._orders = [self._sort_order(n) for n in self.general]
+        self._identity_key = tuple(tuple(range(inst.size(n))) for n in self.general)
         self._freeze = sem.freeze
         self._maps: dict[tuple[tuple[int, ...], ...], Callable[[State_], State_]] = {}
+        self._plans: dict[tuple[Outcome, ...], list[Callable[[State_], State_]]] = {}  # outcomes -> maps
         self.partial = False  # set once a state had too many tied arrangements to minimise over
         self.active = bool(self.simple or self.general)
         self.canon: Callable[[State_], State_] = self._canon if self.active else _identity
@@ -183,83 +187,73 @@ class Symmetry:
 
     # --------------------------------------------------------------- general sorts
 
-    def _signature_plan(self, sort: str) -> list[Callable[[State_], tuple[Any, ...]]]:
-        """Per element `e`, a function giving a signature of `e` in a state that does not change
-        when elements are renamed: its entries in variables where `sort` is the only permutable
-        sort (in location order), the sorted multiset of its entries where other permutable sorts
-        index too, and how many entries of each sort-valued variable hold `e`. Entries whose values
-        are permutable sort elements are left out (they change under renaming)."""
+    def _sort_order(self, sort: str) -> _SortOrder:
+        """Which entries make up the signature of each element of `sort` (see _SortOrder)."""
         inst = self.sem.instance
         lay = self.sem.layout
         perm = permutable_sorts(inst)
-        plan = []
-        for e in range(inst.size(sort)):
-            fixed: list[int] = []
-            multisets: list[list[int]] = []
-            valued: list[list[int]] = []
-            for v in inst.model.vars:
-                vl = lay.vars[v.name]
-                slots = range(vl.base, vl.base + vl.size)
-                result_permuted = isinstance(vl.entry, SortT) and vl.entry.name in perm
-                if isinstance(vl.entry, SortT) and vl.entry.name == sort:
-                    valued.append(list(slots))
-                if result_permuted:
-                    continue
-                others = sum(1 for t in vl.arg_types if isinstance(t, SortT) and t.name in perm) - 1
-                for k, t in enumerate(vl.arg_types):
-                    if isinstance(t, SortT) and t.name == sort:
-                        mine = [j for j in slots if self._slot_args[j][2][k] == e]
-                        if others > 0:
-                            multisets.append(mine)
-                        else:
-                            fixed.extend(mine)
-            plan.append(_signature_fn(e, fixed, multisets, valued))
-        return plan
-
-    def _arrangements(self, s: State_) -> list[tuple[tuple[int, ...], ...]]:
-        """Every assignment old element -> new index (one tuple per general sort) that puts
-        elements in signature order; one assignment when no two signatures tie."""
-        per_sort = []
-        for plan, n in zip(self._general_plan, self._general_sizes, strict=True):
-            sigs = [sig(s) for sig in plan]
-            order = sorted(range(n), key=sigs.__getitem__)
-            if len(set(sigs)) == n:
-                new_of = [0] * n
-                for new, old in enumerate(order):
-                    new_of[old] = new
-                per_sort.append((tuple(new_of),))
+        n = inst.size(sort)
+        fixed: list[list[int]] = [[] for _ in range(n)]
+        counted: list[list[list[int]]] = [[] for _ in range(n)]  # bool entries: the count of trues
+        sorted_: list[list[list[int]]] = [[] for _ in range(n)]
+        valued: list[list[int]] = []
+        for v in inst.model.vars:
+            vl = lay.vars[v.name]
+            slots = range(vl.base, vl.base + vl.size)
+            if isinstance(vl.entry, SortT) and vl.entry.name == sort:
+                valued.append(list(slots))
+            if isinstance(vl.entry, SortT) and vl.entry.name in perm:
                 continue
-            groups: list[list[int]] = []
-            for e in order:
-                if groups and sigs[groups[-1][0]] == sigs[e]:
-                    groups[-1].append(e)
-                else:
-                    groups.append([e])
-            per_sort.append(groups)
+            others = sum(1 for t in vl.arg_types if isinstance(t, SortT) and t.name in perm) - 1
+            for k, t in enumerate(vl.arg_types):
+                if isinstance(t, SortT) and t.name == sort:
+                    for e in range(n):
+                        mine = [j for j in slots if self._slot_args[j][2][k] == e]
+                        if others == 0:
+                            fixed[e].extend(mine)
+                        else:
+                            (counted if isinstance(vl.entry, BoolT) else sorted_)[e].append(mine)
+        return _SortOrder(n, fixed, counted, sorted_, valued)
+
+    def _plan(self, key: tuple[Outcome, ...]) -> list[Callable[[State_], State_]]:
+        """The maps whose images the canonical form is the minimum of: one per arrangement of the
+        tied elements (every sort), or only the first when there are more than MAX_ARRANGEMENTS."""
+        options: list[list[tuple[int, ...]]] = []
         total = 1
-        for groups in per_sort:
-            if isinstance(groups, list):
-                for g in groups:
-                    total *= factorial(len(g))
+        for order, ties in key:
+            groups = _groups(order, ties)
+            for g in groups:
+                total *= factorial(len(g))
+            options.append([tuple(chain.from_iterable(a)) for a in product(*(permutations(g) for g in groups))]
+                           if total <= MAX_ARRANGEMENTS else [order])
         if total > MAX_ARRANGEMENTS:
             self.partial = True
-            return [tuple(g[0] if isinstance(g, tuple) else _first(g) for g in per_sort)]
-        options = [g if isinstance(g, tuple) else tuple(_all(g)) for g in per_sort]
-        if len(options) == 1:
-            return [(o,) for o in options[0]]
-        return list(product(*options))
+            options = [[order] for order, _ties in key]
+        plan = [self._freeze if orders == self._identity_key else self._perm_map(orders)
+                for orders in product(*options)]
+        if len(self._plans) >= _CACHE_MAX:
+            self._plans.clear()
+        self._plans[key] = plan
+        return plan
 
-    def _perm_map(self, key: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
-        f = self._maps.get(key)
+    def _perm_map(self, orders: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
+        f = self._maps.get(orders)
         if f is None:
-            f = self._build_map(key)
-            if len(self._maps) < _CACHE_MAX:
-                self._maps[key] = f
+            f = self._build_map(orders)
+            if len(self._maps) >= _CACHE_MAX:
+                self._maps.clear()
+            self._maps[orders] = f
         return f
 
-    def _build_map(self, key: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
+    def _build_map(self, orders: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
+        """The renaming that moves element `order[i]` of each general sort to index `i`."""
         lay = self.sem.layout
-        perm = dict(zip(self.general, key, strict=True))
+        perm = {}
+        for name, order in zip(self.general, orders, strict=True):
+            new_of = [0] * len(order)
+            for new, old in enumerate(order):
+                new_of[old] = new
+            perm[name] = new_of
         src = [0] * lay.width
         for j, (var, args, codes) in enumerate(self._slot_args):
             new = tuple(perm[t.name][c] if isinstance(t, SortT) and t.name in perm else c
@@ -267,9 +261,11 @@ class Symmetry:
             vl = lay.vars[var]
             dst = vl.base + sum((c - off) * st for c, off, st in zip(new, vl.offsets, vl.strides, strict=True))
             src[dst] = j
-        get = itemgetter(*src) if lay.width > 1 else (lambda s: (s[src[0]],))
+        get = _getter(src)
         fix = [(k, perm[t.name]) for k, t in enumerate(lay.slot_types) if isinstance(t, SortT) and t.name in perm]
         freeze = self._freeze
+        if not fix:
+            return lambda s: freeze(get(s))
 
         def apply(s: State_) -> State_:
             out = list(get(s))
@@ -282,26 +278,97 @@ class Symmetry:
         if self.simple:
             s = self._canon_simple(s)
         if self.general:
-            keys = self._arrangements(s)
-            if len(keys) == 1:
-                return self._freeze(s) if keys[0] == self._identity_key else self._perm_map(keys[0])(s)
-            s = min(self._perm_map(key)(s) for key in keys)
+            key = tuple([o.outcome(s) for o in self._orders])
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = self._plan(key)
+            if len(plan) == 1:
+                return plan[0](s)
+            return min([f(s) for f in plan])
         return s
 
 
-def _all(groups: list[list[int]]) -> Iterator[tuple[int, ...]]:
-    """Every old -> new assignment that keeps the groups (of tied elements) in order."""
-    n = sum(len(g) for g in groups)
-    for arrangement in product(*(permutations(g) for g in groups)):
-        new_of = [0] * n
-        for new, old in enumerate(chain.from_iterable(arrangement)):
-            new_of[old] = new
-        yield tuple(new_of)
+class _SortOrder:
+    """The elements of one general sort in signature order. A signature does not change when
+    elements are renamed: the element's entries in variables where the sort is the only permutable
+    sort (in location order, `fixed`), then, only when those tie, the multiset of its entries where
+    other permutable sorts index too (`counted`: bool entries, as the count of trues; `sorted_`:
+    others, sorted) and how many entries of each sort-valued variable hold it (`valued`). Entries
+    whose values are permutable sort elements are left out (they change under renaming).
+
+    `outcome(s)`: the old elements in signature order with ties broken by index, and whether each
+    one's signature equals the next one's. It depends only on the gathered entries, and few
+    distinct gathers occur in a search, so it is memoised by them."""
+
+    def __init__(self, n: int, fixed: list[list[int]], counted: list[list[list[int]]],
+                 sorted_: list[list[list[int]]], valued: list[list[int]]) -> None:
+        self.n = n
+        m = len(fixed[0])
+        slots = list(chain.from_iterable(fixed))
+        self._get_fixed = _getter(slots)
+        self._fixed = [slice(e * m, (e + 1) * m) for e in range(n)]
+
+        def spans(groups: list[list[int]]) -> list[slice]:
+            out = []
+            for g in groups:
+                out.append(slice(len(slots), len(slots) + len(g)))
+                slots.extend(g)
+            return out
+
+        self._counted = [sl for e in range(n) for sl in spans(counted[e])]
+        self._sorted = [sl for e in range(n) for sl in spans(sorted_[e])]
+        self._valued = spans(valued)
+        self._nc, self._ns = len(counted[0]), len(sorted_[0])
+        self.refines = bool(self._counted or self._sorted or self._valued)
+        self._get_all = _getter(slots)
+        self._memo: dict[tuple[int, ...], Outcome] = {}  # fixed gather -> outcome, or _REFINE
+        self._memo_all: dict[tuple[int, ...], Outcome] = {}  # every gathered entry -> outcome
+
+    def outcome(self, s: State_) -> Outcome:
+        t = self._get_fixed(s)
+        r = self._memo.get(t)
+        if r is None:
+            r = _outcome(list(map(t.__getitem__, self._fixed)))
+            if self.refines and True in r[1]:
+                r = _REFINE
+            if len(self._memo) >= _MEMO_MAX:
+                self._memo.clear()
+            self._memo[t] = r
+        if r is not _REFINE:
+            return r
+        u = self._get_all(s)
+        r = self._memo_all.get(u)
+        if r is None:
+            r = _outcome(self._signatures(u))
+            if len(self._memo_all) >= _MEMO_MAX:
+                self._memo_all.clear()  # a long search drifts: forget everything, relearn what recurs
+            self._memo_all[u] = r
+        return r
+
+    def _signatures(self, u: tuple[int, ...]) -> list[Any]:
+        fixed = map(u.__getitem__, self._fixed)
+        counts = iter(list(map(sum, map(u.__getitem__, self._counted))))
+        multis = iter([tuple(sorted(u[sl])) for sl in self._sorted])
+        held = [list(map(u[sl].count, range(self.n))) for sl in self._valued]
+        return list(zip(fixed, *[counts] * self._nc, *[multis] * self._ns, *held, strict=True))
 
 
-def _first(groups: list[list[int]]) -> tuple[int, ...]:
-    """The assignment that breaks ties by element index."""
-    return next(_all(groups))
+
+def _outcome(sig: list[Any]) -> Outcome:
+    order = tuple(sorted(range(len(sig)), key=sig.__getitem__))
+    ks = [sig[e] for e in order]
+    return order, tuple(a == b for a, b in zip(ks, ks[1:], strict=False))
+
+
+def _groups(order: tuple[int, ...], ties: tuple[bool, ...]) -> list[list[int]]:
+    """`order` cut into runs of elements whose signatures tie."""
+    groups = [[order[0]]]
+    for e, tied in zip(order[1:], ties, strict=True):
+        if tied:
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    return groups
 
 
 def _identity(s: State_) -> State_:
@@ -316,14 +383,3 @@ def _getter(slots: list[int]) -> Callable[[State_], tuple[int, ...]]:
     if not slots:
         return lambda s: ()
     return itemgetter(*slots)  # type: ignore[return-value]
-
-
-def _signature_fn(e: int, fixed: list[int], multisets: list[list[int]],
-                  valued: list[list[int]]) -> Callable[[State_], tuple[Any, ...]]:
-    get_fixed = _getter(fixed)
-    get_multi = [_getter(m) for m in multisets]
-    get_valued = [_getter(v) for v in valued]
-
-    def signature(s: State_) -> tuple[Any, ...]:
-        return (get_fixed(s), *[tuple(sorted(g(s))) for g in get_multi], *[g(s).count(e) for g in get_valued])
-    return signature

@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import permutations, product
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,6 +78,16 @@ def test_one_state_per_orbit_for_a_relation(tmp_path):
     assert all_states(inst, False) == 512
     # binary relations on 3 unlabelled points (OEIS A000595)
     assert all_states(inst, True) == 104 == orbit_count(inst)
+
+
+def test_one_state_per_orbit_for_a_relation_with_non_bool_entries(tmp_path):
+    # entries that are not bool enter a signature as sorted multisets, not as counts
+    inst = load(tmp_path, "sort S = 2;\nsort T = 2;\nvar w: (S, T) -> 0..2 = 0;\n"
+                          "action inc(p: S, q: T) { require w[p, q] < 2; w[p, q] := w[p, q] + 1; }\n"
+                          "invariant t: true;\n")
+    assert all_states(inst, False) == 81
+    # Burnside over swapping rows and/or columns of a 2x2 matrix over 3 values: (81 + 9 + 9 + 9) / 4
+    assert all_states(inst, True) == 27 == orbit_count(inst)
 
 
 def test_one_state_per_orbit_with_sort_valued_entries(tmp_path):
@@ -179,12 +190,21 @@ sort T = 2;
 var f: S -> E; var g: S -> bool; var r: (S, T) -> bool; var o: S -> T; var c: T; var n: 0..2;
 action a() { skip; }
 """
+# no entry indexed by S alone: every signature is relational; w's entries are sorted, not counted
+MIXED_VALUES = """
+enum E { A, B, C }
+sort S = 3;
+sort T = 2;
+var w: (S, T) -> E; var r: (T, S) -> bool; var o: T -> S; var c: T -> 0..1;
+action a() { skip; }
+"""
 
 
+@pytest.mark.parametrize("text", [MIXED, MIXED_VALUES])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_canonical_form_is_invariant_under_permutations(tmp_path, data):
-    inst = load(tmp_path, MIXED)
+def test_canonical_form_is_invariant_under_permutations(tmp_path, data, text):
+    inst = load(tmp_path, text)
     sem = Semantics(inst)
     sym = Symmetry(sem)
     lay = sem.layout
