@@ -86,6 +86,11 @@ class ExplicitEngine:
                 sym = Symmetry(self.sem)
                 self.symmetry = sym if sym.active else None
 
+    def forget(self) -> None:
+        """Drop the stored states of the last exhaustive search: the next `check` searches anew
+        (benchmarks repeat searches)."""
+        self._last = None
+
     def check(self, props: Sequence[ir.Property], budget: Budget) -> ExplicitOutcome:
         t0 = time.monotonic()
         goals = self._goals(props)

@@ -291,6 +291,10 @@ def test_state_properties_after_an_exhaustive_search_are_answered_from_its_state
             _same_results(again, ExplicitEngine(inst, symmetry=sym).check(asked, Budget()))
         tighter = engine.check(props, Budget(max_states=10))  # a tighter limit is a new search
         assert tighter.stats is not None and not tighter.exhaustive
+        engine.check(props, Budget())
+        engine.forget()  # and so is any check after forget()
+        anew = engine.check(props, Budget())
+        assert anew.stats is not None and anew.transitions == first.transitions
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
