@@ -36,6 +36,7 @@ import networkx as nx
 from checker.explicit_search import INIT, Found, Goals, GraphSink, Progress, Search
 from checker.interp import FastState, Semantics, Violation
 from checker.interp_memo import read_mask
+from checker.interp_witness import ChoiceFinder
 from checker.orbits import MAX_GROUP, OrbitCounter, group_size
 from checker.result import Budget, Failure, PropertyResult, SearchStats, Step, Trace, Verdict, Warning_
 from checker.symmetry import Symmetry, blockers, permutable_sorts
@@ -75,6 +76,7 @@ class ExplicitEngine:
         self.progress: Progress | None = progress
         self.progress_interval = progress_interval
         self.count_orbits = count_orbits
+        self._choices = ChoiceFinder(self.sem)
         self._last: _Exhausted | None = None  # the last exhaustive search, to answer state goals from
         self._notes: list[Warning_] = []
         self.symmetry: Symmetry | None = None
@@ -220,19 +222,28 @@ class ExplicitEngine:
     def _trace(self, search: Search, found: Found) -> Trace:
         if found.state is None:  # the init block failed
             assert found.violation is not None
-            return Trace((Step(None, (), None),), _failure(found.violation))
+            return Trace((Step(None, (), None),), _failure(found.violation))  # no state: nothing chosen
         reps, ais = search.path_to(found.state)
         final_ai = found.action if found.action != INIT else None
         steps = search.concretize(reps, ais, found.violation, final_ai)
-        return Trace(tuple(self._step(i, s) for i, s in steps),
-                     _failure(found.violation) if found.violation is not None else None)
+        return Trace(self._steps(steps), _failure(found.violation) if found.violation is not None else None)
 
-    def _step(self, i: int | None, s: FastState | None) -> Step:
-        state = self.sem.to_state(s) if s is not None else None
-        if i is None:
-            return Step(None, (), state)
-        ai = self.sem.action_instances()[i]
-        return Step(ai.action, ai.args, state)
+    def _steps(self, steps: Sequence[tuple[int | None, FastState | None]]) -> tuple[Step, ...]:
+        """Concrete (action instance, state) pairs as trace steps, with the choose values each step
+        took (recovered by checker/interp_witness.py; the states alone do not record them)."""
+        out: list[Step] = []
+        prev: FastState | None = None
+        for i, s in steps:
+            state = self.sem.to_state(s) if s is not None else None
+            if i is None:
+                out.append(Step(None, (), state))
+            else:
+                ai = self.sem.action_instances()[i]
+                chosen = self._choices.choices(i, prev, s) if prev is not None and s is not None else ()
+                out.append(Step(ai.action, ai.args, state, chosen))
+            if s is not None:
+                prev = s
+        return tuple(out)
 
     # ------------------------------------------------------------------ warnings, graph
 
@@ -240,8 +251,7 @@ class ExplicitEngine:
         out: list[Warning_] = []
         if search.deadlock is not None:
             reps, ais = search.path_to(search.deadlock)
-            steps = search.concretize(reps, ais, None, None)
-            trace = Trace(tuple(self._step(i, s) for i, s in steps))
+            trace = Trace(self._steps(search.concretize(reps, ais, None, None)))
             sev = "error" if self.deadlock == "error" else "warning"
             out.append(Warning_("deadlock", f"deadlock ({sev}): no action is enabled in a reachable state "
                                 f"(depth {trace.depth})", trace=trace))

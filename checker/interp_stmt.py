@@ -76,6 +76,9 @@ class StmtCompiler:
         self.layout = exprs.layout
         self.coverage = coverage
         self.owner = owner
+        # every choose compiled outside a forall, with its env slot (in no particular order): a
+        # trace step's choices are read back from those slots (checker/interp_witness.py)
+        self.choose_slots: list[tuple[ir.Choose, int]] = []
 
     def block(self, stmts: tuple[ir.Stmt, ...], scope: dict[str, int], nxt: Cont, in_forall: bool,
               log: bool | None = None) -> Cont:
@@ -95,6 +98,8 @@ class StmtCompiler:
             slot = 0
             if isinstance(s, ir.Choose):
                 slot = self.exprs.alloc()
+                if not in_forall:
+                    self.choose_slots.append((s, slot))
                 items.append((s, scope, slot, None))
                 scope = {**scope, s.var: slot}
                 continue

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from checker import check
 from checker.report.common import summary_line
+from spec import ir
 from tests.conftest import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -29,6 +30,8 @@ def test_upstream_bug_trace_is_the_real_one():
     assert r.verdict.value == "VIOLATED" and r.depth == 5
     assert [s.action for s in r.trace.steps[1:]] == ["kvm.fault_begin", "kvm.set_attr_begin", "kvm.set_attr_commit",
                                                       "gmem.get_pfn", "kvm.fault_install"]
+    gfn0, page0 = ir.Elem("Gfn", 0), ir.Elem("Page", 0)
+    assert r.trace.steps[4].choices == (("g", gfn0), ("p", page0))  # shown as `choose g=gfn0, p=page0`
 
 
 def test_the_toy_model_behaves_as_described(tmp_path: Path):

@@ -16,6 +16,7 @@ from spec import ir
 from spec.ops import BinOp, QuantKind, UnOp
 
 Loc = tuple[str, tuple[ir.Value, ...]]
+PIN = "#pinned"  # an env key no model local can have
 Ok = tuple[str, dict[Loc, ir.Value], dict[str, ir.Value], tuple[tuple[Loc, ir.Value], ...]]
 
 
@@ -23,6 +24,9 @@ class Reference:
     def __init__(self, inst: ir.Instance) -> None:
         self.inst = inst
         self.locs = [(v.name, idx) for v in inst.model.vars for idx in inst.locations(v)]
+        # the choose values a step is said to have taken, in the order its path meets them (None:
+        # any); env[PIN] counts those used so far on the current path
+        self._pinned: tuple[tuple[str, ir.Value], ...] | None = None
 
     # ------------------------------------------------------------ expressions
 
@@ -73,7 +77,13 @@ class Reference:
             return self.run(rest, w, {**env, s.name: self.ev(s.value, w, env)}, writes)
         if isinstance(s, ir.Choose):
             out = []
-            for d in self.inst.domain(s.domain):
+            domain = self.inst.domain(s.domain)
+            if self._pinned is not None:  # exactly the next pinned value, or no outcome
+                k = env[PIN]
+                if k >= len(self._pinned) or self._pinned[k][0] != s.var:
+                    return []
+                domain, env = (self._pinned[k][1],), {**env, PIN: k + 1}
+            for d in domain:
                 if self.ev(s.cond, w, {**env, s.var: d}):
                     out += self.run(rest, w, {**env, s.var: d}, writes)
             return out
@@ -92,11 +102,14 @@ class Reference:
     def _forall(self, s: ir.Forall, rest: tuple[ir.Stmt, ...], w: dict[Loc, ir.Value], env: dict[str, ir.Value],
                 writes: tuple[tuple[Loc, ir.Value], ...]) -> list[Any]:
         per_run = []
+        pinned, self._pinned = self._pinned, None  # chooses inside a forall are never pinned
         for d in self.inst.domain(s.domain):
             outs = self.run(s.body, w, {**env, s.var: d}, ())
             if not outs:
+                self._pinned = pinned
                 return []
             per_run.append(outs)
+        self._pinned = pinned
         out = []
         for combo in product(*per_run):
             viol = next((o for o in combo if isinstance(o, Violation)), None)
@@ -138,6 +151,17 @@ class Reference:
             out |= self._final(self.run(self.inst.model.init, w, {}, ()))
         return out
 
-    def outcomes(self, state: State, action: str, args: tuple[tuple[str, ir.Value], ...]) -> set[Any]:
+    def outcomes(self, state: State, action: str, args: tuple[tuple[str, ir.Value], ...],
+                 pinned: tuple[tuple[str, ir.Value], ...] | None = None) -> set[Any]:
+        """`pinned`: the values every choose outside a forall on the step's path takes, in path
+        order (a path that meets more chooses, or others, or fewer, has no outcome)."""
         body = self.inst.model.action(action).body
-        return self._final(self.run(body, state.as_dict(), dict(args), ()))
+        self._pinned = pinned
+        try:
+            env = dict(args) if pinned is None else {**dict(args), PIN: 0}  # If keeps the keys env has
+            outs = self.run(body, state.as_dict(), env, ())
+            if pinned is not None:
+                outs = [o for o in outs if isinstance(o, Violation) or o[2][PIN] == len(pinned)]
+            return self._final(outs)
+        finally:
+            self._pinned = None
