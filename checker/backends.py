@@ -74,7 +74,7 @@ class Unavailable:
 
 @dataclass
 class Symbolic:
-    """bmc / induction / pdr: `check(props, budget) -> list[PropertyResult]`."""
+    """bmc / induction / pdr, and simulate: `check(props, budget) -> list[PropertyResult]`."""
 
     name: str
     impl: Any
@@ -112,6 +112,10 @@ def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress:
             return Explicit("explicit", ExplicitEngine(inst, symmetry=options.symmetry, keep_graph=options.keep_graph,
                                                        deadlock=options.deadlock.value, progress=tick,
                                                        count_orbits=options.stats))
+        if kind is EngineKind.SIMULATE:
+            from checker.simulate import Simulator
+
+            return Symbolic("simulate", Simulator(inst, seed=options.seed, walks=options.walks))
         module, cls = _SYMBOLIC[kind]
         engine_cls = getattr(importlib.import_module(module), cls)
         if encodings is None:

@@ -38,6 +38,7 @@ from checker.report.sarif import render_sarif
 from checker.report.text import TextOptions, render_text, trace_renderer
 from checker.result import Report
 from checker.schedule import DEFAULT_DEPTH, DeadlockMode, EngineKind, InternalError, Options
+from checker.simulate import DEFAULT_WALKS
 from spec.config import parse_assignments
 from spec.diagnostics import FrontendError, Sink, render_all
 from spec.frontend import instantiate, load_model
@@ -49,6 +50,13 @@ SUBCOMMANDS = ("check", "lint", "fmt", "graph", "explore")
 FORMATS = ("text", "json", "junit", "sarif")
 DEFAULT_TIMEOUT = 300.0
 BUG = "this is a bug in spec-check; please report it with the model and the command line that caused it"
+
+
+def _at_least_one(text: str) -> int:
+    n = _positive_int(text)
+    if n == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
 
 
 def _positive_int(text: str) -> int:
@@ -85,9 +93,11 @@ def _config_args(c: argparse.ArgumentParser) -> None:
 def _check_args(c: argparse.ArgumentParser) -> None:
     _config_args(c)
     c.add_argument("--engine", choices=[k.value for k in EngineKind], default="auto",
-                   help="auto (default: capped explicit search, BMC, k-induction, PDR) or one engine")
+                   help="auto (default: capped explicit search, BMC, k-induction, PDR) or one engine "
+                        "(simulate: random walks, finds bugs, never proves)")
     c.add_argument("--depth", type=_positive_int, metavar="K",
-                   help=f"BMC depth / induction bound (default {DEFAULT_DEPTH}); explicit: BFS depth")
+                   help=f"BMC depth / induction bound (default {DEFAULT_DEPTH}); explicit: BFS depth; "
+                        "simulate: walk length")
     c.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="S",
                    help=f"time budget for the whole run in seconds (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     c.add_argument("--property", action="append", default=[], metavar="NAME",
@@ -105,6 +115,10 @@ def _check_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--deadlock", choices=[d.value for d in DeadlockMode], default="warn",
                    help="explicit engine: what a state without successors is (default warn)")
     c.add_argument("--keep-graph", action="store_true", help="explicit engine: keep the state graph")
+    c.add_argument("--seed", type=_positive_int, default=0, metavar="N",
+                   help="simulate: the random walks' seed (default 0; the same seed gives the same traces)")
+    c.add_argument("--walks", type=_at_least_one, default=None, metavar="N",
+                   help=f"simulate: how many random walks (default {DEFAULT_WALKS:,}, fewer if the time runs out)")
     c.add_argument("--stats", action="store_true",
                    help="text: print each explicit search's states, transitions and rate; with symmetry "
                         "reduction, also count the states the stored orbits stand for")
@@ -264,7 +278,7 @@ def _options(args: argparse.Namespace) -> Options:
     return Options(engine=EngineKind(args.engine), depth=args.depth, timeout=args.timeout or None,
                    max_states=args.max_states, symmetry=args.symmetry, keep_graph=args.keep_graph,
                    deadlock=DeadlockMode(args.deadlock), vacuity=args.vacuity, strict=args.strict,
-                   stats=args.stats)
+                   stats=args.stats, seed=args.seed, walks=args.walks)
 
 
 def _policy(args: argparse.Namespace) -> Policy:

@@ -52,6 +52,7 @@ class EngineKind(Enum):
     INDUCTION = "induction"
     PDR = "pdr"
     EXPLICIT = "explicit"
+    SIMULATE = "simulate"  # random walks: finds bugs, never proves (not part of auto)
 
 
 class DeadlockMode(Enum):
@@ -72,6 +73,8 @@ class Options:
     vacuity: bool = True
     strict: bool = False
     stats: bool = False  # explicit engine: also count the states a reduced search stands for
+    seed: int = 0  # simulate: the random walks' seed
+    walks: int | None = None  # simulate: how many walks (None: checker/simulate.py's default)
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ class _Run:
         if kind is EngineKind.EXPLICIT and self.options.engine is EngineKind.AUTO:
             max_states = max_states or AUTO_EXPLICIT_STATES
         budget = Budget(end, self._depth(kind), max_states)
-        if kind in (EngineKind.BMC, EngineKind.EXPLICIT, EngineKind.PDR):  # PDR proves them jointly
+        if kind is not EngineKind.INDUCTION:  # the others decide properties jointly (PDR proves them so)
             self._say(f"{kind.value}: {len(props)} properties")
             self._run(engine, props, budget)
             return
@@ -199,8 +202,8 @@ class _Run:
     def _depth(self, kind: EngineKind) -> int | None:
         if kind is EngineKind.EXPLICIT and self.options.engine is EngineKind.AUTO:
             return None  # auto's --depth is BMC's; the explicit phase is capped by states instead
-        if kind is EngineKind.EXPLICIT or kind is EngineKind.PDR:
-            return self.options.depth
+        if kind in (EngineKind.EXPLICIT, EngineKind.PDR, EngineKind.SIMULATE):
+            return self.options.depth  # simulate: None is its own default walk length
         return self.options.depth if self.options.depth is not None else DEFAULT_DEPTH
 
     def _engine(self, kind: EngineKind) -> Engine:
