@@ -15,7 +15,7 @@ from checker.result import Budget, Verdict
 from spec import ir
 from spec.frontend import load_instance
 from tests.checker.interp_helpers import load, view
-from tests.gen.models import models
+from tests.gen.models import generated_instance, models
 
 COUNTER = """
 var n: 0..5 = 0;
@@ -300,9 +300,7 @@ def test_state_properties_after_an_exhaustive_search_are_answered_from_its_state
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_generated_models_rescan_agrees_with_a_new_search(tmp_path_factory, text):
-    path = tmp_path_factory.mktemp("rescan") / "m.spec"
-    path.write_text(text, encoding="utf-8")
-    inst = load_instance(path)
+    inst = generated_instance(tmp_path_factory, text)
     engine = ExplicitEngine(inst)
     if not engine.check(inst.model.properties, Budget(max_states=20_000)).exhaustive:
         return

@@ -17,7 +17,7 @@ from checker.result import Budget
 from spec import ir
 from spec.frontend import load_instance
 from tests.checker.interp_helpers import load
-from tests.gen.models import models
+from tests.gen.models import generated_instance, models
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,9 +77,7 @@ def agree_on(inst: ir.Instance, limit: int = 150) -> int:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_generated_models_cached_outcomes_are_the_bodies_outcomes(tmp_path_factory, text):
-    path = tmp_path_factory.mktemp("memo") / "m.spec"
-    path.write_text(text, encoding="utf-8")
-    inst = load_instance(path)
+    inst = generated_instance(tmp_path_factory, text)
     if Semantics(inst).layout.compact:
         agree_on(inst)
 
@@ -134,9 +132,7 @@ def test_first_cut_search_is_the_same_with_and_without_the_cache():
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_generated_models_search_is_the_same_with_and_without_the_cache(tmp_path_factory, text):
-    path = tmp_path_factory.mktemp("memo") / "m.spec"
-    path.write_text(text, encoding="utf-8")
-    inst = load_instance(path)
+    inst = generated_instance(tmp_path_factory, text)
     if Semantics(inst).layout.compact:
         _same_search(inst)
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 
 from checker.explicit import ExplicitEngine
 from checker.interp import Semantics, Violation
+from checker.interp_stmt import _flatten
 from checker.interp_witness import ChoiceFinder
 from checker.result import Budget, Trace
 from spec import ir
@@ -16,7 +17,7 @@ from spec.frontend import load_instance
 from tests.checker.interp_helpers import load
 from tests.checker.reference_interp import Reference
 from tests.checker.test_interp_memo import reachable
-from tests.gen.models import models
+from tests.gen.models import generated_instance, models
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,13 +92,11 @@ def test_every_shipped_model_s_traces_reproduce_with_their_choices():
 @given(models())
 def test_generated_models_every_successor_reproduces_with_its_choices(tmp_path_factory, text):
     # Not only trace steps: every successor of every action instance in up to 60 reachable states.
-    path = tmp_path_factory.mktemp("witness") / "m.spec"
-    path.write_text(text, encoding="utf-8")
-    inst = load_instance(path)
+    inst = generated_instance(tmp_path_factory, text)
     sem = Semantics(inst)
     finder = ChoiceFinder(sem)
     ref = Reference(inst)
-    chooses = {a.name: {s.var for s in _flat(a.body) if isinstance(s, ir.Choose)} for a in inst.model.actions}
+    chooses = {a.name: {s.var for s in _flatten(a.body) if isinstance(s, ir.Choose)} for a in inst.model.actions}
     for s in reachable(sem, 60):
         for i, ai in enumerate(sem.action_instances()):
             for t in dict.fromkeys(sem.runners[i](s)):
@@ -107,12 +106,3 @@ def test_generated_models_every_successor_reproduces_with_its_choices(tmp_path_f
                 assert {name for name, _ in chosen} <= chooses[ai.action]
                 assert sem.to_state(t) in ref.outcomes(sem.to_state(s), ai.action, ai.args, chosen), (ai, chosen)
 
-
-def _flat(stmts):
-    for s in stmts:
-        yield s
-        if isinstance(s, ir.If):
-            yield from _flat(s.then)
-            yield from _flat(s.else_)
-        elif isinstance(s, ir.Forall):
-            yield from _flat(s.body)

@@ -17,7 +17,7 @@ from checker.result import Budget
 from spec import ir
 from spec.frontend import load_instance
 from tests.checker.interp_helpers import load
-from tests.gen.models import models
+from tests.gen.models import generated_instance, models
 
 ROOT = Path(__file__).resolve().parents[2]
 RELATION = "sort S = 3;\nvar r: (S, S) -> bool = false;\naction add(p: S, q: S) { r[p, q] := true; }\n"
@@ -67,9 +67,7 @@ def test_shipped_tdx_reduced_search_stands_for_the_unreduced_one():
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_generated_models_reduced_searches_stand_for_the_unreduced_ones(tmp_path_factory, text):
-    path = tmp_path_factory.mktemp("orbits") / "m.spec"
-    path.write_text(text, encoding="utf-8")
-    inst = load_instance(path)
+    inst = generated_instance(tmp_path_factory, text)
     reduced, plain = reduced_and_plain(inst, Budget(max_states=20_000))
     if not (reduced.exhaustive and plain.exhaustive):
         return

@@ -14,7 +14,7 @@ from checker.result import Budget, Verdict
 from checker.simulate import Simulator, _without_cycles
 from spec.frontend import load_instance
 from tests.checker.interp_helpers import load
-from tests.gen.models import models
+from tests.gen.models import generated_instance, models
 
 ROOT = Path(__file__).resolve().parents[2]
 DEEP = """
@@ -91,9 +91,7 @@ def test_the_deadline_is_honoured():
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_generated_models_what_simulation_finds_the_explicit_engine_finds(tmp_path_factory, text):
-    path = tmp_path_factory.mktemp("sim") / "m.spec"
-    path.write_text(text, encoding="utf-8")
-    inst = load_instance(path)
+    inst = generated_instance(tmp_path_factory, text)
     props = inst.model.properties
     explicit = ExplicitEngine(inst).check(props, Budget(max_states=20_000))
     sim = Simulator(inst, seed=3, walks=20).check(props, Budget(max_depth=15))

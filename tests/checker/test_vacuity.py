@@ -86,7 +86,7 @@ from hypothesis import strategies as st  # noqa: E402
 from checker.interp import Semantics  # noqa: E402
 from checker.result import State  # noqa: E402
 from spec.ir import domain_type  # noqa: E402
-from tests.gen.models import models  # noqa: E402
+from tests.gen.models import generated_instance, models  # noqa: E402
 
 SAMPLES = 150
 
@@ -108,9 +108,7 @@ def _fires(sem: Semantics, s: State, action: str) -> bool:
 @given(models(), st.integers(0, 2**16))
 def test_fires_predicate_agrees_with_the_interpreter(tmp_path_factory, text, seed):
     """Exact goals hold exactly where the action has a successor; inexact ones at least there."""
-    path = tmp_path_factory.mktemp("vac") / "m.spec"
-    path.write_text(text, encoding="utf-8")
-    inst = load_instance(path)
+    inst = generated_instance(tmp_path_factory, text)
     sem = Semantics(inst)
     states = _states(inst, seed)
     for g in fire_goals(inst.model):

@@ -9,8 +9,11 @@ assert) and every expression kind, and they can overflow their ranges.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import strategies as st
+
+from spec import ir
 
 SORTS = ("S", "T")
 ENUM = ("E", ("A", "B", "C"))
@@ -213,3 +216,12 @@ def models(draw, max_actions: int = 3) -> str:
     if draw(st.integers(0, 4)) == 0:
         lines.append(f"assume asm0: {draw(bool_expr({}, 1))};")
     return "\n".join(lines) + "\n"
+
+
+def generated_instance(tmp_path_factory: Any, text: str) -> ir.Instance:
+    """A generated model written to a fresh directory (its path shows in failures) and loaded."""
+    from spec.frontend import load_instance
+
+    path = tmp_path_factory.mktemp("gen") / "m.spec"
+    path.write_text(text, encoding="utf-8")
+    return load_instance(path)
