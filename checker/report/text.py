@@ -85,8 +85,9 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
                 out += trace_lines(r.trace, ctx)
         if opts.show_invariants:
             out += _invariants(report)
-    if opts.stats and report.stats:
-        out += ["", *(stats_line(s) for s in report.stats)]
+    if opts.stats:
+        out += ["", *(stats_line(s) for s in report.stats)] if report.stats else \
+            ["", "search: no explicit-state search ran (the figures are the explicit engine's)"]
     if not opts.quiet:
         out.append("")
     out.append(f"summary: {summary_line(report)} ({report.time_s:.2f}s)")

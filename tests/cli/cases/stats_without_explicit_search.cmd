@@ -1,0 +1,1 @@
+models/pages.spec --engine bmc --depth 3 --stats -q
