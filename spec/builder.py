@@ -170,6 +170,14 @@ class _Scope:
                                 span=span, name_span=span))
         return Ref(self._parts(name), span)
 
+    def param_default(self, param: Ref | str, /, value: ExprLike) -> None:
+        """`param NAME = value;`: a new default for a parameter declared elsewhere, typically in an
+        included library (`m.param_default(lib.hardware, lib.Hardware.snp)` or
+        `m.param_default("hw.hardware", ...)`); `--set` and `instance(params=...)` still win."""
+        span = caller_span()
+        parts = tuple(param.name.split(".")) if isinstance(param, Ref) else tuple(param.split("."))
+        self._add(ast.ParamOverride(ast.Name(parts, span=span), node_of(value, span), span=span, name_span=span))
+
     def const(self, name: str, /, value: ExprLike) -> Ref:
         """`const NAME = value;`"""
         span = caller_span()

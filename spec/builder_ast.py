@@ -50,7 +50,10 @@ def walk(node: object) -> Iterator[object]:
 
 def _declared_names(node: object) -> Iterator[tuple[str, Span]]:
     """The names a node introduces, with where they were written."""
-    if isinstance(node, ast.Decl) and not isinstance(node, ast.Include | ast.InitDecl):
+    if isinstance(node, ast.ParamOverride):  # names a parameter declared elsewhere: each part
+        for part in node.name.parts:
+            yield part, node.name_span
+    elif isinstance(node, ast.Decl) and not isinstance(node, ast.Include | ast.InitDecl):
         yield node.name, node.name_span  # type: ignore[attr-defined]
     elif isinstance(node, ast.EnumMember | ast.Binder):
         yield node.name, node.span

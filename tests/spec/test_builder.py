@@ -488,3 +488,37 @@ def test_random_expressions_survive_the_text_round_trip(tmp_path_factory, make):
     m.invariant("p", make(env))
     built = m.build()
     assert _round_trip(m, tmp_path_factory.mktemp("rnd")) == built
+
+
+def test_param_default_is_the_override_of_the_text(tmp_path):
+    write(tmp_path, "hwlib.spec", "component hw {\n  enum Hardware { tdx, snp }\n  param hardware: Hardware = tdx;\n"
+                                  "  var crashed: bool = false;\n}\n")
+    text = 'model m;\ninclude "hwlib.spec";\nparam hw.hardware = snp;\n'
+    main = write(tmp_path, "main.spec", text)
+    m = ModelBuilder("m")
+    lib = m.include(tmp_path / "hwlib.spec")
+    m.param_default(lib.hw.hardware, lib.hw.Hardware.snp)
+    built = m.build()
+    assert built == spec.load(main)
+    assert "param hw.hardware = snp;" in m.to_text()
+    assert _round_trip(m, tmp_path) == built
+    by_name = ModelBuilder("m")
+    lib2 = by_name.include(tmp_path / "hwlib.spec")
+    by_name.param_default("hw.hardware", lib2.hw.Hardware.snp)
+    assert by_name.build() == built
+    inst = m.instance()
+    assert dict(inst.bindings)["hw.hardware"].member == "snp"  # the new default is the instance's value
+
+
+def test_param_default_of_an_unknown_parameter_is_an_error_at_the_python_line(tmp_path):
+    from spec.builder import BuildError
+
+    write(tmp_path, "hwlib.spec", "component hw {\n  param fast: bool = false;\n  var x: bool = false;\n}\n")
+    m = ModelBuilder("m")
+    m.include(tmp_path / "hwlib.spec")
+    m.param_default("hw.slow", True)
+    line = inspect.currentframe().f_lineno - 1  # type: ignore[union-attr]
+    with pytest.raises(BuildError) as err:
+        m.build()
+    text = str(err.value)
+    assert f"test_builder.py:{line}:" in text and "hw.slow" in text
