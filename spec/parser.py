@@ -19,7 +19,7 @@ from typing import Any
 
 import lark
 from lark import Lark, Token, Transformer_NonRecursive, v_args
-from lark.exceptions import UnexpectedInput
+from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from spec import ast
 from spec.diagnostics import Diagnostic, FrontendError, Severity
@@ -322,7 +322,7 @@ def _check_tree(tree: lark.Tree, file: str) -> list[Diagnostic]:
 
 
 def parse(src: SourceFile) -> ast.Module:
-    """Parse one file. Raises FrontendError on a syntax error (only the first one is reported).
+    """Parse one file. Raises FrontendError on syntax errors (each declaration's first, up to 20).
 
     The AST is immutable, so the parse of a (name, text) pair is remembered: a library that
     several models include, or a model that `explore` loads for every configuration, is parsed
@@ -337,12 +337,49 @@ def _parse_text(name: str, text: str) -> ast.Module:
     try:
         tree = parser.parse(text)
     except UnexpectedInput as err:
-        raise FrontendError([syntax_diagnostic(src, err, parser)]) from None
+        raise FrontendError(_syntax_errors(src, err, parser)) from None
     problems = _check_tree(tree, name)
     if problems:
         raise FrontendError(problems)
     decls = _Build(name).transform(tree)
     return ast.Module(name, decls, _comments(src), span=Span(name, 1, 1, 1, 1))
+
+
+# After a syntax error, parsing resumes at the next declaration that starts a line (column 1): the
+# top-level declaration holding the error is blanked out (newlines kept, so positions do not move)
+# and the text parsed again. Errors after the blanked part are reported too, at most this many.
+MAX_SYNTAX_ERRORS = 20
+_DECL_AT_LINE_START = re.compile(r"^(?:model|include|enum|sort|mitigation|param|const|var|def|init|action|"
+                                 r"invariant|reachable|assume|component)\b", re.M)
+
+
+def _syntax_errors(src: SourceFile, first: UnexpectedInput, parser: Lark) -> list[Diagnostic]:
+    """The first syntax error, then those found by resuming after the declaration holding each
+    (only errors after the skipped declaration count, so one mistake is reported once)."""
+    out = [syntax_diagnostic(src, first, parser)]
+    text, err = src.text, first
+    # sync points: declaration keywords at a line start, outside comments and strings
+    plain = _STRING_OR_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    starts = [m.start() for m in _DECL_AT_LINE_START.finditer(plain)]
+    while len(out) < MAX_SYNTAX_ERRORS:
+        pos = getattr(err, "pos_in_stream", None)
+        if pos is None or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
+            break  # the end of the file: nothing after it to resume at
+        begin = max((s for s in starts if s <= pos), default=0)
+        resume = next((s for s in starts if s > pos), None)
+        if resume is None:
+            break
+        text = text[:begin] + re.sub(r"[^\n]", " ", text[begin:resume]) + text[resume:]
+        try:
+            parser.parse(text)
+            break
+        except UnexpectedInput as again:
+            later = getattr(again, "pos_in_stream", None)
+            if later is None or later < resume:
+                break  # not a new mistake after the skipped part
+            err = again
+            out.append(syntax_diagnostic(SourceFile(src.name, text), again, parser))
+    return out
 
 
 # Strings and comments, leftmost first, with the grammar's own patterns: in a text that lexes,

@@ -1,7 +1,7 @@
 """Syntax errors as Diagnostics: what lark reports, said the way a C programmer expects.
 
-Only the first syntax error of a file is reported (LALR has no recovery here), so this one
-message must be good: it names what was found, what could have come instead (summarised as
+Each syntax error gets one message (the parser resumes after the declaration holding it, see
+spec/parser.py, so later ones are reported too), and it must be good: it names what was found, what could have come instead (summarised as
 "an expression", "a statement", "a declaration" rather than a list of twenty tokens), and
 points at the unclosed `{` or the missing `;` when that is the likely cause.
 """
@@ -73,7 +73,7 @@ def describe_char(ch: str) -> str:
 
 
 def syntax_diagnostic(src: SourceFile, err: UnexpectedInput, parser: Lark) -> Diagnostic:
-    """The one diagnostic for the first syntax error of `src`."""
+    """The one diagnostic for the syntax error `err` of `src`."""
     if isinstance(err, UnexpectedCharacters):
         return _bad_character(src, err)
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
