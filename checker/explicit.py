@@ -148,20 +148,12 @@ class ExplicitEngine:
                                self.symmetry is not None, None)
 
     def _timed_out(self, props: Sequence[ir.Property], search: Search, t0: float) -> ExplicitOutcome:
+        """A rescan stopped by the deadline: what was found stands, the rest is UNKNOWN (only a
+        prefix of the stored states was looked at, so not even a depth can be claimed)."""
         elapsed = time.monotonic() - t0
-        base = dict(engine=self.name, time_s=elapsed, assumptions=tuple(a.name for a in self.instance.model.assumes))
-        results = []
-        for p in props:
-            found = search.found.get(p.name)
-            if found is not None:
-                trace = self._trace(search, found)
-                verdict = Verdict.REACHED if p.kind is ir.PropKind.REACHABLE else Verdict.VIOLATED
-                results.append(PropertyResult(p.name, p.kind, verdict, depth=trace.depth, trace=trace,
-                                              **base))  # type: ignore[arg-type]
-            else:
-                results.append(PropertyResult(p.name, p.kind, Verdict.UNKNOWN, reason="the time limit was reached "
-                                              "while scanning the stored states", **base))  # type: ignore[arg-type]
-        return ExplicitOutcome(tuple(results), (), len(search.visited), 0, 0, False, elapsed, {}, None)
+        why = "the time limit was reached while scanning the stored states"
+        results = tuple(self._result(p, search, elapsed, undecided=why) for p in props)
+        return ExplicitOutcome(results, (), len(search.visited), 0, 0, False, elapsed, {}, None)
 
     def _stats(self, search: Search, elapsed: float, budget: Budget) -> SearchStats:
         """The search's figures; with reduction and `count_orbits`, also the states it stands for
@@ -196,7 +188,8 @@ class ExplicitEngine:
 
     # ------------------------------------------------------------------ verdicts
 
-    def _result(self, p: ir.Property, search: Search, elapsed: float) -> PropertyResult:
+    def _result(self, p: ir.Property, search: Search, elapsed: float, undecided: str | None = None) -> PropertyResult:
+        """`undecided`: the reason a property not found is UNKNOWN, whatever the search says."""
         assumptions = tuple(a.name for a in self.instance.model.assumes)
         base = dict(prop=p.name, kind=p.kind, engine=self.name, time_s=elapsed, assumptions=assumptions)
         found = search.found.get(p.name)
@@ -204,6 +197,8 @@ class ExplicitEngine:
             trace = self._trace(search, found)
             verdict = Verdict.REACHED if p.kind is ir.PropKind.REACHABLE else Verdict.VIOLATED
             return PropertyResult(verdict=verdict, depth=trace.depth, trace=trace, **base)  # type: ignore[arg-type]
+        if undecided is not None:
+            return PropertyResult(verdict=Verdict.UNKNOWN, reason=undecided, **base)  # type: ignore[arg-type]
         if search.exhaustive:
             verdict = Verdict.UNREACHABLE if p.kind is ir.PropKind.REACHABLE else Verdict.PROVED
             return PropertyResult(verdict=verdict, depth=search.max_depth_seen, **base)  # type: ignore[arg-type]

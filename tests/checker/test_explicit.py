@@ -308,3 +308,14 @@ def test_generated_models_rescan_agrees_with_a_new_search(tmp_path_factory, text
     again = engine.check(props, Budget(max_states=20_000))
     assert again.stats is None
     _same_results(again, ExplicitEngine(inst).check(props, Budget(max_states=20_000)))
+
+
+def test_a_rescan_past_its_deadline_claims_nothing(tmp_path):
+    inst = load(tmp_path, "sort S = 2;\nvar f: S -> bool = false;\naction set(p: S) { f[p] := true; }\n"
+                          "invariant some_unset: exists p: S :: !f[p];\nreachable one_set: exists p: S :: f[p];\n")
+    engine = ExplicitEngine(inst)
+    assert engine.check(inst.model.properties, Budget()).exhaustive
+    late = engine.check(inst.model.properties, Budget(deadline=time.monotonic() - 1))
+    assert late.stats is None and not late.exhaustive  # a rescan, stopped at once
+    assert {r.verdict for r in late.results} == {Verdict.UNKNOWN}
+    assert all("while scanning the stored states" in r.reason for r in late.results)
