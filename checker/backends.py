@@ -115,7 +115,7 @@ def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress:
         if kind is EngineKind.SIMULATE:
             from checker.simulate import Simulator
 
-            return Symbolic("simulate", Simulator(inst, seed=options.seed, walks=options.walks))
+            return Symbolic("simulate", Simulator(inst, seed=options.seed, walks=options.walks, progress=progress))
         module, cls = _SYMBOLIC[kind]
         engine_cls = getattr(importlib.import_module(module), cls)
         if encodings is None:

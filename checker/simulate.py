@@ -30,6 +30,7 @@ from spec import ir
 
 DEFAULT_DEPTH = 100  # steps per walk
 DEFAULT_WALKS = 1_000
+PROGRESS_S = 0.25
 MAX_INITIAL = 100_000  # initial states enumerated to draw from
 Path = list[tuple[int, FastState]]  # (action instance, state) after the initial state
 Preds = list[tuple[str, bool, Callable[[FastState], Any]]]  # name, value that means found, predicate
@@ -45,11 +46,13 @@ class _Found:
 class Simulator:
     name = "simulate"
 
-    def __init__(self, inst: ir.Instance, *, seed: int = 0, walks: int | None = None) -> None:
+    def __init__(self, inst: ir.Instance, *, seed: int = 0, walks: int | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
         self.instance = inst
         self.sem = Semantics(inst)
         self.seed = seed
         self.walks = walks if walks is not None else DEFAULT_WALKS
+        self.progress = progress  # told how far it got, at most every PROGRESS_S seconds
         self._choices = ChoiceFinder(self.sem)
 
     def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
@@ -67,10 +70,15 @@ class Simulator:
         rng = random.Random(self.seed)
         made = 0
         why = ""
+        told = t0
         while starts and len(found) < len(props) and made < self.walks:
-            if budget.deadline is not None and time.monotonic() > budget.deadline:
+            now = time.monotonic()
+            if budget.deadline is not None and now > budget.deadline:
                 why = "the time limit was reached"
                 break
+            if self.progress is not None and now - told >= PROGRESS_S:
+                self.progress(f"simulate: {made:,} of {self.walks:,} walks, {len(found)} of {len(props)} found")
+                told = now
             self._walk(rng.choice(starts), depth, preds, found, rng, budget.deadline)
             made += 1
         reason = f"not found in {made} random walk{'s' if made != 1 else ''} of up to {depth} steps " \

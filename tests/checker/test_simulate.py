@@ -104,3 +104,13 @@ def test_generated_models_what_simulation_finds_the_explicit_engine_finds(tmp_pa
             if explicit.exhaustive:  # a real witness: the exhaustive search found one too, no longer
                 assert exact[r.prop].verdict is r.verdict
                 assert exact[r.prop].depth <= r.depth
+
+
+def test_progress_is_reported_on_long_runs(monkeypatch):
+    import checker.simulate as simulate
+
+    monkeypatch.setattr(simulate, "PROGRESS_S", 0.0)  # every walk
+    said: list[str] = []
+    inst = load_instance(ROOT / "models" / "tdx.spec")
+    Simulator(inst, walks=3, progress=said.append).check(inst.model.properties, Budget(max_depth=5))
+    assert said and said[-1].startswith("simulate: 2 of 3 walks, ")
