@@ -257,15 +257,17 @@ class _Build(Transformer_NonRecursive):
 
     def action_decl(self, meta, items):
         name, params, doc, cite, body = items
-        return ast.ActionDecl(str(name), tuple(params or ()), _unquote(doc) if doc else None,
-                              cite, body, **self._named(meta, name))
+        return ast.ActionDecl(str(name), tuple(params or ()), doc, cite, body, **self._named(meta, name))
+
+    def doc(self, meta, items):
+        return "".join(_unquote(s) for s in items)
 
     def cite(self, meta, items):
-        return _unquote(items[0])
+        return "".join(_unquote(s) for s in items)
 
     def _prop(self, cls, meta, items):
         name, doc, expr = items
-        return cls(str(name), _unquote(doc) if doc else None, expr, **self._named(meta, name))
+        return cls(str(name), doc, expr, **self._named(meta, name))
 
     def invariant_decl(self, meta, items):
         return self._prop(ast.InvariantDecl, meta, items)

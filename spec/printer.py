@@ -7,6 +7,7 @@ the same AST as the input (spans aside), and formatting is idempotent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import assert_never
 
@@ -15,6 +16,7 @@ from spec.ops import PRECEDENCE, BinOp, QuantKind
 from spec.source import Span
 
 INDENT = "  "
+WIDTH = 100  # a doc string or cite that would make its line longer is split over several lines
 
 # Precedence of the grammar levels that are not binary operators.
 _P_QUANT = 0
@@ -28,6 +30,30 @@ _NON_ASSOC = {BinOp.LT, BinOp.LE, BinOp.GT, BinOp.GE}
 
 def _quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def _fits(indent: int, text: str) -> bool:
+    return len(INDENT * indent + text) <= WIDTH
+
+
+def _room(indent: int) -> int:
+    return WIDTH - len(INDENT * indent)
+
+
+def _quoted_lines(s: str, room: int) -> list[str]:
+    """`s` as adjacent string literals (one string to the parser), each at most `room` columns
+    where the words allow: split after a space, so joining them gives `s` back exactly."""
+    words = re.split(r"(?<= )(?=[^ ])", s)
+    out: list[str] = []
+    cur = ""
+    for w in words:
+        if cur and len(_quote(cur + w)) > room:
+            out.append(_quote(cur))
+            cur = w
+        else:
+            cur += w
+    out.append(_quote(cur))
+    return out
 
 
 # ---------------------------------------------------------------- expressions (shared shape)
@@ -285,9 +311,7 @@ class _Formatter:
             case ast.ActionDecl():
                 self.action(d, ind)
             case ast.InvariantDecl() | ast.ReachableDecl() | ast.AssumeDecl():
-                kw = {ast.InvariantDecl: "invariant", ast.ReachableDecl: "reachable", ast.AssumeDecl: "assume"}[type(d)]
-                doc = f" {_quote(d.doc)}" if d.doc is not None else ""
-                self.line(ind, f"{kw} {d.name}{doc}: {print_expr(d.expr)};", d.span)
+                self.prop(d, ind)
             case ast.ComponentDecl():
                 self.line(ind, f"component {d.name} {{", d.span, d.span.line)
                 self.module(d.decls, ind + 1)
@@ -309,17 +333,45 @@ class _Formatter:
         self.close(d.span, ind + 1)
         self.line(ind, "}", d.span)
 
+    def prop(self, d: ast.InvariantDecl | ast.ReachableDecl | ast.AssumeDecl, ind: int) -> None:
+        kw = {ast.InvariantDecl: "invariant", ast.ReachableDecl: "reachable", ast.AssumeDecl: "assume"}[type(d)]
+        expr = print_expr(d.expr)
+        doc = f" {_quote(d.doc)}" if d.doc is not None else ""
+        one = f"{kw} {d.name}{doc}: {expr};"
+        if d.doc is None or _fits(ind, one):
+            self.line(ind, one, d.span)
+            return
+        # a long doc string: on lines of its own, then the expression
+        self.line(ind, f"{kw} {d.name}", d.span, d.span.line)
+        *first, last = _quoted_lines(d.doc, _room(ind + 1))
+        for q in first:
+            self.line(ind + 1, q, d.span, d.span.line)
+        self.line(ind + 1, last + ":", d.span, d.span.line)
+        self.line(ind + 1, f"{expr};", d.span)
+
     def action(self, d: ast.ActionDecl, ind: int) -> None:
         params = ", ".join(f"{b.name}: {print_type(b.type)}" for b in d.params)
         head = f"action {d.name}({params})"
-        if d.doc is not None:
-            head += f" {_quote(d.doc)}"
-        if d.cite is not None:
+        doc = f" {_quote(d.doc)}" if d.doc is not None else ""
+        cite = f"cite {_quote(d.cite)}" if d.cite is not None else None
+        if _fits(ind, head + doc + ("" if cite else " {")) and (cite is None or _fits(ind + 1, cite)):
+            if cite is not None:
+                self.line(ind, head + doc, d.span, d.span.line)
+                self.line(ind + 1, cite, d.span, d.span.line)
+                self.line(ind, "{", d.span, d.span.line)
+            else:
+                self.line(ind, head + doc + " {", d.span, d.span.line)
+        else:  # the doc string and the cite on lines of their own, split where they are long
             self.line(ind, head, d.span, d.span.line)
-            self.line(ind + 1, f"cite {_quote(d.cite)}", d.span, d.span.line)
+            if d.doc is not None:
+                for q in _quoted_lines(d.doc, _room(ind + 1)):
+                    self.line(ind + 1, q, d.span, d.span.line)
+            if d.cite is not None:
+                first, *rest = _quoted_lines(d.cite, _room(ind + 1) - len("cite "))
+                self.line(ind + 1, f"cite {first}", d.span, d.span.line)
+                for q in rest:
+                    self.line(ind + 2, q, d.span, d.span.line)
             self.line(ind, "{", d.span, d.span.line)
-        else:
-            self.line(ind, head + " {", d.span, d.span.line)
         self.body(d.body, ind + 1, d.span)
         self.line(ind, "}", d.span)
 

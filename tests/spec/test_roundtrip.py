@@ -127,3 +127,31 @@ def test_comments_everywhere_survive():
 def test_hex_literals_stay_hex():
     out = assert_round_trip("const MASK = 0xff;\nvar x: -0x2..0x10 = 0;\n")
     assert "0xff" in out and "-0x2..0x10" in out
+
+
+def test_adjacent_string_literals_are_one_string():
+    m = _parse('model m;\nvar x: bool;\naction a() "one " "two"\n  cite "c1, " "c2"\n{ x := true; }\n'
+               'invariant i "p" "q": !x;\n')
+    action = next(d for d in m.decls if isinstance(d, ast.ActionDecl))
+    inv = next(d for d in m.decls if isinstance(d, ast.InvariantDecl))
+    assert (action.doc, action.cite, inv.doc) == ("one two", "c1, c2", "pq")
+
+
+LONG = ("kvm_gmem_get_pfn for the faulting vCPU: check the attribute (after the snapshot), find or allocate "
+        "the folio, zero it on first use (clear_highpage), prepare it (SNP: \\\"rmp_make_private\\\" after "
+        "splitting the direct map) and a_very_long_unbreakable_word_" + "x" * 110)
+
+
+def test_long_doc_strings_and_cites_are_split_over_lines():
+    text = (f'model m;\nvar x: bool;\ncomponent c {{\n  action a() "{LONG}" cite "{LONG}" {{ x := true; }}\n}}\n'
+            f'invariant i "{LONG}": !x;\nreachable r "short": x;\n')
+    once = format_module(_parse(text))
+    assert format_module(_parse(once)) == once  # idempotent
+    assert _parse(once).decls == _parse(text).decls  # the same strings, joined
+    lines = once.splitlines()
+    too_long = [ln for ln in lines if len(ln) > 100]
+    assert len(too_long) == 3 and all("x" * 110 in ln for ln in too_long)  # only the unbreakable word
+    assert "  action a()" in lines and "  {" in lines  # doc and cite on lines of their own
+    assert any(ln.startswith('    cite "kvm_gmem_get_pfn') for ln in lines)
+    assert "invariant i" in lines and "  !x;" in lines
+    assert 'reachable r "short": x;' in lines  # what fits stays on one line
