@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from spec import ast
 from spec.diagnostics import FrontendError
@@ -155,3 +156,18 @@ def test_long_doc_strings_and_cites_are_split_over_lines():
     assert any(ln.startswith('    cite "kvm_gmem_get_pfn') for ln in lines)
     assert "invariant i" in lines and "  !x;" in lines
     assert 'reachable r "short": x;' in lines  # what fits stays on one line
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(list('ab "\\\t\n-é') + ["word ", "  ", "x" * 30]), max_size=80).map("".join),
+       st.integers(0, 3))
+def test_any_doc_string_survives_the_split(doc: str, depth: int):
+    inner = f'action a() "{_escape(doc)}" cite "{_escape(doc)}" {{ x := true; }}\ninvariant i "{_escape(doc)}": x;\n'
+    for _ in range(depth):
+        inner = f"component c{_} {{\n{inner}}}\n"
+    text = f"model m;\nvar x: bool;\n{inner}"
+    assert_round_trip(text)
+
+
+def _escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
