@@ -24,6 +24,7 @@ INIT = -1  # "action index" of a violation raised by the init block
 CANON_CACHE = 1 << 18  # canonical forms remembered (then forgotten all at once)
 VALUE_CACHE = 1 << 16  # property values remembered per property
 Progress = Callable[[int, int, float], None]
+DECIDED = "every property was decided"  # the one stop reason that is not a limit
 
 
 @dataclass
@@ -91,6 +92,11 @@ class Search:
         self._canons: dict[S, S] = {}  # successor -> canonical form, for this search
         self._values: dict[str, dict[int, bool]] = {}  # property -> its value by the slots it reads
 
+    @property
+    def limited(self) -> bool:
+        """A limit (states, depth, time) stopped the search before it was exhaustive."""
+        return not self.exhaustive and self.stop_reason != DECIDED
+
     def release_caches(self) -> None:
         """Drop what only the search itself needs (transition, canonical-form and value caches);
         visited states, parents and findings stay for traces."""
@@ -116,7 +122,7 @@ class Search:
         max_depth = self.budget.max_depth
         while level:
             if self.stop_when_found and not self.goals.pending():
-                self.stop_reason = "every property was decided"
+                self.stop_reason = DECIDED
                 return
             if max_depth is not None and depth >= max_depth:
                 self.stop_reason = f"the depth limit {max_depth} was reached"

@@ -166,6 +166,7 @@ class SearchStats:
     represented: int | None = None
     represented_note: str = ""
     purpose: str = "properties"  # or "dead-action guards" (the search naming the require that blocks)
+    limited: bool = False  # a limit (states, depth, time) stopped it before it was exhaustive
 
 
 @dataclass(frozen=True)

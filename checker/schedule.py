@@ -300,7 +300,9 @@ class _Run:
         if todo and searched:
             self.purpose = "dead-action guards"
             if self.options.engine is EngineKind.AUTO:  # a bounded search cannot show a guard is dead
-                self._auto(todo, skip=(EngineKind.BMC,))
+                # nor can the explicit search again, if a limit already stopped it on this state space
+                capped = any(s.limited for s in self.stats)
+                self._auto(todo, skip=(EngineKind.BMC, EngineKind.EXPLICIT) if capped else (EngineKind.BMC,))
             else:
                 self._phase(self.options.engine, todo, 1.0)
         return [self._dead_warning(a, guards[a.name], searched or not todo) for a in dead]

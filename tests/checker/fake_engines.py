@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from checker.result import Budget, PropertyResult, State, Step, Trace, Verdict, Warning_
+from checker.result import Budget, PropertyResult, SearchStats, State, Step, Trace, Verdict, Warning_
 from checker.schedule import Backend, EngineKind, EngineRun
 from spec import ir
 
@@ -28,6 +28,7 @@ class FakeEngine:
     calls: list[tuple[str, tuple[str, ...], Budget]]
     warnings: tuple[Warning_, ...] = ()
     before: Callable[[], None] | None = None  # e.g. advance a fake clock, raise KeyboardInterrupt
+    stats: tuple[SearchStats, ...] = ()  # what an explicit engine reports about its search
 
     def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
         self.calls.append((self.name, tuple(p.name for p in props), budget))
@@ -39,7 +40,7 @@ class FakeEngine:
             r = f(p, budget) if f is not None else None
             if r is not None:
                 out.append(r)
-        return EngineRun(tuple(out), self.warnings)
+        return EngineRun(tuple(out), self.warnings, stats=self.stats)
 
 
 @dataclass
@@ -63,11 +64,12 @@ class Fakes:
     calls: list[tuple[str, tuple[str, ...], Budget]] = field(default_factory=list)
     hooks: dict[EngineKind, Callable[[], None]] = field(default_factory=dict)
     warnings: dict[EngineKind, tuple[Warning_, ...]] = field(default_factory=dict)
+    stats: dict[EngineKind, tuple[SearchStats, ...]] = field(default_factory=dict)
 
     def backend(self) -> Backend:
         def make(kind, inst, options, progress):
             return FakeEngine(kind.value, self.tables.get(kind, {}), self.calls, self.warnings.get(kind, ()),
-                              self.hooks.get(kind))
+                              self.hooks.get(kind), self.stats.get(kind, ()))
 
         return Backend(engine=make, checker=lambda inst: self.checker)
 

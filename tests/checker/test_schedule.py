@@ -8,7 +8,7 @@ import pytest
 from checker import vacuity
 from checker.api import Prepared, run, select
 from checker.policy import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION, Policy, exit_status
-from checker.result import PropertyResult, Verdict
+from checker.result import PropertyResult, SearchStats, Verdict
 from checker.schedule import (
     AUTO_EXPLICIT_STATES,
     DEFAULT_DEPTH,
@@ -252,3 +252,21 @@ def test_auto_stops_after_an_exhaustive_explicit_search(inst):
     fakes = Fakes({EXP: {"inv1": answer(Verdict.HOLDS_TO_DEPTH, "explicit", 4)}})
     _run(inst, fakes)
     assert fakes.engines_called()[:2] == ["explicit", "bmc"]  # a capped, partial search hands over
+
+
+
+def _guard_phase_engines(inst, limited: bool) -> list[str]:
+    """The engines `auto` asks about the dead action's guards after an explicit search that a
+    limit stopped (`limited`) or not."""
+    fakes = _dead_action_fakes()
+    fakes.stats[EXP] = (SearchStats("explicit", 500_000, 10**6, 9, False, 12.0, limited=limited),)
+    rep = _run(inst, fakes, Options())  # auto, with the vacuity goals
+    assert any(w.code == "dead-action" and "require locked" in w.message for w in rep.warnings), rep.warnings
+    return [c[0] for c in fakes.calls if any("require@" in name for name in c[1])]
+
+
+def test_the_dead_action_guards_skip_an_explicit_search_a_limit_already_stopped(inst):
+    # The explicit search stopped at its state cap: running it again with the same cap cannot show a
+    # guard is never satisfied, so the guard phase goes straight to the proof engines.
+    assert "explicit" not in _guard_phase_engines(inst, limited=True)
+    assert _guard_phase_engines(inst, limited=False)[0] == "explicit"
