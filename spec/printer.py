@@ -108,6 +108,86 @@ def _ast_expr(e: ast.Expr) -> tuple[str, int]:
             assert_never(e)
 
 
+# Operators fmt may break a long expression after (the operator ends the line, as in C).
+_BREAKABLE = {BinOp.IFF, BinOp.IMPLIES, BinOp.OR, BinOp.AND}
+
+
+def break_expr(e: ast.Expr, first: int, rest: int) -> list[str]:
+    """`e` over several lines when its one-line form is longer than `first` (the room on its
+    first line; `rest`: on the others). The operands of a top-level chain of `&&`, `||`, `->` or
+    `<->` fill lines, each line ending with the operator; a quantifier's body goes one level
+    deeper, under its heads. Continuation lines carry their extra indentation. Parentheses are
+    those of the one-line form, so the text parses to the same tree."""
+    return _break(e, first, rest, _P_QUANT)
+
+
+def _break(e: ast.Expr, first: int, rest: int, need: int) -> list[str]:
+    text, prec = _ast_expr(e)
+    one = _wrap(text, prec, need)
+    if len(one) <= first:
+        return [one]
+    if prec < need:  # parenthesised: break inside the parentheses
+        inner = _break(e, first - 1, rest - 1, _P_QUANT)
+        if len(inner) == 1:
+            return [one]
+        return ["(" + inner[0], *(" " + line for line in inner[1:-1]), " " + inner[-1] + ")"]
+    if isinstance(e, ast.Binary) and e.op in _BREAKABLE:
+        return _fill(e, first, rest)
+    if isinstance(e, ast.Quant):
+        heads = [_quant_head(e)]
+        body = e.body
+        while isinstance(body, ast.Quant) and len(" ".join([*heads, _quant_head(body)])) <= first:
+            heads.append(_quant_head(body))
+            body = body.body
+        room = rest - len(INDENT)
+        return [" ".join(heads), *(INDENT + line for line in _break(body, room, room, _P_QUANT))]
+    return [one]
+
+
+def _fill(e: ast.Binary, first: int, rest: int) -> list[str]:
+    """A chain's operands, as many on each line as fit; one too long for a line is broken."""
+    operands = _chain(e)
+    lneed, rneed = _binary_sides(e.op)
+    out: list[str] = []
+    cur = ""
+    for k, (o, side) in enumerate(operands):
+        need = lneed if side == "l" else rneed
+        op = f" {e.op.value}" if k < len(operands) - 1 else ""
+        text, prec = _ast_expr(o)
+        piece = _wrap(text, prec, need) + op
+        room = first if not out else rest
+        if len(cur + " " + piece if cur else piece) <= room:
+            cur = cur + " " + piece if cur else piece
+            continue
+        if cur:
+            out.append(cur)
+            cur, room = "", rest
+        if len(piece) <= room:
+            cur = piece
+            continue
+        sub = _break(o, room - len(op), rest - len(op), need)
+        out += sub[:-1]
+        cur = sub[-1] + op
+    out.append(cur)
+    return out
+
+
+def _quant_head(e: ast.Quant) -> str:
+    return f"{e.kind.value} " + ", ".join(f"{b.name}: {print_type(b.type)}" for b in e.binders) + " ::"
+
+
+def _chain(e: ast.Binary) -> list[tuple[ast.Expr, str]]:
+    """The operands of a chain of `e.op` that the one-line form prints without parentheses, each
+    with the side it is on (`l`: printed as a left operand, `r`: as a right one)."""
+    if e.op in _RIGHT_ASSOC:  # a -> b -> c is a -> (b -> c)
+        rest = _chain(e.rhs) if isinstance(e.rhs, ast.Binary) and e.rhs.op is e.op else [(e.rhs, "r")]
+        return [(e.lhs, "l"), *rest]
+    if e.op in (BinOp.AND, BinOp.OR):  # a && b && c is (a && b) && c
+        first = _chain(e.lhs) if isinstance(e.lhs, ast.Binary) and e.lhs.op is e.op else [(e.lhs, "l")]
+        return [*first, (e.rhs, "r")]
+    return [(e.lhs, "l"), (e.rhs, "r")]
+
+
 def _int_text(e: ast.IntLit) -> str:
     """The literal as written (hex stays hex) when that still denotes its value."""
     if e.text and e.text.lstrip("-").lower().startswith("0x"):
@@ -273,6 +353,28 @@ class _Formatter:
             self.out.trailers[len(self.out.lines) - 1] = trailer
         self.out.last_line = end
 
+    def expr_line(self, indent: int, prefix: str, e: ast.Expr, suffix: str, span: Span) -> None:
+        """`prefix expr suffix` for a construct that ends its line (`;`): on one line when it
+        fits, else broken by break_expr, continuation lines two levels deeper. Comments inside go
+        before it, a trailing comment after its last line (where it is found again next time)."""
+        one = f"{prefix}{print_expr(e)}{suffix}"
+        # the first line also holds the prefix (within reason: at least 40 columns for the expression)
+        first = max(_room(indent) - len(prefix), 40) - len(suffix)
+        parts = [] if _fits(indent, one) else break_expr(e, first, _room(indent + 2) - len(suffix))
+        if len(parts) <= 1:
+            self.line(indent, one, span)
+            return
+        end = span.end_line or span.line
+        for c in self.out.pending_before(end, 1):
+            self.comment(c, indent)
+        self.emit(indent, prefix + parts[0])
+        for i, text in enumerate(parts[1:], 1):
+            self.emit(indent + 2, text + (suffix if i == len(parts) - 1 else ""))
+        trailer = self.out.trailing(end)
+        if trailer is not None:
+            self.out.trailers[len(self.out.lines) - 1] = trailer
+        self.out.last_line = end
+
     # -- declarations
 
     def module(self, decls: tuple[ast.TopDecl, ...], indent: int) -> None:
@@ -307,7 +409,7 @@ class _Formatter:
                 self.line(ind, "}", d.span)
             case ast.DefDecl():
                 params = ", ".join(f"{b.name}: {print_type(b.type)}" for b in d.params)
-                self.line(ind, f"def {d.name}({params}): {print_type(d.result)} = {print_expr(d.body)};", d.span)
+                self.expr_line(ind, f"def {d.name}({params}): {print_type(d.result)} = ", d.body, ";", d.span)
             case ast.ActionDecl():
                 self.action(d, ind)
             case ast.InvariantDecl() | ast.ReachableDecl() | ast.AssumeDecl():
@@ -339,7 +441,7 @@ class _Formatter:
         doc = f" {_quote(d.doc)}" if d.doc is not None else ""
         one = f"{kw} {d.name}{doc}: {expr};"
         if d.doc is None or _fits(ind, one):
-            self.line(ind, one, d.span)
+            self.expr_line(ind, f"{kw} {d.name}{doc}: ", d.expr, ";", d.span)
             return
         # a long doc string: on lines of its own, then the expression
         self.line(ind, f"{kw} {d.name}", d.span, d.span.line)
@@ -347,7 +449,7 @@ class _Formatter:
         for q in first:
             self.line(ind + 1, q, d.span, d.span.line)
         self.line(ind + 1, last + ":", d.span, d.span.line)
-        self.line(ind + 1, f"{expr};", d.span)
+        self.expr_line(ind + 1, "", d.expr, ";", d.span)
 
     def action(self, d: ast.ActionDecl, ind: int) -> None:
         params = ", ".join(f"{b.name}: {print_type(b.type)}" for b in d.params)
@@ -386,18 +488,21 @@ class _Formatter:
     def stmt(self, s: ast.Stmt, ind: int) -> None:
         match s:
             case ast.Require():
-                self.line(ind, f"require {print_expr(s.cond)};", s.span)
+                self.expr_line(ind, "require ", s.cond, ";", s.span)
             case ast.Assign():
                 idx = f"[{', '.join(print_expr(i) for i in s.index)}]" if s.index else ""
-                self.line(ind, f"{s.target}{idx} := {print_expr(s.value)};", s.span)
+                self.expr_line(ind, f"{s.target}{idx} := ", s.value, ";", s.span)
             case ast.Skip():
                 self.line(ind, "skip;", s.span)
             case ast.Assert():
                 name = f"{s.name}: " if s.name else ""
-                self.line(ind, f"assert {name}{print_expr(s.cond)};", s.span)
+                self.expr_line(ind, f"assert {name}", s.cond, ";", s.span)
             case ast.Choose():
-                where = f" where {print_expr(s.cond)}" if s.cond is not None else ""
-                self.line(ind, f"choose {s.binder.name}: {print_type(s.binder.type)}{where};", s.span)
+                head = f"choose {s.binder.name}: {print_type(s.binder.type)}"
+                if s.cond is None:
+                    self.line(ind, head + ";", s.span)
+                else:
+                    self.expr_line(ind, head + " where ", s.cond, ";", s.span)
             case ast.ForallStmt():
                 self.line(ind, f"forall {s.binder.name}: {print_type(s.binder.type)} {{", s.span, s.span.line)
                 self.body(s.body, ind + 1, s.span)
@@ -435,8 +540,9 @@ class _Formatter:
             inner = _Formatter.__new__(_Formatter)
             inner.out = _Out([])
             inner.stmt(arm.body[0], 0)
-            self.line(ind, f"{pats} => {inner.out.lines[0].strip()}", arm.span)
-            return
+            if len(inner.out.lines) == 1:  # a statement fmt had to break goes in a block
+                self.line(ind, f"{pats} => {inner.out.lines[0].strip()}", arm.span)
+                return
         self.line(ind, f"{pats} => {{", arm.span, arm.span.line)
         self.body(arm.body, ind + 1, arm.span)
         self.line(ind, "}", arm.span)

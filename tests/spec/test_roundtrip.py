@@ -171,3 +171,79 @@ def test_any_doc_string_survives_the_split(doc: str, depth: int):
 
 def _escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+
+
+# ---- breaking long expressions: the same checks with a narrow page, where nearly everything breaks
+
+
+@pytest.fixture
+def narrow(monkeypatch):
+    import spec.printer
+
+    monkeypatch.setattr(spec.printer, "WIDTH", 30)
+
+
+@pytest.mark.parametrize("path", model_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_models_round_trip_on_a_narrow_page(path: Path, narrow):
+    assert_round_trip(path.read_text(encoding="utf-8"))
+
+
+def test_errors_corpus_round_trips_on_a_narrow_page(narrow):
+    for path in sorted((HERE / "errors").rglob("*.spec")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            _parse(text)
+        except FrontendError:
+            continue
+        assert_round_trip(text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated_models())
+def test_generated_models_round_trip_on_a_narrow_page(text: str):
+    import spec.printer
+
+    width, spec.printer.WIDTH = spec.printer.WIDTH, 30
+    try:
+        assert_round_trip(text)
+    finally:
+        spec.printer.WIDTH = width
+
+
+def test_long_expressions_break_after_operators_with_comments_kept():
+    cond = " && ".join(f"st[p] != S{i}" for i in range(12))
+    text = (f"model m;\nenum E {{ {', '.join(f'S{i}' for i in range(12))} }}\nsort Page = 2;\n"
+            "var st: Page -> E;\nvar n: 0..3 = 0;\n"
+            f"def quiet(p: Page): bool = {cond};\n"
+            "action a(p: Page, e: E) {\n"
+            f"  require {cond}  // trailing\n    && n < 3;\n"
+            f"  choose q: Page where {cond} && q != p;\n"
+            "  match e {\n"
+            f"    S0 => n := n + 1;\n"
+            f"    _ => require {cond};\n"
+            "  }\n"
+            "}\n"
+            f"invariant all: forall p: Page :: forall q: Page :: {cond} -> quiet(q) || p == q;\n")
+    once = assert_round_trip(text)
+    lines = once.splitlines()
+    assert max(len(ln) for ln in lines) <= 100
+    assert "  def quiet(p: Page): bool = st[p] != S0" not in lines  # it was broken
+    assert any(ln.endswith(" &&") for ln in lines) and not any(ln.lstrip().startswith("&&") for ln in lines)
+    assert any("// trailing" in ln for ln in lines)
+    assert "    _ => {" in lines  # a match arm whose statement had to break becomes a block
+    assert "invariant all: forall p: Page :: forall q: Page ::" in lines
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(modules)
+def test_random_asts_print_and_parse_back_on_a_narrow_page(module: ast.Module):
+    import spec.printer
+
+    width, spec.printer.WIDTH = spec.printer.WIDTH, 30
+    try:
+        text = format_module(module)
+        parsed = _parse(text)
+        assert parsed.decls == module.decls, text
+        assert format_module(parsed) == text
+    finally:
+        spec.printer.WIDTH = width
