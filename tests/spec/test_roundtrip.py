@@ -6,6 +6,8 @@ parenthesisation far more than hand-written models do)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,12 +55,31 @@ def test_there_are_models():
     assert len(model_files()) >= 3
 
 
+# Every round trip runs on the real page and on a 30-column one, where nearly every long
+# expression and doc string is broken over lines.
+WIDTHS = (100, 30)
+
+
+@contextmanager
+def page(width: int) -> Iterator[None]:
+    import spec.printer
+
+    saved, spec.printer.WIDTH = spec.printer.WIDTH, width
+    try:
+        yield
+    finally:
+        spec.printer.WIDTH = saved
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", model_files(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_models_round_trip(path: Path):
-    assert_round_trip(path.read_text(encoding="utf-8"))
+def test_models_round_trip(path: Path, width: int):
+    with page(width):
+        assert_round_trip(path.read_text(encoding="utf-8"))
 
 
-def test_errors_corpus_round_trips_where_it_parses():
+@pytest.mark.parametrize("width", WIDTHS)
+def test_errors_corpus_round_trips_where_it_parses(width: int):
     # The golden cases with type or name errors are syntactically valid: more shapes for free.
     ok = 0
     for path in sorted((HERE / "errors").rglob("*.spec")):
@@ -67,24 +88,27 @@ def test_errors_corpus_round_trips_where_it_parses():
             _parse(text)
         except FrontendError:
             continue
-        assert_round_trip(text)
+        with page(width):
+            assert_round_trip(text)
         ok += 1
     assert ok >= 20
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(generated_models())
-def test_generated_models_round_trip(text: str):
-    assert_round_trip(text)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated_models(), st.sampled_from(WIDTHS))
+def test_generated_models_round_trip(text: str, width: int):
+    with page(width):
+        assert_round_trip(text)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(modules)
-def test_random_asts_print_and_parse_back(module: ast.Module):
-    text = format_module(module)
-    parsed = _parse(text)
-    assert parsed.decls == module.decls, text
-    assert format_module(parsed) == text
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(modules, st.sampled_from(WIDTHS))
+def test_random_asts_print_and_parse_back(module: ast.Module, width: int):
+    with page(width):
+        text = format_module(module)
+        parsed = _parse(text)
+        assert parsed.decls == module.decls, text
+        assert format_module(parsed) == text
 
 
 def test_comments_everywhere_survive():
@@ -173,43 +197,6 @@ def _escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
 
 
-# ---- breaking long expressions: the same checks with a narrow page, where nearly everything breaks
-
-
-@pytest.fixture
-def narrow(monkeypatch):
-    import spec.printer
-
-    monkeypatch.setattr(spec.printer, "WIDTH", 30)
-
-
-@pytest.mark.parametrize("path", model_files(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_models_round_trip_on_a_narrow_page(path: Path, narrow):
-    assert_round_trip(path.read_text(encoding="utf-8"))
-
-
-def test_errors_corpus_round_trips_on_a_narrow_page(narrow):
-    for path in sorted((HERE / "errors").rglob("*.spec")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        try:
-            _parse(text)
-        except FrontendError:
-            continue
-        assert_round_trip(text)
-
-
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(generated_models())
-def test_generated_models_round_trip_on_a_narrow_page(text: str):
-    import spec.printer
-
-    width, spec.printer.WIDTH = spec.printer.WIDTH, 30
-    try:
-        assert_round_trip(text)
-    finally:
-        spec.printer.WIDTH = width
-
-
 def test_long_expressions_break_after_operators_with_comments_kept():
     cond = " && ".join(f"st[p] != S{i}" for i in range(12))
     text = (f"model m;\nenum E {{ {', '.join(f'S{i}' for i in range(12))} }}\nsort Page = 2;\n"
@@ -233,17 +220,3 @@ def test_long_expressions_break_after_operators_with_comments_kept():
     assert "    _ => {" in lines  # a match arm whose statement had to break becomes a block
     assert "invariant all: forall p: Page :: forall q: Page ::" in lines
 
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(modules)
-def test_random_asts_print_and_parse_back_on_a_narrow_page(module: ast.Module):
-    import spec.printer
-
-    width, spec.printer.WIDTH = spec.printer.WIDTH, 30
-    try:
-        text = format_module(module)
-        parsed = _parse(text)
-        assert parsed.decls == module.decls, text
-        assert format_module(parsed) == text
-    finally:
-        spec.printer.WIDTH = width
