@@ -247,15 +247,13 @@ class Search:
                     if graph is not None:
                         graph.edges.setdefault((s, c), []).append(i)
         if not enabled and self.want_deadlocks:
-            if self.deadlock is None:
-                self.deadlock = s
-            if graph is not None:
-                graph.dead.add(s)
+            self._dead_end(s)
         return True
 
     def _expand_cached(self, s: S, depth: int, nxt: list[S]) -> bool:
         """`_expand_state` through the transition cache (byte states): the same outcomes in the
-        same order, most of them without running an action body."""
+        same order, most of them without running an action body. (The two loops are kept apart,
+        and inlined, on purpose: this is where the engine spends its time.)"""
         assert self.steps is not None
         canon = self._canon_or_none
         visited = self.visited
@@ -298,11 +296,15 @@ class Search:
                 if graph is not None:
                     graph.edges.setdefault((s, c), []).append(i)
         if not enabled and self.want_deadlocks:
-            if self.deadlock is None:
-                self.deadlock = s
-            if graph is not None:
-                graph.dead.add(s)
+            self._dead_end(s)
         return True
+
+    def _dead_end(self, s: S) -> None:
+        """`s` has no outcome at all: the first such state is the deadlock to report."""
+        if self.deadlock is None:
+            self.deadlock = s
+        if self.graph is not None:
+            self.graph.dead.add(s)
 
     def _canonical(self, t: S) -> S:
         """`canon(t)`; successors repeat, so most canonical forms are looked up, not computed."""
