@@ -353,26 +353,29 @@ class _Formatter:
             self.out.trailers[len(self.out.lines) - 1] = trailer
         self.out.last_line = end
 
-    def expr_line(self, indent: int, prefix: str, e: ast.Expr, suffix: str, span: Span) -> None:
-        """`prefix expr suffix` for a construct that ends its line (`;`): on one line when it
-        fits, else broken by break_expr, continuation lines two levels deeper. Comments inside go
-        before it, a trailing comment after its last line (where it is found again next time)."""
+    def expr_line(self, indent: int, prefix: str, e: ast.Expr, suffix: str, span: Span,
+                  header: bool = False) -> None:
+        """`prefix expr suffix` on one line when it fits, else broken by break_expr, continuation
+        lines two levels deeper. A statement (`;`): comments inside go before it, a trailing comment
+        after its last line. A `header` (`if cond {`): the construct's first line is the one whose
+        comments count; a trailing comment stays on the first line (found there again next time)."""
         one = f"{prefix}{print_expr(e)}{suffix}"
         # the first line also holds the prefix (within reason: at least 40 columns for the expression)
         first = max(_room(indent) - len(prefix), 40) - len(suffix)
         parts = [] if _fits(indent, one) else break_expr(e, first, _room(indent + 2) - len(suffix))
+        end = span.line if header else (span.end_line or span.line)
         if len(parts) <= 1:
-            self.line(indent, one, span)
+            self.line(indent, one, span, end)
             return
-        end = span.end_line or span.line
         for c in self.out.pending_before(end, 1):
             self.comment(c, indent)
         self.emit(indent, prefix + parts[0])
+        first = len(self.out.lines) - 1
         for i, text in enumerate(parts[1:], 1):
             self.emit(indent + 2, text + (suffix if i == len(parts) - 1 else ""))
         trailer = self.out.trailing(end)
         if trailer is not None:
-            self.out.trailers[len(self.out.lines) - 1] = trailer
+            self.out.trailers[first if header else len(self.out.lines) - 1] = trailer
         self.out.last_line = end
 
     # -- declarations
@@ -520,7 +523,7 @@ class _Formatter:
                 assert_never(s)
 
     def if_(self, s: ast.If, ind: int, kw: str) -> None:
-        self.line(ind, f"{kw} {print_expr(s.cond)} {{", s.span, s.span.line)
+        self.expr_line(ind, f"{kw} ", s.cond, " {", s.span, header=True)
         if s.else_ is None:
             self.body(s.then, ind + 1, s.span)
             self.line(ind, "}", s.span)

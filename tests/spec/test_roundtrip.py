@@ -220,3 +220,16 @@ def test_long_expressions_break_after_operators_with_comments_kept():
     assert "    _ => {" in lines  # a match arm whose statement had to break becomes a block
     assert "invariant all: forall p: Page :: forall q: Page ::" in lines
 
+
+
+def test_long_if_conditions_break_and_keep_their_comments():
+    cond = " || ".join(f"n == {i}" for i in range(20))
+    text = ("model m;\nvar n: 0..31 = 0;\naction a() {\n"
+            f"  if {cond} {{  // on the if line\n    n := 0;\n"
+            f"  }} else if {cond} &&\n      n > 1 {{  // on its second line\n    n := 1;\n  }}\n}}\n")
+    once = assert_round_trip(text)
+    lines = once.splitlines()
+    assert max(len(ln.split("  //")[0]) for ln in lines) <= 100  # trailing comments aside
+    assert lines[3].startswith("  if n == 0 || ") and lines[3].endswith("// on the if line")
+    assert any(ln.strip().startswith("} else if n == 0 || ") for ln in lines)
+    assert "// on its second line" in once
