@@ -43,3 +43,11 @@ def test_the_toy_model_behaves_as_described(tmp_path: Path):
     broken = check(path, params={"reset_on_free": "false"})
     assert broken.result("no_crash").verdict.value == "VIOLATED" and broken.result("no_crash").depth == 3
     assert check(path, params={"hardware": "fixed"}).result("no_crash").verdict.value == "PROVED"
+
+
+def test_the_stats_line_is_the_real_one():
+    shown = re.search(r"^(search \(explicit, properties, exhaustive\): .*standing for [\d,]+ states); \.\.\.$",
+                      README, re.M)
+    assert shown is not None
+    out = run_cli(["models/tdx.spec", "--engine", "explicit", "--stats", "-q"], cwd=ROOT).out
+    assert shown.group(1) + ";" in out
