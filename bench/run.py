@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from explicit_bench import bench_explicit  # bench/ is on sys.path when run as bench/run.py
+from simulate_bench import bench_simulate
 from sizes_bench import bench_sizes
 from symbolic_bench import bench_symbolic
 
@@ -31,6 +32,7 @@ def bench_frontend() -> list[tuple[str, str]]:
 def main() -> None:
     rows = bench_frontend()
     rows += bench_explicit()
+    rows += bench_simulate()
     rows += bench_symbolic()
     rows += bench_sizes()
     width = max(len(r[0]) for r in rows)
