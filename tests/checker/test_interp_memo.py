@@ -34,7 +34,7 @@ def cached(steps: Transitions, s: bytes) -> list[tuple[int, object]]:
         for i, o in entry[0]:
             if o is None:
                 out.append((i, s))
-            elif isinstance(o, Violation):
+            elif isinstance(o, Violation | bytes):  # bytes: an action that stopped caching
                 out.append((i, o))
             else:
                 out.append((i, ((si & keep) | o).to_bytes(steps.width, "little")))
