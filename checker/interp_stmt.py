@@ -76,9 +76,11 @@ class StmtCompiler:
         self.layout = exprs.layout
         self.coverage = coverage
         self.owner = owner
-        # every choose compiled outside a forall, with its env slot (in no particular order): a
-        # trace step's choices are read back from those slots (checker/interp_witness.py)
+        # every choose compiled outside a forall, with its env slot (in no particular order), and
+        # every choose's slot by id: a trace step's choices are read back from those slots
+        # (checker/interp_witness.py)
         self.choose_slots: list[tuple[ir.Choose, int]] = []
+        self.slot_of_choose: dict[int, int] = {}
 
     def block(self, stmts: tuple[ir.Stmt, ...], scope: dict[str, int], nxt: Cont, in_forall: bool,
               log: bool | None = None) -> Cont:
@@ -98,6 +100,7 @@ class StmtCompiler:
             slot = 0
             if isinstance(s, ir.Choose):
                 slot = self.exprs.alloc()
+                self.slot_of_choose[id(s)] = slot
                 if not in_forall:
                     self.choose_slots.append((s, slot))
                 items.append((s, scope, slot, None))
@@ -173,6 +176,11 @@ class StmtCompiler:
             return else_
         return if_
 
+    def run_end(self, s: ir.Forall, j: int) -> Cont:
+        """The end of one run of `s`'s body (its element in env slot `j`): report to the forall.
+        (checker/interp_witness.py records the run's choices here.)"""
+        return _run_end
+
     def _forall(self, s: ir.Forall, scope: dict[str, int], nxt: Cont, in_forall: bool) -> Cont:
         j = self.exprs.alloc()
         dom = self.layout.codes(s.domain)
@@ -180,7 +188,7 @@ class StmtCompiler:
         if not in_forall and runs_independent(s):
             body = self.block(s.body, {**scope, s.var: j}, _run_end, True, log=False)
             return _forall_in_place(j, dom, body, nxt, counts)
-        body = self.block(s.body, {**scope, s.var: j}, _run_end, True)
+        body = self.block(s.body, {**scope, s.var: j}, self.run_end(s, j), True)
 
         def forall(w: list[int], env: list[Any], out: list[Any]) -> Cont:
             runs: list[tuple[Any, ...]] = []

@@ -27,6 +27,10 @@ class Reference:
         # the choose values a step is said to have taken, in the order its path meets them (None:
         # any); env[PIN] counts those used so far on the current path
         self._pinned: tuple[tuple[str, ir.Value], ...] | None = None
+        # chooses inside a forall, by `var(forall_var=element, ...)` (every enclosing forall,
+        # outermost first; None: any), and the foralls whose runs are being evaluated
+        self._pinned_inner: dict[str, ir.Value] | None = None
+        self._forall_ctx: list[tuple[str, ir.Value]] = []
 
     # ------------------------------------------------------------ expressions
 
@@ -78,7 +82,14 @@ class Reference:
         if isinstance(s, ir.Choose):
             out = []
             domain = self.inst.domain(s.domain)
-            if self._pinned is not None:  # exactly the next pinned value, or no outcome
+            if self._forall_ctx:  # inside a forall: the value pinned for this run, or no outcome
+                if self._pinned_inner is not None:
+                    where = ", ".join(f"{v}={ir.format_value(x)}" for v, x in self._forall_ctx)
+                    label = f"{s.var}({where})"
+                    if label not in self._pinned_inner:
+                        return []
+                    domain = (self._pinned_inner[label],)
+            elif self._pinned is not None:  # exactly the next pinned value, or no outcome
                 k = env[PIN]
                 if k >= len(self._pinned) or self._pinned[k][0] != s.var:
                     return []
@@ -102,14 +113,15 @@ class Reference:
     def _forall(self, s: ir.Forall, rest: tuple[ir.Stmt, ...], w: dict[Loc, ir.Value], env: dict[str, ir.Value],
                 writes: tuple[tuple[Loc, ir.Value], ...]) -> list[Any]:
         per_run = []
-        pinned, self._pinned = self._pinned, None  # chooses inside a forall are never pinned
         for d in self.inst.domain(s.domain):
-            outs = self.run(s.body, w, {**env, s.var: d}, ())
+            self._forall_ctx.append((s.var, d))
+            try:
+                outs = self.run(s.body, w, {**env, s.var: d}, ())
+            finally:
+                self._forall_ctx.pop()
             if not outs:
-                self._pinned = pinned
                 return []
             per_run.append(outs)
-        self._pinned = pinned
         out = []
         for combo in product(*per_run):
             viol = next((o for o in combo if isinstance(o, Violation)), None)
@@ -153,15 +165,18 @@ class Reference:
 
     def outcomes(self, state: State, action: str, args: tuple[tuple[str, ir.Value], ...],
                  pinned: tuple[tuple[str, ir.Value], ...] | None = None) -> set[Any]:
-        """`pinned`: the values every choose outside a forall on the step's path takes, in path
-        order (a path that meets more chooses, or others, or fewer, has no outcome)."""
+        """`pinned`: the values every choose on the step's path takes: those outside a forall in
+        path order (a path that meets more chooses, or others, or fewer, has no outcome), those in a
+        forall's runs as `var(forall_var=element)` (a run meeting one not pinned has no outcome)."""
         body = self.inst.model.action(action).body
-        self._pinned = pinned
+        top = None if pinned is None else tuple((n, v) for n, v in pinned if "(" not in n)
+        self._pinned = top
+        self._pinned_inner = None if pinned is None else {n: v for n, v in pinned if "(" in n}
         try:
-            env = dict(args) if pinned is None else {**dict(args), PIN: 0}  # If keeps the keys env has
+            env = dict(args) if top is None else {**dict(args), PIN: 0}  # If keeps the keys env has
             outs = self.run(body, state.as_dict(), env, ())
-            if pinned is not None:
-                outs = [o for o in outs if isinstance(o, Violation) or o[2][PIN] == len(pinned)]
+            if top is not None:
+                outs = [o for o in outs if isinstance(o, Violation) or o[2][PIN] == len(top)]
             return self._final(outs)
         finally:
-            self._pinned = None
+            self._pinned, self._pinned_inner = None, None
