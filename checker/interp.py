@@ -199,6 +199,19 @@ class Semantics:
             run(self._init, w, self._init_env.copy(), out)
         return list(dict.fromkeys(out))
 
+    def initial_sample(self, pick: Callable[[tuple[int, ...]], int]) -> list[Any]:
+        """The initial states and init-block violations of one assignment of the variables without
+        an initialiser, each value chosen by `pick(codes)` (random walks on instances whose initial
+        assignments are too many to enumerate)."""
+        w = self.thaw([0] * self.layout.width)
+        for k, c in self._fixed.items():
+            w[k] = c
+        for k, codes in self._free:
+            w[k] = pick(codes)
+        out: list[Any] = []
+        run(self._init, w, self._init_env.copy(), out)
+        return list(dict.fromkeys(out))
+
     @cached_property
     def footprints(self) -> tuple[tuple[int, int] | None, ...]:
         """Per action, the slot masks the explicit engine's transition cache is keyed by (see

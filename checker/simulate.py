@@ -3,7 +3,8 @@ for the explicit engine; Instance x properties x Budget -> PropertyResult per pr
 
     Simulator(inst, seed=0, walks=DEFAULT_WALKS).check(props, Budget(deadline=..., max_depth=...))
 
-A walk starts at a random initial state and takes up to `max_depth` (default DEFAULT_DEPTH) random
+A walk starts at a random initial state (drawn from all of them when there are few enough
+candidate assignments to enumerate, else sampled) and takes up to `max_depth` (default DEFAULT_DEPTH) random
 steps, each uniformly among every outcome of every enabled action instance. At every state it
 visits, every successor is looked at, not only the one taken: a failing check among them, or a
 successor breaking an invariant or reaching a goal, ends the search for that property with the
@@ -31,7 +32,8 @@ from spec import ir
 DEFAULT_DEPTH = 100  # steps per walk
 DEFAULT_WALKS = 1_000
 PROGRESS_S = 0.25
-MAX_INITIAL = 100_000  # initial states enumerated to draw from
+MAX_INITIAL = 100_000  # candidate initial assignments enumerated to draw from; past that, sampled
+SAMPLE_TRIES = 100  # sampled assignments per walk before giving up on finding an initial state
 Path = list[tuple[int, FastState]]  # (action instance, state) after the initial state
 Preds = list[tuple[str, bool, Callable[[FastState], Any]]]  # name, value that means found, predicate
 
@@ -58,20 +60,17 @@ class Simulator:
     def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
         t0 = time.monotonic()
         depth = budget.max_depth if budget.max_depth is not None else DEFAULT_DEPTH
+        rng = random.Random(self.seed)
+        found: dict[str, _Found] = {}
         try:
-            initial = [s for s in self.sem.initial_fast(limit=MAX_INITIAL, deadline=budget.deadline)]
+            draw = self._starts(rng, found, budget.deadline)
         except LimitExceeded as err:
             return self._unknown(props, f"no walk was made: {err}", t0)
-        found: dict[str, _Found] = {}
-        for v in (o for o in initial if isinstance(o, Violation)):
-            found.setdefault(v.prop, _Found([], initial[0], (-1, v)))
-        starts = [s for s in initial if not isinstance(s, Violation)]
         preds = self._predicates(props)
-        rng = random.Random(self.seed)
         made = 0
         why = ""
         told = t0
-        while starts and len(found) < len(props) and made < self.walks:
+        while len(found) < len(props) and made < self.walks:
             now = time.monotonic()
             if budget.deadline is not None and now > budget.deadline:
                 why = "the time limit was reached"
@@ -79,13 +78,38 @@ class Simulator:
             if self.progress is not None and now - told >= PROGRESS_S:
                 self.progress(f"simulate: {made:,} of {self.walks:,} walks, {len(found)} of {len(props)} found")
                 told = now
-            self._walk(rng.choice(starts), depth, preds, found, rng, budget.deadline)
+            start = draw()
+            if start is None:
+                why = "no initial state was found"
+                break
+            self._walk(start, depth, preds, found, rng, budget.deadline)
             made += 1
         reason = f"not found in {made} random walk{'s' if made != 1 else ''} of up to {depth} steps " \
                  f"(seed {self.seed}{'; ' + why if why else ''}); simulation never proves a property"
-        if not starts and not found:
-            reason = "no initial state: nothing to simulate"
         return [self._result(p, found.get(p.name), reason, t0) for p in props]
+
+    def _starts(self, rng: random.Random, found: dict[str, _Found],
+                deadline: float | None) -> Callable[[], FastState | None]:
+        """A function drawing a random initial state (None: there is none). Up to MAX_INITIAL
+        candidate assignments the initial states are enumerated and drawn uniformly; past that each
+        walk samples an assignment (up to SAMPLE_TRIES times, as the init block may refuse it).
+        Init-block violations met on the way are recorded in `found`."""
+        def note(outs: list[Any]) -> list[FastState]:
+            for v in (o for o in outs if isinstance(o, Violation)):
+                found.setdefault(v.prop, _Found([], b"", (-1, v)))
+            return [o for o in outs if not isinstance(o, Violation)]
+
+        if self.sem.candidate_count() <= MAX_INITIAL:
+            starts = note(self.sem.initial_fast(limit=MAX_INITIAL, deadline=deadline))
+            return lambda: rng.choice(starts) if starts else None
+
+        def sample() -> FastState | None:
+            for _ in range(SAMPLE_TRIES):
+                states = note(self.sem.initial_sample(rng.choice))
+                if states:
+                    return rng.choice(states)
+            return None
+        return sample
 
     def _predicates(self, props: Sequence[ir.Property]) -> Preds:
         """Invariants are found when false, goals when true."""

@@ -114,3 +114,30 @@ def test_progress_is_reported_on_long_runs(monkeypatch):
     inst = load_instance(ROOT / "models" / "tdx.spec")
     Simulator(inst, walks=3, progress=said.append).check(inst.model.properties, Budget(max_depth=5))
     assert said and said[-1].startswith("simulate: 2 of 3 walks, ")
+
+
+def test_initial_states_too_many_to_enumerate_are_sampled(tmp_path):
+    # 2^20 candidate initial assignments: more than simulate enumerates, so each walk samples one.
+    inst = load(tmp_path, """
+    sort S = 20;
+    var b: S -> bool;
+    var n: 0..3 = 0;
+    init { require exists s: S :: b[s]; }
+    action bump() { require n < 3; n := n + 1; }
+    action clear(s: S) { b[s] := false; }
+    invariant some_set: exists s: S :: b[s];
+    reachable three: n == 3;
+    """)
+    assert Semantics(inst).candidate_count() == 2**20
+    res = by_name(Simulator(inst, seed=5, walks=50).check(inst.model.properties, Budget(max_depth=60)))
+    for name in ("some_set", "three"):
+        r = res[name]
+        assert r.trace is not None and replay(r.trace, Semantics(inst)).ok, name
+    assert res["some_set"].verdict is Verdict.VIOLATED and res["three"].verdict is Verdict.REACHED
+
+
+def test_an_init_block_that_refuses_every_sample_is_reported(tmp_path):
+    inst = load(tmp_path, "sort S = 20;\nvar b: S -> bool;\ninit { require false; }\n"
+                          "action a() { skip; }\ninvariant t: true;\n")
+    r = Simulator(inst, walks=3).check(inst.model.properties, Budget())[0]
+    assert r.verdict is Verdict.UNKNOWN and "no initial state was found" in r.reason
