@@ -23,6 +23,9 @@ S = FastState
 INIT = -1  # "action index" of a violation raised by the init block
 CANON_CACHE = 1 << 18  # canonical forms remembered (then forgotten all at once)
 VALUE_CACHE = 1 << 16  # property values remembered per property
+# Without a state limit, initial assignments are still not enumerated past this many (at about a
+# million a second it would outlast any time budget): the search says so at once.
+MAX_INITIAL_CANDIDATES = 10**8
 Progress = Callable[[int, int, float], None]
 DECIDED = "every property was decided"  # the one stop reason that is not a limit
 
@@ -140,7 +143,8 @@ class Search:
     def _initial(self) -> list[S] | None:
         b = self.budget
         try:
-            outs = self.sem.initial_fast(limit=b.max_states, deadline=b.deadline)
+            limit = b.max_states if b.max_states is not None else MAX_INITIAL_CANDIDATES
+            outs = self.sem.initial_fast(limit=limit, deadline=b.deadline)
         except LimitExceeded as err:
             self.stop_reason = str(err)
             return None

@@ -184,7 +184,8 @@ class Semantics:
             count *= len(codes)
         if limit is not None and count > limit:
             raise LimitExceeded(f"{count} candidate initial assignments (variables without an initialiser) "
-                                f"exceed the limit of {limit} states")
+                                f"exceed the limit of {limit} states; give more variables an initial value, "
+                                "or use --engine bmc, pdr or simulate")
         base = self.thaw([0] * self.layout.width)
         for k, c in self._fixed.items():
             base[k] = c

@@ -181,6 +181,16 @@ def test_initial_state_blow_up_is_refused(tmp_path):
     assert r.verdict is Verdict.UNKNOWN and "1048576 candidate initial assignments" in r.reason
 
 
+def test_initial_assignments_too_many_to_enumerate_are_refused_without_a_state_limit(tmp_path):
+    # No --max-states: the search still does not try 2^40 assignments until the timeout.
+    text = "sort S = 40;\nvar f: S -> bool;\naction a() { skip; }\ninvariant t: true;\n"
+    t0 = time.monotonic()
+    out = check(tmp_path, text, Budget(), symmetry=False)
+    r = out.results[0]
+    assert r.verdict is Verdict.UNKNOWN and f"{2**40} candidate initial assignments" in r.reason
+    assert "--engine bmc, pdr or simulate" in r.reason and time.monotonic() - t0 < 5
+
+
 # ---------------------------------------------------------------- deadlocks, coverage, graph
 
 
