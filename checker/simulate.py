@@ -4,12 +4,13 @@ for the explicit engine; Instance x properties x Budget -> PropertyResult per pr
     Simulator(inst, seed=0, walks=DEFAULT_WALKS).check(props, Budget(deadline=..., max_depth=...))
 
 A walk starts at a random initial state (drawn from all of them when there are few enough
-candidate assignments to enumerate, else sampled) and takes up to `max_depth` (default DEFAULT_DEPTH) random
-steps, each uniformly among every outcome of every enabled action instance. At every state it
-visits, every successor is looked at, not only the one taken: a failing check among them, or a
-successor breaking an invariant or reaching a goal, ends the search for that property with the
-walk so far plus that step as its trace. Walks go on until every property is found, `walks` walks
-were made (None: DEFAULT_WALKS), or the deadline passes. A walk stops early at a state without successors.
+candidate assignments to enumerate, else sampled) and takes up to `max_depth` (default
+DEFAULT_DEPTH) random steps, each uniformly among every outcome of every enabled action instance.
+At every state it visits, every successor is looked at, not only the one taken: a failing check
+among them, or a successor breaking an invariant or reaching a goal, ends the search for that
+property with the walk so far plus that step as its trace (detours back to a visited state cut
+out). Walks go on until every property is found, `walks` walks were made (None: DEFAULT_WALKS), or
+the deadline passes. A walk stops early at a state without successors.
 
 Simulation never proves anything: a property not found is UNKNOWN ("not found in N random walks
 of up to D steps"), never PROVED, UNREACHABLE or HOLDS TO DEPTH. Traces are real (the scheduler
