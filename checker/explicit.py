@@ -159,7 +159,8 @@ class ExplicitEngine:
         """The search's figures; with reduction and `count_orbits`, also the states it stands for
         (the sum of the orbit sizes of the stored states, checker/orbits.py)."""
         base = SearchStats(self.name, len(search.visited), search.transitions, search.max_depth_seen,
-                           search.exhaustive, elapsed, limited=search.limited)
+                           search.exhaustive, elapsed, limited=search.limited,
+                           stop_reason="" if search.exhaustive else search.stop_reason or "")
         if self.symmetry is None:
             return replace(base, represented=len(search.visited))
         sorts = tuple(n for n, _size in self.instance.sizes if n in permutable_sorts(self.instance))

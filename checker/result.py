@@ -167,6 +167,7 @@ class SearchStats:
     represented_note: str = ""
     purpose: str = "properties"  # or "dead-action guards" (the search naming the require that blocks)
     limited: bool = False  # a limit (states, depth, time) stopped it before it was exhaustive
+    stop_reason: str = ""  # why it stopped before it was exhaustive ("" when it was)
 
 
 @dataclass(frozen=True)

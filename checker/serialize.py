@@ -161,7 +161,7 @@ def _stats_from_data(d: Any) -> SearchStats:
     return SearchStats(_str(d["engine"]), _int(d["states"]), _int(d["transitions"]), _int(d["depth"]),
                        bool(d["exhaustive"]), float(d["time_s"]), tuple(_str(x) for x in d["symmetry"]),
                        _int(d["group"]), _opt(d["represented"], _int), _str(d["represented_note"]),
-                       _str(d["purpose"]), bool(d["limited"]))
+                       _str(d["purpose"]), bool(d["limited"]), _str(d["stop_reason"]))
 
 
 def report_from_data(d: Any) -> Report:

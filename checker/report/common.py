@@ -171,7 +171,7 @@ def states_per_s(s: SearchStats) -> float:
 
 def stats_line(s: SearchStats) -> str:
     """One explicit search's figures: `search (explicit, exhaustive): 910 states stored (orbits...`"""
-    how = "exhaustive" if s.exhaustive else "stopped by a limit"
+    how = "exhaustive" if s.exhaustive else (f"stopped: {s.stop_reason}" if s.stop_reason else "stopped")
     if s.symmetry:
         perms = f"{s.group:,} permutation{'s' if s.group != 1 else ''}"
         stored = f"{s.states:,} states stored (orbits under renaming of {', '.join(s.symmetry)}: {perms})"

@@ -79,7 +79,8 @@ def warning_data(w: Warning_) -> dict[str, Any]:
 
 def stats_data(s: SearchStats) -> dict[str, Any]:
     return {"engine": s.engine, "purpose": s.purpose, "states": s.states, "transitions": s.transitions, "depth": s.depth,
-            "exhaustive": s.exhaustive, "limited": s.limited, "time_s": round(s.time_s, 6), "states_per_s": round(states_per_s(s)),
+            "exhaustive": s.exhaustive, "limited": s.limited,
+            "stop_reason": s.stop_reason or None, "time_s": round(s.time_s, 6), "states_per_s": round(states_per_s(s)),
             "symmetry": list(s.symmetry), "permutations": s.group, "represented": s.represented,
             "represented_note": s.represented_note or None}
 

@@ -329,3 +329,13 @@ def test_a_rescan_past_its_deadline_claims_nothing(tmp_path):
     assert late.stats is None and not late.exhaustive  # a rescan, stopped at once
     assert {r.verdict for r in late.results} == {Verdict.UNKNOWN}
     assert all("while scanning the stored states" in r.reason for r in late.results)
+
+
+def test_search_statistics_say_why_a_search_stopped(tmp_path):
+    inst = load(tmp_path, "sort S = 6;\nvar f: S -> bool = false;\naction set(p: S) { f[p] := true; }\n")
+    capped = ExplicitEngine(inst, symmetry=False).check((), Budget(max_states=10)).stats
+    assert capped is not None and capped.limited and not capped.exhaustive
+    assert capped.stop_reason == "the state limit 10 was reached"
+    full = ExplicitEngine(inst, symmetry=False).check((), Budget()).stats
+    assert full is not None and full.exhaustive and not full.limited and full.stop_reason == ""
+    assert full.states == 2**6
