@@ -12,6 +12,7 @@ from typing import assert_never
 
 from spec import ir
 from spec.ops import BinOp, UnOp
+from spec.types import ErrorT
 
 
 def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
@@ -109,8 +110,12 @@ def is_constant(e: ir.Expr) -> bool:
 
 
 def fold(e: ir.Expr) -> ir.Expr:
-    """Evaluate literal subexpressions (and short-circuit boolean ones); keeps spans and types."""
+    """Evaluate literal subexpressions (and short-circuit boolean ones); keeps spans and types.
+    A node the type checker rejected (ERROR type) is left as it is: its operands need not have
+    values its operator accepts (`snp - 0`), and its error is already reported."""
     e = map_children(e, fold)
+    if isinstance(e.type, ErrorT):
+        return e
     match e:
         case ir.Unary(op=op, arg=ir.Lit(value=v)):
             if op is UnOp.NOT:

@@ -101,3 +101,15 @@ def test_truncated_models(workdir, text):
 @given(text=mutations(SEEDS))
 def test_mutated_models(workdir, text):
     survive(text.encode("utf-8", "surrogatepass"), workdir)
+
+
+@pytest.mark.parametrize("value", ["snp - 0", "snp + snp", "-snp", "snp * 2"])
+def test_ill_typed_constant_expressions_are_errors_not_crashes(workdir, value):
+    # Found by test_mutated_models: `param hardware = snp-0;` in models/snp.spec crashed the
+    # constant folder (EnumVal - int) after the type error had been reported.
+    text = (Path(__file__).resolve().parents[2] / "models" / "snp.spec").read_text(encoding="utf-8")
+    assert "param hardware = snp;" in text
+    path = workdir / "ill_typed.spec"
+    path.write_text(text.replace("param hardware = snp;", f"param hardware = {value};"), encoding="utf-8")
+    r = run_cli(["lint", str(path)])
+    assert r.code == 2 and "error[E03" in r.err, r.err
