@@ -13,41 +13,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from spec import ir
-from spec.irutil import map_children, walk
+from spec.irutil import map_children, operands, walk
 from spec.ops import BinOp, QuantKind
 from spec.printer import print_ir_expr
 from spec.types import BOOL, SortT
 
 
-def conjuncts(e: ir.Expr) -> list[ir.Expr]:
-    """`a && b && c` as [a, b, c] (iteratively: invariants can be long chains)."""
-    out: list[ir.Expr] = []
-    todo = [e]
-    while todo:
-        x = todo.pop()
-        if isinstance(x, ir.Binary) and x.op is BinOp.AND:
-            todo += [x.rhs, x.lhs]
-        else:
-            out.append(x)
-    return out
-
-
-def _disjuncts(e: ir.Expr) -> list[ir.Expr]:
-    out: list[ir.Expr] = []
-    todo = [e]
-    while todo:
-        x = todo.pop()
-        if isinstance(x, ir.Binary) and x.op is BinOp.OR:
-            todo += [x.rhs, x.lhs]
-        else:
-            out.append(x)
-    return out
-
-
 def _canonical(e: ir.Expr) -> ir.Expr:
     """A disjunction with its disjuncts in one order, so that lemmas Spacer states in different
     orders come out equal."""
-    parts = sorted(set(_disjuncts(e)), key=print_ir_expr)
+    parts = sorted(set(operands(e, BinOp.OR)), key=print_ir_expr)
     out = parts[0]
     for x in parts[1:]:
         out = ir.Binary(BinOp.OR, out, x, BOOL)
@@ -106,7 +81,7 @@ def conjunction(es: list[ir.Expr]) -> ir.Expr:
 
 def candidates(invariant: ir.Expr) -> list[ir.Expr]:
     """The lemmas of a small instance's invariant, quantified, without duplicates."""
-    return list(dict.fromkeys(quantify(_canonical(c)) for c in conjuncts(invariant)))
+    return list(dict.fromkeys(quantify(_canonical(c)) for c in operands(invariant, BinOp.AND)))
 
 
 def smaller(inst: ir.Instance, size: int) -> ir.Instance | None:

@@ -16,16 +16,10 @@ from typing import Any
 from checker.interp_expr import ExprCompiler, Fn, conjoin
 from checker.interp_stmt import Cont, run
 from spec import ir
-from spec.irutil import free_locals
+from spec.irutil import free_locals, operands
 from spec.ops import BinOp
 
 Expander = Callable[[Any], list[tuple[int, list[Any]]]]
-
-
-def conjuncts(e: ir.Expr) -> list[ir.Expr]:
-    if isinstance(e, ir.Binary) and e.op is BinOp.AND:
-        return conjuncts(e.lhs) + conjuncts(e.rhs)
-    return [e]
 
 
 def level_filters(exprs: ExprCompiler, action: ir.Action, guards: list[ir.Expr],
@@ -35,7 +29,7 @@ def level_filters(exprs: ExprCompiler, action: ir.Action, guards: list[ir.Expr],
     names = [p.name for p in action.params]
     by_level: list[list[ir.Expr]] = [[] for _ in range(len(names) + 1)]
     for g in guards:
-        for c in conjuncts(g):
+        for c in operands(g, BinOp.AND):
             used = free_locals(c)
             level = max((names.index(n) + 1 for n in used if n in names), default=0)
             by_level[level].append(c)

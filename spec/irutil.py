@@ -104,6 +104,19 @@ def subst_params(e: ir.Expr, values: dict[str, ir.Expr]) -> ir.Expr:
     return map_children(e, lambda c: subst_params(c, values))
 
 
+def operands(e: ir.Expr, op: BinOp) -> list[ir.Expr]:
+    """`a op b op c` as [a, b, c], left to right (iteratively: invariants can be long chains)."""
+    out: list[ir.Expr] = []
+    todo = [e]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, ir.Binary) and x.op is op:
+            todo += [x.rhs, x.lhs]
+        else:
+            out.append(x)
+    return out
+
+
 def is_constant(e: ir.Expr) -> bool:
     """No state, no locals: the value is fixed once parameters are bound."""
     return not any(isinstance(n, ir.Var | ir.Read | ir.Local | ir.Quant) for n in walk(e))
