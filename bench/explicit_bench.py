@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from table import print_table  # bench/ is on sys.path when run as a script
+
 from checker.explicit import ExplicitEngine
 from checker.result import Budget
 from spec.frontend import load_instance
@@ -97,5 +99,4 @@ def bench_explicit() -> list[tuple[str, str]]:
 
 
 if __name__ == "__main__":
-    for name, value in bench_explicit():
-        print(f"{name:60} {value}")
+    print_table(bench_explicit())

@@ -13,6 +13,7 @@ from explicit_bench import bench_explicit  # bench/ is on sys.path when run as b
 from simulate_bench import bench_simulate
 from sizes_bench import bench_sizes
 from symbolic_bench import bench_symbolic
+from table import print_table  # bench/ is on sys.path when run as a script
 
 from spec.frontend import instantiate, load_model
 
@@ -35,10 +36,7 @@ def main() -> None:
     rows += bench_simulate()
     rows += bench_symbolic()
     rows += bench_sizes()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'benchmark'.ljust(width)}  result")
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

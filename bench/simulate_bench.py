@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from table import print_table  # bench/ is on sys.path when run as a script
+
 from checker.result import Budget, Verdict
 from checker.simulate import Simulator
 from spec.frontend import load_instance
@@ -42,5 +44,4 @@ def bench_simulate() -> list[tuple[str, str]]:
 
 
 if __name__ == "__main__":
-    for name, value in bench_simulate():
-        print(f"{name:60} {value}")
+    print_table(bench_simulate())

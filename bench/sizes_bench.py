@@ -15,6 +15,8 @@ import resource
 import time
 from pathlib import Path
 
+from table import print_table  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 CAP_S = 120.0
 
@@ -75,5 +77,4 @@ def bench_sizes() -> list[tuple[str, str]]:
 
 
 if __name__ == "__main__":
-    for name, value in bench_sizes():
-        print(f"{name:32s}  {value}")
+    print_table(bench_sizes())

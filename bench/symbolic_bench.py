@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from table import print_table  # bench/ is on sys.path when run as a script
+
 from checker.bmc import Bmc, search
 from checker.encode import Domains, Encoding, FunctionEncoding
 from checker.goals import goal_of
@@ -134,10 +136,7 @@ def bench_symbolic() -> list[tuple[str, str]]:
 
 def main() -> None:
     rows = bench_symbolic()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'benchmark'.ljust(width)}  result")
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
+    print_table(rows)
 
 
 if __name__ == "__main__":
