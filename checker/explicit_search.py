@@ -242,11 +242,8 @@ class Search:
                         return False
                     c = o if canon is None else canon(o)
                     if c not in visited:
-                        if len(visited) == self._limit:
-                            self.stop_reason = f"the state limit {self._limit} was reached"
+                        if not self._admit(c, s, i, nxt):
                             return False
-                        visited[c] = (s, i)
-                        nxt.append(c)
                         self._discovered(c, depth + 1)
                     if graph is not None:
                         graph.edges.setdefault((s, c), []).append(i)
@@ -290,17 +287,24 @@ class Search:
                     return False
                 c = t if canon is None else self._canonical(t)
                 if c not in visited:
-                    if len(visited) == self._limit:
-                        self.stop_reason = f"the state limit {self._limit} was reached"
+                    if not self._admit(c, s, i, nxt):
                         return False
-                    visited[c] = (s, i)
-                    nxt.append(c)
                     ci = int.from_bytes(c, "little")  # type: ignore[arg-type]
                     self._discovered(c, depth + 1, ci ^ si, ci)
                 if graph is not None:
                     graph.edges.setdefault((s, c), []).append(i)
         if not enabled and self.want_deadlocks:
             self._dead_end(s)
+        return True
+
+    def _admit(self, c: S, s: S, i: int, nxt: list[S]) -> bool:
+        """Store the new state `c`, reached from `s` by action instance `i`, for the next level;
+        False when the state limit stops the search instead."""
+        if len(self.visited) == self._limit:
+            self.stop_reason = f"the state limit {self._limit} was reached"
+            return False
+        self.visited[c] = (s, i)
+        nxt.append(c)
         return True
 
     def _dead_end(self, s: S) -> None:
