@@ -18,7 +18,7 @@ from pathlib import Path
 
 from table import print_table  # bench/ is on sys.path when run as a script
 
-from checker.explicit import ExplicitEngine
+from checker.explicit.engine import ExplicitEngine
 from checker.result import Budget
 from spec.frontend import load_instance
 

@@ -1,4 +1,4 @@
-"""Random-walk throughput (checker/simulate.py): walks and steps per CPU second on models/tdx.spec,
+"""Random-walk throughput (checker/explicit/simulate.py): walks and steps per CPU second on models/tdx.spec,
 and how soon the walks find the upstream bug P5 (attr_check_before_snapshot=true), per seed.
 
 `bench_simulate()` returns `(name, result)` rows for bench/run.py.
@@ -12,7 +12,7 @@ from pathlib import Path
 from table import print_table  # bench/ is on sys.path when run as a script
 
 from checker.result import Budget, Verdict
-from checker.simulate import Simulator
+from checker.explicit.simulate import Simulator
 from spec.frontend import load_instance
 
 ROOT = Path(__file__).resolve().parent.parent

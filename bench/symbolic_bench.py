@@ -19,11 +19,11 @@ from pathlib import Path
 
 from table import print_table  # bench/ is on sys.path when run as a script
 
-from checker.bmc import Bmc, search
-from checker.encode import Domains, Encoding, FunctionEncoding
-from checker.goals import goal_of
-from checker.induction import Induction
-from checker.pdr import Pdr
+from checker.symbolic.bmc import Bmc, search
+from checker.solver.encode import Domains, Encoding, FunctionEncoding
+from checker.solver.goals import goal_of
+from checker.symbolic.induction import Induction
+from checker.symbolic.pdr import Pdr
 from checker.result import Budget, PropertyResult
 from spec import ir
 from spec.frontend import load_instance
@@ -124,7 +124,7 @@ def bench_representations() -> list[tuple[str, str]]:
 
 
 def _spacer_only(inst: ir.Instance, enc: Encoding, props: list[ir.Property]) -> str:
-    from checker import smt
+    from checker.solver import smt
 
     res = smt.solve_horn(enc, enc.horn([goal_of(p) for p in props]), time.monotonic() + CAP_REPR_S)
     return {smt.Status.SAT: "proved", smt.Status.UNSAT: "counterexample"}.get(res.status, f"unknown ({res.reason})")

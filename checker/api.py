@@ -115,7 +115,7 @@ def check(model: ModelLike, properties: Sequence[str] | None = None, engine: str
 
 
 def check_request(req: Any) -> Report:
-    """`checker.explore.CheckFn`: check one configuration of an explore matrix (picklable, so
+    """`checker.explore.matrix.CheckFn`: check one configuration of an explore matrix (picklable, so
     worker processes can run it). `req.options` holds `Options` field names and values, with
     enum fields given by value (`("engine", "bmc")`)."""
     opts = dict(req.options)

@@ -1,7 +1,7 @@
 """The real engines and the interpreter behind the scheduler's small interfaces (checker/schedule.py).
 
 Adapters only: each engine keeps its own API; this module turns it into `Engine.run(props, budget)
--> EngineRun`, and `checker.replay` + `checker.interp` into a `TraceChecker`. An engine module
+-> EngineRun`, and `checker.interp.replay` + `checker.interp.semantics` into a `TraceChecker`. An engine module
 that is missing from this build gives UNKNOWN verdicts that say so, never a pass.
 """
 
@@ -33,10 +33,10 @@ def default_backend() -> Backend:
 
 @dataclass
 class InterpChecker:
-    sem: Any  # checker.interp.Semantics
+    sem: Any  # checker.interp.semantics.Semantics
 
     def mismatch(self, trace: Trace) -> str | None:
-        from checker.replay import replay
+        from checker.interp.replay import replay
 
         res = replay(trace, self.sem)
         return None if res.ok else str(res)
@@ -52,7 +52,7 @@ class InterpChecker:
 
 
 def make_checker(inst: ir.Instance) -> TraceChecker:
-    from checker.interp import Semantics
+    from checker.interp.semantics import Semantics
 
     return InterpChecker(Semantics(inst))
 
@@ -86,7 +86,7 @@ class Symbolic:
 @dataclass
 class Explicit:
     name: str
-    impl: Any  # checker.explicit.ExplicitEngine
+    impl: Any  # checker.explicit.engine.ExplicitEngine
 
     def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
         out = self.impl.check(list(props), budget)
@@ -95,15 +95,15 @@ class Explicit:
                          () if stats is None else (stats,))
 
 
-_SYMBOLIC = {EngineKind.BMC: ("checker.bmc", "Bmc"), EngineKind.INDUCTION: ("checker.induction", "Induction"),
-             EngineKind.PDR: ("checker.pdr", "Pdr")}
+_SYMBOLIC = {EngineKind.BMC: ("checker.symbolic.bmc", "Bmc"), EngineKind.INDUCTION: ("checker.symbolic.induction", "Induction"),
+             EngineKind.PDR: ("checker.symbolic.pdr", "Pdr")}
 
 
 def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None,
                 encodings: dict[int, Any] | None = None) -> Engine:
     try:
         if kind is EngineKind.EXPLICIT:
-            from checker.explicit import ExplicitEngine
+            from checker.explicit.engine import ExplicitEngine
 
             def tick(states: int, depth: int, rate: float) -> None:
                 if progress is not None:
@@ -113,7 +113,7 @@ def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress:
                                                        deadlock=options.deadlock.value, progress=tick,
                                                        count_orbits=options.stats))
         if kind is EngineKind.SIMULATE:
-            from checker.simulate import Simulator
+            from checker.explicit.simulate import Simulator
 
             return Symbolic("simulate", Simulator(inst, seed=options.seed, walks=options.walks, progress=progress))
         module, cls = _SYMBOLIC[kind]
@@ -121,7 +121,7 @@ def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress:
         if encodings is None:
             return Symbolic(kind.value, engine_cls(inst))
         if id(inst) not in encodings:
-            from checker.encode import Encoding
+            from checker.solver.encode import Encoding
 
             encodings[id(inst)] = Encoding(inst)
         return Symbolic(kind.value, engine_cls(inst, encodings[id(inst)]))

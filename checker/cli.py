@@ -14,8 +14,10 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from checker import api, baseline
-from checker.explore_run import cache_from_env, check_key, explore_file
+from checker import api
+
+from checker.explore import baseline
+from checker.explore.run import cache_from_env, check_key, explore_file
 from checker.policy import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -38,7 +40,7 @@ from checker.report.sarif import render_sarif
 from checker.report.text import TextOptions, render_text, trace_renderer
 from checker.result import Report
 from checker.schedule import DEFAULT_DEPTH, DeadlockMode, EngineKind, InternalError, Options
-from checker.simulate import DEFAULT_WALKS
+from checker.explicit.simulate import DEFAULT_WALKS
 from spec.config import parse_assignments
 from spec.diagnostics import FrontendError, Sink, render_all
 from spec.frontend import instantiate, load_model
@@ -328,8 +330,8 @@ def _write(path: str, text: str) -> None:
 
 
 def _write_certificates(directory: str, report: Report) -> int:
-    """`PROP.invariant.txt` and `PROP.QUERY.smt2` per certified property (checker/certificate.py)."""
-    from checker.certificate import write_certificate
+    """`PROP.invariant.txt` and `PROP.QUERY.smt2` per certified property (checker/symbolic/certificate.py)."""
+    from checker.symbolic.certificate import write_certificate
 
     return sum(1 for r in report.results if write_certificate(r, directory))
 
@@ -438,8 +440,8 @@ def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy
 def cmd_graph(args: argparse.Namespace) -> int:
     try:
         prepared = _prepare(args)
-        from checker.explicit import ExplicitEngine
-        from checker.graph import DEFAULT_MAX_STATES, state_graph_text
+        from checker.explicit.engine import ExplicitEngine
+        from checker.report.graph import DEFAULT_MAX_STATES, state_graph_text
         from checker.result import Budget
 
         limit = args.max_states or DEFAULT_MAX_STATES

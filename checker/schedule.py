@@ -75,7 +75,7 @@ class Options:
     strict: bool = False
     stats: bool = False  # explicit engine: also count the states a reduced search stands for
     seed: int = 0  # simulate: the random walks' seed
-    walks: int | None = None  # simulate: how many walks (None: checker/simulate.py's default)
+    walks: int | None = None  # simulate: how many walks (None: checker/explicit/simulate.py's default)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Engine(Protocol):
 
 
 class TraceChecker(Protocol):
-    """The independent interpreter's view of traces (checker/replay.py behind an adapter)."""
+    """The independent interpreter's view of traces (checker/interp/replay.py behind an adapter)."""
 
     def mismatch(self, trace: Trace) -> str | None:
         """None when the trace replays, else why it does not."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from checker.explore import FixResult, Matrix
+from checker.explore.matrix import FixResult, Matrix
 from checker.report.matrix import TraceRenderer, _result, _row_label, cell_text, trace_ids
 from checker.result import Verdict
 

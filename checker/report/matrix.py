@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from checker.explore import FixResult, Matrix
+from checker.explore.matrix import FixResult, Matrix
 from checker.policy import DEFAULT_POLICY
 from checker.report.common import Context
 from checker.report.json import result_data

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from checker.interp import Semantics, Violation
+from checker.interp.semantics import Semantics, Violation
 from checker.result import State
 from spec import ir
 from spec.frontend import load_instance

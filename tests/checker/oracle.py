@@ -1,9 +1,9 @@
 """A reference for the symbolic engines: breadth-first search in the Python semantics
-(checker/interp.py), giving the shortest depth of every property event up to a bound."""
+(checker/interp/semantics.py), giving the shortest depth of every property event up to a bound."""
 
 from __future__ import annotations
 
-from checker.interp import Semantics, Violation
+from checker.interp.semantics import Semantics, Violation
 from spec import ir
 
 

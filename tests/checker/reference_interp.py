@@ -1,4 +1,4 @@
-"""A deliberately naive interpreter of docs/semantics.md, for differential tests of checker/interp.py.
+"""A deliberately naive interpreter of docs/semantics.md, for differential tests of checker/interp/semantics.py.
 
 It works on IR values and dict states, statement by statement, with no compilation, no shared
 mutable state and no optimisation (no fused checks, no in-place forall), so that a bug in the fast
@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import product
 from typing import Any
 
-from checker.interp import Violation
+from checker.interp.semantics import Violation
 from checker.result import State
 from spec import ir
 from spec.ops import BinOp, QuantKind, UnOp

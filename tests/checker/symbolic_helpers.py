@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.certificate import certificate_failure
-from checker.interp import Semantics
-from checker.replay import replay
+from checker.symbolic.certificate import certificate_failure
+from checker.interp.semantics import Semantics
+from checker.interp.replay import replay
 from checker.result import PropertyResult, Verdict
 from spec import ir
 from spec.frontend import load_instance

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from checker.bmc import Bmc
-from checker.encode import Encoding, FunctionEncoding
+from checker.symbolic.bmc import Bmc
+from checker.solver.encode import Encoding, FunctionEncoding
 from checker.result import Budget, Verdict
 from spec import ir
 from tests.checker.corpus.verdicts import DEAD_ACTIONS

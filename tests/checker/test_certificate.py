@@ -6,11 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from checker.certificate import build_certificate, certificate_failure, write_certificate
-from checker.encode import Encoding
-from checker.goals import goal_of
-from checker.induction import Induction
-from checker.pdr import Pdr
+from checker.symbolic.certificate import build_certificate, certificate_failure, write_certificate
+from checker.solver.encode import Encoding
+from checker.solver.goals import goal_of
+from checker.symbolic.induction import Induction
+from checker.symbolic.pdr import Pdr
 from checker.result import Budget, Verdict
 from spec import ir
 from spec.types import BOOL

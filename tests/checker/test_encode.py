@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from checker import smt
-from checker.bmc import Bmc, search
-from checker.encode import Domains, Encoding, FunctionEncoding
-from checker.goals import goal_of
-from checker.interp import Semantics
-from checker.intervals import int_width
-from checker.replay import replay
+from checker.solver import smt
+from checker.symbolic.bmc import Bmc, search
+from checker.solver.encode import Domains, Encoding, FunctionEncoding
+from checker.solver.goals import goal_of
+from checker.interp.semantics import Semantics
+from checker.solver.intervals import int_width
+from checker.interp.replay import replay
 from checker.result import Budget, Verdict
 from spec import ir
 from spec.ops import BinOp, UnOp

@@ -1,4 +1,4 @@
-"""The explicit-state engine (checker/explicit.py) on small models whose numbers are computed by hand."""
+"""The explicit-state engine (checker/explicit/engine.py) on small models whose numbers are computed by hand."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from checker.explicit import ExplicitEngine
-from checker.interp import Semantics
-from checker.replay import replay
+from checker.explicit.engine import ExplicitEngine
+from checker.interp.semantics import Semantics
+from checker.interp.replay import replay
 from checker.result import Budget, Verdict
 from spec import ir
 from spec.frontend import load_instance

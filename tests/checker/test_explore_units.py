@@ -7,10 +7,12 @@ import json
 
 import pytest
 
-from checker import baseline, explore
-from checker.cache import Cache, cache_key
+from checker.explore import baseline
+
+from checker.explore import matrix as explore
+from checker.explore.cache import Cache, cache_key
 from checker.result import Failure, PropertyResult, Report, State, Step, Trace, Verdict, Warning_
-from checker.serialize import report_from_data, report_to_data
+from checker.explore.serialize import report_from_data, report_to_data
 from spec.diagnostics import Sink
 from spec.frontend import load
 from spec.ir import Elem, EnumVal, PropKind

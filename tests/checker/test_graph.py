@@ -1,4 +1,4 @@
-"""State graph export (checker/graph.py): DOT and GraphML, highlighting, the size refusal."""
+"""State graph export (checker/report/graph.py): DOT and GraphML, highlighting, the size refusal."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 import networkx as nx
 import pytest
 
-from checker.explicit import ExplicitEngine
-from checker.graph import GraphTooLarge, state_graph_text
+from checker.explicit.engine import ExplicitEngine
+from checker.report.graph import GraphTooLarge, state_graph_text
 from checker.result import Budget
 from tests.checker.interp_helpers import load
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from checker.induction import Induction
+from checker.symbolic.induction import Induction
 from checker.result import Budget, Verdict
 from tests.checker.oracle import shortest_depths
 from tests.checker.symbolic_helpers import assert_consistent, assert_well_formed, by_name, corpus, load_text

@@ -1,11 +1,11 @@
-"""The Python semantics (checker/interp.py) against docs/semantics.md, on small models."""
+"""The Python semantics (checker/interp/semantics.py) against docs/semantics.md, on small models."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from checker.interp import LimitExceeded, Semantics, Violation
+from checker.interp.semantics import LimitExceeded, Semantics, Violation
 from checker.result import State
 from spec import ir
 from spec.frontend import load_instance
@@ -233,7 +233,7 @@ def test_coverage_counts_actions_and_branches(tmp_path):
 
 def _agree(inst, max_states: int = 150) -> int:
     """Initial outcomes, and every action instance's outcomes on every state reachable (up to
-    `max_states`) agree between checker/interp.py and the naive reference, and the per-action
+    `max_states`) agree between checker/interp/semantics.py and the naive reference, and the per-action
     expanders agree with the per-instance runners; returns the number of states compared."""
     from tests.checker.reference_interp import Reference
 

@@ -1,5 +1,5 @@
-"""The explicit engine's transition cache (checker/interp_memo.py) and the footprints it is keyed
-by (checker/interp_footprint.py): cached successors, coverage and whole searches must be exactly
+"""The explicit engine's transition cache (checker/explicit/transitions.py) and the footprints it is keyed
+by (checker/interp/footprint.py): cached successors, coverage and whole searches must be exactly
 those of running every action body."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from checker.explicit_search import Goals, Search
-from checker.interp import Semantics, Violation
-from checker.interp_footprint import never_enabled, stmts_footprint
-from checker.interp_memo import Transitions, read_mask
+from checker.explicit.search import Goals, Search
+from checker.interp.semantics import Semantics, Violation
+from checker.interp.footprint import never_enabled, stmts_footprint
+from checker.explicit.transitions import Transitions, read_mask
 from checker.result import Budget
 from spec import ir
 from spec.frontend import load_instance
@@ -88,7 +88,7 @@ def test_shipped_tdx_cached_outcomes_are_the_bodies_outcomes():
 
 
 def _search(inst: ir.Instance, cache: bool, symmetry: bool = False) -> Search:
-    from checker.symmetry import Symmetry
+    from checker.explicit.symmetry import Symmetry
 
     sem = Semantics(inst)
     goals = Goals()

@@ -1,4 +1,4 @@
-"""Choose values in explicit traces (checker/interp_witness.py): every step shows the values its
+"""Choose values in explicit traces (checker/explicit/witness.py): every step shows the values its
 chooses took, and those values, pinned in the naive reference interpreter, give the step's state."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from checker.explicit import ExplicitEngine
-from checker.interp import Semantics, Violation
-from checker.interp_stmt import _flatten
-from checker.interp_witness import ChoiceFinder
+from checker.explicit.engine import ExplicitEngine
+from checker.interp.semantics import Semantics, Violation
+from checker.interp.stmt import _flatten
+from checker.explicit.witness import ChoiceFinder
 from checker.result import Budget, Trace
 from spec import ir
 from spec.frontend import load_instance

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import smt
+from checker.solver import smt
 from tests.checker.test_timeout import _pigeonhole_smtlib
 
 ROOT = Path(__file__).resolve().parents[2]

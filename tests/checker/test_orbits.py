@@ -1,4 +1,4 @@
-"""Counting the states a symmetry-reduced search stands for (checker/orbits.py, `--stats`): the sum
+"""Counting the states a symmetry-reduced search stands for (checker/explicit/orbits.py, `--stats`): the sum
 of the stored orbits' sizes must equal the unreduced search's state count."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from checker.explicit import ExplicitEngine
-from checker.interp import Semantics
-from checker.orbits import MAX_GROUP, OrbitCounter
+from checker.explicit.engine import ExplicitEngine
+from checker.interp.semantics import Semantics
+from checker.explicit.orbits import MAX_GROUP, OrbitCounter
 from checker.result import Budget
 from spec import ir
 from spec.frontend import load_instance

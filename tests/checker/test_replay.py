@@ -1,11 +1,11 @@
-"""Trace replay (checker/replay.py): good traces replay, each kind of corruption is pinpointed."""
+"""Trace replay (checker/interp/replay.py): good traces replay, each kind of corruption is pinpointed."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from checker.interp import Semantics
-from checker.replay import MismatchKind, replay
+from checker.interp.semantics import Semantics
+from checker.interp.replay import MismatchKind, replay
 from checker.result import Failure, State, Step, Trace
 from spec import ir
 from tests.checker.interp_helpers import ai, load, make_state
@@ -141,7 +141,7 @@ def test_initial_state_check_with_an_init_block_that_writes(tmp_path):
 
 
 def test_a_corrupted_engine_trace_is_rejected_precisely(tmp_path):
-    from checker.explicit import ExplicitEngine
+    from checker.explicit.engine import ExplicitEngine
     from checker.result import Budget
 
     inst = load(tmp_path, "sort S = 3;\nvar f: S -> 0..3 = 0;\naction inc(p: S) { f[p] := f[p] + 1; }\n"

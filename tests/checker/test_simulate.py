@@ -1,4 +1,4 @@
-"""The simulate engine (checker/simulate.py): seeded random walks that find bugs and never prove."""
+"""The simulate engine (checker/explicit/simulate.py): seeded random walks that find bugs and never prove."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from checker.explicit import ExplicitEngine
-from checker.interp import Semantics
-from checker.replay import replay
+from checker.explicit.engine import ExplicitEngine
+from checker.interp.semantics import Semantics
+from checker.interp.replay import replay
 from checker.result import Budget, Verdict
-from checker.simulate import Simulator, _without_cycles
+from checker.explicit.simulate import Simulator, _without_cycles
 from spec.frontend import load_instance
 from tests.checker.interp_helpers import load
 from tests.gen.models import generated_instance, models
@@ -107,7 +107,7 @@ def test_generated_models_what_simulation_finds_the_explicit_engine_finds(tmp_pa
 
 
 def test_progress_is_reported_on_long_runs(monkeypatch):
-    import checker.simulate as simulate
+    import checker.explicit.simulate as simulate
 
     monkeypatch.setattr(simulate, "PROGRESS_S", 0.0)  # every walk
     said: list[str] = []

@@ -1,4 +1,4 @@
-"""Symmetry reduction (checker/symmetry.py): one stored state per orbit, same verdicts as without it,
+"""Symmetry reduction (checker/explicit/symmetry.py): one stored state per orbit, same verdicts as without it,
 concrete traces that replay."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.explicit import ExplicitEngine
-from checker.interp import Semantics
-from checker.replay import replay
+from checker.explicit.engine import ExplicitEngine
+from checker.interp.semantics import Semantics
+from checker.interp.replay import replay
 from checker.result import Budget, State, Verdict
-from checker.symmetry import Symmetry, simple_sorts
+from checker.explicit.symmetry import Symmetry, simple_sorts
 from spec import ir
 from tests.checker.interp_helpers import load
 from tests.gen.models import models
@@ -44,7 +44,7 @@ def all_states(inst: ir.Instance, sym: bool) -> int:
 
 def orbit_count(inst: ir.Instance) -> int:
     """Orbits of the reachable states, by brute force over every permutation of every sort, at the
-    level of IR values (independent of checker/symmetry.py)."""
+    level of IR values (independent of checker/explicit/symmetry.py)."""
     g = ExplicitEngine(inst, symmetry=False, keep_graph=True).check((), Budget()).graph
     sorts = [name for name, _ in inst.sizes]
     perms = list(product(*(permutations(range(inst.size(s))) for s in sorts)))
@@ -231,7 +231,7 @@ def test_many_tied_elements_stay_within_the_deadline(tmp_path):
     # canonical form must not try them all, and the search must stop at its deadline.
     import time
 
-    from checker.explicit import ExplicitEngine
+    from checker.explicit.engine import ExplicitEngine
     from checker.result import Budget, Verdict
     from spec.frontend import load_instance
 

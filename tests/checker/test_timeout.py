@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from checker import smt
-from checker.bmc import Bmc
-from checker.induction import Induction
-from checker.pdr import Pdr
+from checker.solver import smt
+from checker.symbolic.bmc import Bmc
+from checker.symbolic.induction import Induction
+from checker.symbolic.pdr import Pdr
 from checker.result import Budget, Verdict
 from tests.checker.symbolic_helpers import load_text
 

@@ -83,7 +83,7 @@ import random  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from checker.interp import Semantics  # noqa: E402
+from checker.interp.semantics import Semantics  # noqa: E402
 from checker.result import State  # noqa: E402
 from spec.ir import domain_type  # noqa: E402
 from tests.gen.models import generated_instance, models  # noqa: E402

@@ -74,7 +74,7 @@ def test_api_selects_properties_and_rejects_config_on_an_instance():
 
 def test_check_request_runs_one_explore_configuration():
     from checker.api import check_request
-    from checker.explore import Request
+    from checker.explore.matrix import Request
 
     req = Request(load(PAGES), PAGES, (), (), (("Page", 1),), (("engine", "explicit"), ("vacuity", False)))
     rep = check_request(req)

@@ -205,7 +205,7 @@ def test_cache_hit_miss_edit_and_corruption(tmp_path, cache_dir, monkeypatch):
     model = tmp_path / "m.spec"
     model.write_text((HERE / "hw.spec").read_text(encoding="utf-8"), encoding="utf-8")
     calls = []
-    import checker.explore_run as er
+    import checker.explore.run as er
 
     real = er.check_request
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from checker import check
-from checker.explore import FixResult, minimal_fixes, mitigation_params
+from checker.explore.matrix import FixResult, minimal_fixes, mitigation_params
 from checker.report.matrix import render_fixes_text
 from spec import ir
 from spec.frontend import load

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.explore import Matrix
+from checker.explore.matrix import Matrix
 from spec.frontend import load
 from tests.models.verdict_tables import (
     DOC_BLOCK,

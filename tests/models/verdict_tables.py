@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import check
-from checker.explore import Matrix
-from checker.explore_run import explore_file
+from checker.explore.matrix import Matrix
+from checker.explore.run import explore_file
 from checker.policy import DEAD_ACTION
 from checker.report.matrix import render_text as render_matrix_text
 from checker.result import Report, Verdict

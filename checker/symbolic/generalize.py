@@ -4,7 +4,7 @@ Sort elements are interchangeable (a model cannot name one), so whatever an indu
 of a small instance says about `page0` and `page1` is a good guess about every two distinct
 pages of a bigger one. Each conjunct (lemma) of the small invariant becomes
 `forall p0: Page, p1: Page :: p0 != p1 -> lemma[p0/page0, p1/page1]`. These are only candidates:
-checker/pdr.py keeps the subset that is inductive in the real instance and checks it (the
+checker/symbolic/pdr.py keeps the subset that is inductive in the real instance and checks it (the
 certificate), so a wrong guess costs time, never soundness.
 """
 

@@ -21,7 +21,7 @@ except with keep_graph=True, where the whole graph is the point.
 (default 0.25), checked every 256 states expanded.
 `deadlock`: "ignore", "warn" (a `deadlock` warning with a trace) or "error" (the same warning, and
 `outcome.deadlock_error` is True). Traces are concrete (mapped back from representatives) and
-replay in checker/replay.py. docs/explicit.md describes the engine.
+replay in checker/interp/replay.py. docs/explicit.md describes the engine.
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from checker.explicit_search import INIT, Found, Goals, GraphSink, Progress, Search
-from checker.interp import FastState, Semantics, Violation
-from checker.interp_memo import read_mask
-from checker.interp_witness import ChoiceFinder
-from checker.orbits import MAX_GROUP, OrbitCounter, group_size
+from checker.explicit.search import INIT, Found, Goals, GraphSink, Progress, Search
+from checker.interp.semantics import FastState, Semantics, Violation
+from checker.explicit.transitions import read_mask
+from checker.explicit.witness import ChoiceFinder
+from checker.explicit.orbits import MAX_GROUP, OrbitCounter, group_size
 from checker.result import Budget, Failure, PropertyResult, SearchStats, Step, Trace, Verdict, Warning_
-from checker.symmetry import Symmetry, blockers, permutable_sorts
+from checker.explicit.symmetry import Symmetry, blockers, permutable_sorts
 from spec import ir
 
 DEADLOCK_MODES = ("ignore", "warn", "error")
@@ -157,7 +157,7 @@ class ExplicitEngine:
 
     def _stats(self, search: Search, elapsed: float, budget: Budget) -> SearchStats:
         """The search's figures; with reduction and `count_orbits`, also the states it stands for
-        (the sum of the orbit sizes of the stored states, checker/orbits.py)."""
+        (the sum of the orbit sizes of the stored states, checker/explicit/orbits.py)."""
         base = SearchStats(self.name, len(search.visited), search.transitions, search.max_depth_seen,
                            search.exhaustive, elapsed, limited=search.limited,
                            stop_reason="" if search.exhaustive else search.stop_reason or "")
@@ -226,7 +226,7 @@ class ExplicitEngine:
 
     def _steps(self, steps: Sequence[tuple[int | None, FastState | None]]) -> tuple[Step, ...]:
         """Concrete (action instance, state) pairs as trace steps, with the choose values each step
-        took (recovered by checker/interp_witness.py; the states alone do not record them)."""
+        took (recovered by checker/explicit/witness.py; the states alone do not record them)."""
         out: list[Step] = []
         prev: FastState | None = None
         for i, s in steps:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from checker.interp import FastState, Semantics
-from checker.interp_expr import LOG_SLOT, PATH_SLOT, ExprCompiler
-from checker.interp_stmt import Cont, Coverage, StmtCompiler, Violation, run
+from checker.interp.semantics import FastState, Semantics
+from checker.interp.expr import LOG_SLOT, PATH_SLOT, ExprCompiler
+from checker.interp.stmt import Cont, Coverage, StmtCompiler, Violation, run
 from spec import ir
 from spec.types import Type
 

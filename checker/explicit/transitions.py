@@ -3,7 +3,7 @@ slots it may touch; Semantics -> Transitions.
 
 The outcomes of an action on a state `s` depend only on the slots its body may read (and the
 assumes, which are evaluated on the successor); a successor differs from `s` only in the slots
-the body may write. Both sets come from checker/interp_footprint.py. So with `K` = reads |
+the body may write. Both sets come from checker/interp/footprint.py. So with `K` = reads |
 writes | assume reads, two states that agree on `K` have the same outcomes, and each successor
 is the state with its written slots replaced by values that `K` determines. A reachable state
 space revisits few combinations of an action's slots (a page-local action sees each page in a
@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from checker.interp import Semantics
-from checker.interp_expr import Layout
-from checker.interp_footprint import expr_reads, slot_mask
-from checker.interp_stmt import Violation
+from checker.interp.semantics import Semantics
+from checker.interp.expr import Layout
+from checker.interp.footprint import expr_reads, slot_mask
+from checker.interp.stmt import Violation
 from spec import ir
 
 Entry = list[Any]  # [tuple of (instance, None | int | Violation), tuple of (coverage id, delta), hits]

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from itertools import product
 from typing import Any
 
-from checker.interp_expr import ExprCompiler, Fn, conjoin
-from checker.interp_stmt import Cont, run
+from checker.interp.expr import ExprCompiler, Fn, conjoin
+from checker.interp.stmt import Cont, run
 from spec import ir
 from spec.irutil import free_locals, operands
 from spec.ops import BinOp

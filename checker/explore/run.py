@@ -1,6 +1,6 @@
 """Running explore and cached checks: model file x axes x options -> Matrix (+ minimal fixes).
 
-The pure pieces (axes, configurations, the minimal-fix search) are in checker/explore.py; this
+The pure pieces (axes, configurations, the minimal-fix search) are in checker/explore/matrix.py; this
 module loads the model once, builds one picklable Request per configuration, answers what it can
 from the result cache, checks the rest (in worker processes with `jobs > 1`) and stores them.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.api import check_request
-from checker.cache import Cache, cache_key
-from checker.explore import (
+from checker.explore.cache import Cache, cache_key
+from checker.explore.matrix import (
     Axis,
     FixResult,
     Matrix,
@@ -164,8 +164,8 @@ def _fixes(model: ir.Model, axes: Sequence[Axis], fixed: Mapping[str, ir.Value],
     if checker.jobs > 1 and len(bases) > 1:
         # One worker per base configuration; each runs its own (sequential, cached) search.
         with ProcessPoolExecutor(max_workers=checker.jobs) as pool:
-            futures = [pool.submit(_fix_worker, mitigations, b, request(b), checker.cache.directory,
-                                   checker.cache.enabled, checker.check, exhaustive) for b in bases]
+            futures = [pool.submit(_fix_worker, mitigations, b, request(b), checker.explore.cache.directory,
+                                   checker.explore.cache.enabled, checker.check, exhaustive) for b in bases]
             return [f.result() for f in futures]
     return [minimal_fixes(mitigations, b, lambda cfg: checker.one(request(cfg)), exhaustive) for b in bases]
 

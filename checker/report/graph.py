@@ -21,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-from checker.explicit import ExplicitOutcome
+from checker.explicit.engine import ExplicitOutcome
 from checker.result import State
 from spec import ir
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.result import Report
-from checker.serialize import report_from_data, report_to_data
+from checker.explore.serialize import report_from_data, report_to_data
 
 DEFAULT_DIR = Path(".spec-check-cache")
 

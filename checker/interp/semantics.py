@@ -1,7 +1,7 @@
 """The Python semantics of an Instance, written from docs/semantics.md; ir.Instance -> Semantics.
 
 This is the second, independent semantics (the first is the Z3 encoding): every trace any engine
-shows is replayed here (checker/replay.py), and the explicit engine (checker/explicit.py) runs on it.
+shows is replayed here (checker/interp/replay.py), and the explicit engine (checker/explicit/engine.py) runs on it.
 
 Public API (IR values at the boundary):
     sem = Semantics(inst)
@@ -11,7 +11,7 @@ Public API (IR values at the boundary):
     sem.holds(expr, state)            -> bool   (invariants, goals, assumes)
     sem.satisfies_assumptions(state)  -> bool
 
-Fast API (for engines; states are flat int tuples, see checker/interp_expr.py):
+Fast API (for engines; states are flat int tuples, see checker/interp/expr.py):
     sem.runners[i](s) -> list[tuple | Violation]   outcomes of action instance i on s
     sem.expanders[a](s) -> [(i, outcomes), ...]    every instance of action a that has outcomes
     sem.initial_fast(limit=..., deadline=...)     initial outcomes, deduplicated
@@ -29,15 +29,15 @@ from functools import cached_property
 from itertools import product
 from typing import Any
 
-from checker.interp_expand import Expander, level_filters, make_expander
-from checker.interp_expr import FIRST_LOCAL, Fn, Layout, conjoin
-from checker.interp_footprint import action_footprints
-from checker.interp_stmt import Cont, Coverage, StmtCompiler, Violation, run
+from checker.interp.expand import Expander, level_filters, make_expander
+from checker.interp.expr import FIRST_LOCAL, Fn, Layout, conjoin
+from checker.interp.footprint import action_footprints
+from checker.interp.stmt import Cont, Coverage, StmtCompiler, Violation, run
 from checker.result import State
 from spec import ir
 from spec.irutil import free_locals
 
-FastState = bytes | tuple[int, ...]  # see checker/interp_expr.py
+FastState = bytes | tuple[int, ...]  # see checker/interp/expr.py
 Runner = Callable[[FastState], list[Any]]
 
 
@@ -59,7 +59,7 @@ class LimitExceeded(Exception):
 
 class Semantics:
     def __init__(self, inst: ir.Instance) -> None:
-        from checker.interp_expr import ExprCompiler
+        from checker.interp.expr import ExprCompiler
 
         self.instance = inst
         self.layout = Layout(inst)
@@ -216,7 +216,7 @@ class Semantics:
     @cached_property
     def footprints(self) -> tuple[tuple[int, int] | None, ...]:
         """Per action, the slot masks the explicit engine's transition cache is keyed by (see
-        checker/interp_footprint.py); computed once."""
+        checker/interp/footprint.py); computed once."""
         return action_footprints(self.layout, self.instance.model)
 
     def init_writes(self) -> frozenset[str]:

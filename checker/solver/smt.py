@@ -17,7 +17,7 @@ from enum import Enum
 
 import z3
 
-from checker.encode import Domains, Encoding, Formula, FunctionEncoding, HornSystem, StateVars, Step, Term
+from checker.solver.encode import Domains, Encoding, Formula, FunctionEncoding, HornSystem, StateVars, Step, Term
 from checker.result import Failure, State, Trace, loc_text
 from checker.result import Step as TraceStep
 from spec import ir

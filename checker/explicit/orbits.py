@@ -1,6 +1,6 @@
 """How many states a symmetry-reduced search stands for; Semantics x sorts -> orbit sizes.
 
-With reduction on, the explicit engine stores one state per orbit (checker/symmetry.py). The
+With reduction on, the explicit engine stores one state per orbit (checker/explicit/symmetry.py). The
 reachable states are closed under renaming sort elements (the initial states are, and renaming
 commutes with every action), so they are exactly the union of the orbits of the stored
 representatives, and the unreduced state count is the sum of their orbit sizes.
@@ -9,7 +9,7 @@ An orbit's size is |G| / |Stab(s)| (G: every permutation of every permutable sor
 that map `s` to itself). A permutation that fixes `s` maps each element to one with the same
 signature (its entries, its position in each index, what holds it: nothing that renaming
 changes), so only the permutations within classes of equal signatures are tried, each applied to
-`s`. This shares no code with the canonical form (checker/symmetry.py), so the tests can use it to
+`s`. This shares no code with the canonical form (checker/explicit/symmetry.py), so the tests can use it to
 check that form against unreduced searches.
 """
 
@@ -21,7 +21,7 @@ from itertools import permutations, product
 from math import factorial, prod
 from operator import itemgetter
 
-from checker.interp import FastState, Semantics
+from checker.interp.semantics import FastState, Semantics
 from spec import ir
 from spec.types import FunT, SortT, Type
 

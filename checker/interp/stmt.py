@@ -2,7 +2,7 @@
 
 A compiled statement is a step `k(w, env, out) -> next step | None`: `w` is the working state (a
 list or bytearray, see `Layout.compact`, mutated in place), `env` the local slots (see
-checker/interp_expr.py). A step that gets past its statement returns the step compiled for the
+checker/interp/expr.py). A step that gets past its statement returns the step compiled for the
 rest of the body, ending in a terminal step supplied by the caller; `run` loops over the steps
 (a trampoline, so the Python stack does not grow with the length of a body). Nondeterminism
 (`choose`, forall runs with several outcomes) runs the rest once per choice, each on its own copy
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, assert_never
 
-from checker.interp_expr import LOG_SLOT, PATH_SLOT, ExprCompiler
+from checker.interp.expr import LOG_SLOT, PATH_SLOT, ExprCompiler
 from spec import ir
 from spec.ops import BinOp
 from spec.source import NO_SPAN, Span
@@ -78,7 +78,7 @@ class StmtCompiler:
         self.owner = owner
         # every choose compiled outside a forall, with its env slot (in no particular order), and
         # every choose's slot by id: a trace step's choices are read back from those slots
-        # (checker/interp_witness.py)
+        # (checker/explicit/witness.py)
         self.choose_slots: list[tuple[ir.Choose, int]] = []
         self.slot_of_choose: dict[int, int] = {}
 
@@ -178,7 +178,7 @@ class StmtCompiler:
 
     def run_end(self, s: ir.Forall, j: int) -> Cont:
         """The end of one run of `s`'s body (its element in env slot `j`): report to the forall.
-        (checker/interp_witness.py records the run's choices here.)"""
+        (checker/explicit/witness.py records the run's choices here.)"""
         return _run_end
 
     def _forall(self, s: ir.Forall, scope: dict[str, int], nxt: Cont, in_forall: bool) -> Cont:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.interp import FastState, LimitExceeded, Semantics, Violation
-from checker.interp_memo import Transitions
+from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
+from checker.explicit.transitions import Transitions
 from checker.result import Budget
 
 S = FastState
@@ -34,7 +34,7 @@ DECIDED = "every property was decided"  # the one stop reason that is not a limi
 class Goals:
     """What the search looks for: invariants (found when false), reachable goals (found when
     true), check properties (found when a step fails them). Each predicate comes with the mask
-    of the slots it reads (see checker/interp_memo.py; -1: any slot): a pending predicate has
+    of the slots it reads (see checker/explicit/transitions.py; -1: any slot): a pending predicate has
     the same value on a state as on its parent when they agree there, so it is not evaluated."""
 
     invariants: list[tuple[str, Callable[[S], bool], int]] = field(default_factory=list)

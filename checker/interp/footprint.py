@@ -1,6 +1,6 @@
 """Which state slots an expression or an action may read and write; ir -> sets of slot numbers.
 
-Used by the explicit engine's transition cache (checker/interp_memo.py): the outcomes of an
+Used by the explicit engine's transition cache (checker/explicit/transitions.py): the outcomes of an
 action on a state are a function of the slots it may read, so two states that agree there (and
 on the slots it may write, whose old values survive where a path does not write them) have the
 same successors up to those slots. The sets are conservative: an index that is not a literal or
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from itertools import product
 from typing import assert_never
 
-from checker.interp_expr import Layout
+from checker.interp.expr import Layout
 from spec import ir
 from spec.irutil import walk
 

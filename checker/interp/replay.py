@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from checker.interp import FastState, LimitExceeded, Semantics, Violation
+from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
 from checker.result import Step, Trace, loc_text
 from spec import ir
 

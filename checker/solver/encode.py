@@ -1,12 +1,12 @@
 """Instance -> Z3 terms: state variables, initial states, the transition template, goals, CHCs.
 
-With checker/smt.py this is the only module that imports z3; engines hold the terms it returns
-as opaque `Formula` handles (checker/symexec.py executes statements with its term algebra).
+With checker/solver/smt.py this is the only module that imports z3; engines hold the terms it returns
+as opaque `Formula` handles (checker/solver/symexec.py executes statements with its term algebra).
 It implements docs/semantics.md; docs/engines.md and docs/decisions/0004-function-encoding.md
 say which representation each engine uses and why:
 - a state is one Z3 constant per location (SCALARS) or one array per function (ARRAYS);
 - enums, sort elements and integers are EnumSorts and Ints (THEORIES) or bit-vectors wide
-  enough for every integer of the instance (BITS, checker/intervals.py);
+  enough for every integer of the instance (BITS, checker/solver/intervals.py);
 - one step is a symbolic action selector `$act@i` plus symbolic parameters and choose locals,
   built once as a template over placeholder states and instantiated by substitution;
 - a failing `Check` is an error outcome: a per-property formula over (state, step inputs).
@@ -20,10 +20,10 @@ from enum import Enum
 
 import z3
 
-from checker.goals import Goal, GoalKind
-from checker.intervals import int_width
+from checker.solver.goals import Goal, GoalKind
+from checker.solver.intervals import int_width
 from checker.result import Loc, loc_text
-from checker.symexec import Exec, InputVar
+from checker.solver.symexec import Exec, InputVar
 from spec import ir
 from spec.types import BoolT, EnumT, FunT, IntT, RangeT, SortT, Type
 
@@ -82,7 +82,7 @@ class Domains(Enum):
     """How enums, sort elements and integers are represented."""
 
     THEORIES = "theories"  # EnumSorts and unbounded Ints: what Spacer (PDR) works best with
-    BITS = "bits"  # bit-vectors wide enough for every integer (checker/intervals.py): BMC and
+    BITS = "bits"  # bit-vectors wide enough for every integer (checker/solver/intervals.py): BMC and
     # induction bit-blast them with Z3's finite-domain solver, several times faster
 
 
@@ -167,7 +167,7 @@ class Values:
         """The enum value or sort element of a constructor name (`PageState.Free`)."""
         return self._by_name.get(decl_name)
 
-    # the term algebra checker/symexec.py builds with (it does not import z3)
+    # the term algebra checker/solver/symexec.py builds with (it does not import z3)
 
     def boolean(self, b: bool) -> Formula:
         return z3.BoolVal(b, self.ctx)

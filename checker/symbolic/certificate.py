@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from checker import smt
-from checker.encode import Encoding, Formula
-from checker.goals import Goal, GoalKind
+from checker.solver import smt
+from checker.solver.encode import Encoding, Formula
+from checker.solver.goals import Goal, GoalKind
 from checker.result import Certificate, PropertyResult
 
 

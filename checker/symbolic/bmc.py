@@ -13,10 +13,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.encode import Domains, Encoding, Formula
-from checker.goals import Goal, GoalKind, goal_of
+from checker.solver.encode import Domains, Encoding, Formula
+from checker.solver.goals import Goal, GoalKind, goal_of
 from checker.result import Budget, PropertyResult, Trace, Verdict
-from checker.smt import Session, Status
+from checker.solver.smt import Session, Status
 from spec import ir
 
 DEFAULT_DEPTH = 20

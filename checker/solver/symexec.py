@@ -1,6 +1,6 @@
 """Symbolic execution of IR statements (docs/semantics.md, "Steps") into Z3 terms.
 
-Works on the terms and the term algebra of checker/encode.py (`Values`: constants, `conj`,
+Works on the terms and the term algebra of checker/solver/encode.py (`Values`: constants, `conj`,
 `ite`, fresh constants; a layout: reads and writes of locations) and imports no z3 itself. One
 `Exec` runs one action body (or the init block) on a working copy of the state:
 - `require` disables the run; a failing `Check` is an error outcome of its property, guarded
@@ -23,7 +23,7 @@ from spec.ops import BinOp, QuantKind, UnOp
 from spec.types import Type
 
 if TYPE_CHECKING:
-    from checker.encode import Layout, Values
+    from checker.solver.encode import Layout, Values
 
 Term = Any  # a z3 term (opaque here)
 Formula = Any  # a z3 boolean term

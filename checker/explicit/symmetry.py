@@ -31,7 +31,7 @@ from math import factorial
 from operator import itemgetter
 from typing import Any
 
-from checker.interp import FastState, Semantics
+from checker.interp.semantics import FastState, Semantics
 from spec import ir
 from spec.types import BoolT, FunT, SortT, Type
 

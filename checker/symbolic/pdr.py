@@ -8,7 +8,7 @@ fresh Z3 context. In order:
 1. a goal impossible in every state needs no search (`true` is the invariant);
 2. reachable goals are first looked for by BMC up to REACH_DEPTH (they are usually reachable);
 3. Spacer runs on copies of the instance with at most 2, then 3, elements per sort, and the
-   invariant is generalized by symmetry (checker/pdr_small.py): Spacer's cost grows fast with
+   invariant is generalized by symmetry (checker/symbolic/small_instance.py): Spacer's cost grows fast with
    the number of pages, and this is how 16 pages are proved in seconds;
 4. what is left goes to Spacer at full size, with one array per function (Spacer scales much
    better with arrays than with one argument per location: docs/decisions/0004): all safety
@@ -24,12 +24,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from checker import smt
-from checker.bmc import Finding, assumption_names, property_result, search
-from checker.certificate import build_certificate
-from checker.encode import Domains, Encoding, Formula, FunctionEncoding
-from checker.goals import Goal, goal_of
-from checker.pdr_small import anywhere, bad_at_zero, from_small_instance
+from checker.solver import smt
+from checker.symbolic.bmc import Finding, assumption_names, property_result, search
+from checker.symbolic.certificate import build_certificate
+from checker.solver.encode import Domains, Encoding, Formula, FunctionEncoding
+from checker.solver.goals import Goal, goal_of
+from checker.symbolic.small_instance import anywhere, bad_at_zero, from_small_instance
 from checker.result import Budget, Certificate, PropertyResult, Verdict
 from spec import ir
 from spec.printer import print_ir_expr
@@ -134,7 +134,7 @@ class Pdr:
 
     def _by_symmetry(self, props: list[ir.Property], size: int, t0: float,
                      budget: Budget) -> tuple[dict[str, PropertyResult], bool]:
-        """Proofs from the invariant of the instance cut to `size` (checker/pdr_small.py); when the
+        """Proofs from the invariant of the instance cut to `size` (checker/symbolic/small_instance.py); when the
         small instance has a violation, BMC looks for it in the real one first. Also says whether
         Spacer gave up on the small instance."""
         out: dict[str, PropertyResult] = {}

@@ -1,9 +1,9 @@
 """Invariants from a small instance: Spacer on a copy with few elements per sort, generalized
-by symmetry (checker/generalize.py) and filtered by Houdini in the real instance.
+by symmetry (checker/symbolic/generalize.py) and filtered by Houdini in the real instance.
 
 Spacer's cost grows quickly with the number of pages; the invariant it finds with two pages
 usually says, page by page and pair by pair, everything needed with sixteen. Nothing here is
-trusted: the caller (checker/pdr.py) proves a property with the kept lemmas only once the
+trusted: the caller (checker/symbolic/pdr.py) proves a property with the kept lemmas only once the
 certificate re-checks in a fresh Z3 context.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker import smt
-from checker.encode import Domains, Encoding, Formula
-from checker.generalize import candidates, conjunction, smaller
-from checker.goals import Goal, GoalKind
+from checker.solver import smt
+from checker.solver.encode import Domains, Encoding, Formula
+from checker.symbolic.generalize import candidates, conjunction, smaller
+from checker.solver.goals import Goal, GoalKind
 from spec import ir
 
 

@@ -2,7 +2,7 @@
 
 IR integers are unbounded, but every leaf is bounded (a range-typed location or local, a
 literal, a `count`), so interval arithmetic bounds every subexpression. The bit-vector encoding
-(checker/encode.py, Domains.BITS) uses a width that holds all of them, so its arithmetic never
+(checker/solver/encode.py, Domains.BITS) uses a width that holds all of them, so its arithmetic never
 wraps and agrees with the unbounded semantics.
 """
 
