@@ -11,8 +11,8 @@ from pathlib import Path
 
 from table import print_table  # bench/ is on sys.path when run as a script
 
-from checker.result import Budget, Verdict
 from checker.explicit.simulate import Simulator
+from checker.result import Budget, Verdict
 from spec.frontend import load_instance
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from table import print_table  # bench/ is on sys.path when run as a script
 
-from checker.symbolic.bmc import Bmc, search
+from checker.result import Budget, PropertyResult
 from checker.solver.encode import Domains, Encoding, FunctionEncoding
 from checker.solver.goals import goal_of
+from checker.symbolic.bmc import Bmc, search
 from checker.symbolic.induction import Induction
 from checker.symbolic.pdr import Pdr
-from checker.result import Budget, PropertyResult
 from spec import ir
 from spec.frontend import load_instance
 

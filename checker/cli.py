@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from checker import api
-
+from checker.explicit.simulate import DEFAULT_WALKS
 from checker.explore import baseline
 from checker.explore.run import cache_from_env, check_key, explore_file
 from checker.policy import (
@@ -40,7 +40,6 @@ from checker.report.sarif import render_sarif
 from checker.report.text import TextOptions, render_text, trace_renderer
 from checker.result import Report
 from checker.schedule import DEFAULT_DEPTH, DeadlockMode, EngineKind, InternalError, Options
-from checker.explicit.simulate import DEFAULT_WALKS
 from spec.config import parse_assignments
 from spec.diagnostics import FrontendError, Sink, render_all
 from spec.frontend import instantiate, load_model

@@ -33,13 +33,13 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from checker.explicit.orbits import MAX_GROUP, OrbitCounter, group_size
 from checker.explicit.search import INIT, Found, Goals, GraphSink, Progress, Search
-from checker.interp.semantics import FastState, Semantics, Violation
+from checker.explicit.symmetry import Symmetry, blockers, permutable_sorts
 from checker.explicit.transitions import read_mask
 from checker.explicit.witness import ChoiceFinder
-from checker.explicit.orbits import MAX_GROUP, OrbitCounter, group_size
+from checker.interp.semantics import FastState, Semantics, Violation
 from checker.result import Budget, Failure, PropertyResult, SearchStats, Step, Trace, Verdict, Warning_
-from checker.explicit.symmetry import Symmetry, blockers, permutable_sorts
 from spec import ir
 
 DEADLOCK_MODES = ("ignore", "warn", "error")

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
 from checker.explicit.transitions import Transitions
+from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
 from checker.result import Budget
 
 S = FastState

@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
 from checker.explicit.witness import ChoiceFinder
+from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
 from checker.result import Budget, Failure, PropertyResult, Step, Trace, Verdict
 from spec import ir
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from checker.interp.semantics import Semantics
 from checker.interp.expr import Layout
 from checker.interp.footprint import expr_reads, slot_mask
+from checker.interp.semantics import Semantics
 from checker.interp.stmt import Violation
 from spec import ir
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from checker.interp.semantics import FastState, Semantics
 from checker.interp.expr import LOG_SLOT, PATH_SLOT, ExprCompiler
+from checker.interp.semantics import FastState, Semantics
 from checker.interp.stmt import Cont, Coverage, StmtCompiler, Violation, run
 from spec import ir
 from spec.types import Type

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.result import Report
 from checker.explore.serialize import report_from_data, report_to_data
+from checker.result import Report
 
 DEFAULT_DIR = Path(".spec-check-cache")
 

@@ -20,9 +20,9 @@ from enum import Enum
 
 import z3
 
+from checker.result import Loc, loc_text
 from checker.solver.goals import Goal, GoalKind
 from checker.solver.intervals import int_width
-from checker.result import Loc, loc_text
 from checker.solver.symexec import Exec, InputVar
 from spec import ir
 from spec.types import BoolT, EnumT, FunT, IntT, RangeT, SortT, Type

@@ -17,9 +17,18 @@ from enum import Enum
 
 import z3
 
-from checker.solver.encode import Domains, Encoding, Formula, FunctionEncoding, HornSystem, StateVars, Step, Term
 from checker.result import Failure, State, Trace, loc_text
 from checker.result import Step as TraceStep
+from checker.solver.encode import (
+    Domains,
+    Encoding,
+    Formula,
+    FunctionEncoding,
+    HornSystem,
+    StateVars,
+    Step,
+    Term,
+)
 from spec import ir
 from spec.ops import BinOp, UnOp
 from spec.types import BOOL, INT, BoolT, Type, value_type

@@ -13,9 +13,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from checker.result import Budget, PropertyResult, Trace, Verdict
 from checker.solver.encode import Domains, Encoding, Formula
 from checker.solver.goals import Goal, GoalKind, goal_of
-from checker.result import Budget, PropertyResult, Trace, Verdict
 from checker.solver.smt import Session, Status
 from spec import ir
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from checker.result import Certificate, PropertyResult
 from checker.solver import smt
 from checker.solver.encode import Encoding, Formula
 from checker.solver.goals import Goal, GoalKind
-from checker.result import Certificate, PropertyResult
 
 
 def queries(enc: Encoding, goal: Goal, inv: Formula) -> dict[str, Formula]:

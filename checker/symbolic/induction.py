@@ -17,12 +17,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from checker.symbolic.bmc import Finding, Unroller, _Search, assumption_names, property_result
-from checker.symbolic.certificate import build_certificate
+from checker.result import Budget, PropertyResult, Verdict
 from checker.solver.encode import Domains, Encoding, Formula
 from checker.solver.goals import Goal, GoalKind, goal_of
-from checker.result import Budget, PropertyResult, Verdict
 from checker.solver.smt import Status
+from checker.symbolic.bmc import Finding, Unroller, _Search, assumption_names, property_result
+from checker.symbolic.certificate import build_certificate
 from spec import ir
 from spec.printer import print_ir_expr
 

@@ -24,13 +24,13 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from checker.result import Budget, Certificate, PropertyResult, Verdict
 from checker.solver import smt
-from checker.symbolic.bmc import Finding, assumption_names, property_result, search
-from checker.symbolic.certificate import build_certificate
 from checker.solver.encode import Domains, Encoding, Formula, FunctionEncoding
 from checker.solver.goals import Goal, goal_of
+from checker.symbolic.bmc import Finding, assumption_names, property_result, search
+from checker.symbolic.certificate import build_certificate
 from checker.symbolic.small_instance import anywhere, bad_at_zero, from_small_instance
-from checker.result import Budget, Certificate, PropertyResult, Verdict
 from spec import ir
 from spec.printer import print_ir_expr
 

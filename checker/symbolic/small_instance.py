@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from checker.solver import smt
 from checker.solver.encode import Domains, Encoding, Formula
-from checker.symbolic.generalize import candidates, conjunction, smaller
 from checker.solver.goals import Goal, GoalKind
+from checker.symbolic.generalize import candidates, conjunction, smaller
 from spec import ir
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.symbolic.certificate import certificate_failure
-from checker.interp.semantics import Semantics
 from checker.interp.replay import replay
+from checker.interp.semantics import Semantics
 from checker.result import PropertyResult, Verdict
+from checker.symbolic.certificate import certificate_failure
 from spec import ir
 from spec.frontend import load_instance
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from checker.symbolic.bmc import Bmc
-from checker.solver.encode import Encoding, FunctionEncoding
 from checker.result import Budget, Verdict
+from checker.solver.encode import Encoding, FunctionEncoding
+from checker.symbolic.bmc import Bmc
 from spec import ir
 from tests.checker.corpus.verdicts import DEAD_ACTIONS
 from tests.checker.symbolic_helpers import assert_well_formed, by_name, corpus, load_text

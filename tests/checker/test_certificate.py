@@ -6,12 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from checker.symbolic.certificate import build_certificate, certificate_failure, write_certificate
+from checker.result import Budget, Verdict
 from checker.solver.encode import Encoding
 from checker.solver.goals import goal_of
+from checker.symbolic.certificate import build_certificate, certificate_failure, write_certificate
 from checker.symbolic.induction import Induction
 from checker.symbolic.pdr import Pdr
-from checker.result import Budget, Verdict
 from spec import ir
 from spec.types import BOOL
 from tests.checker.symbolic_helpers import by_name, corpus

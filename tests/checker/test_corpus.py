@@ -8,10 +8,10 @@ import time
 
 import pytest
 
+from checker.result import Budget, PropertyResult, Verdict
 from checker.symbolic.bmc import Bmc
 from checker.symbolic.induction import Induction
 from checker.symbolic.pdr import Pdr
-from checker.result import Budget, PropertyResult, Verdict
 from tests.checker.corpus.verdicts import INDUCTION_K, NOT_K_INDUCTIVE, VERDICTS, Kind, Truth
 from tests.checker.symbolic_helpers import CORPUS, assert_well_formed, by_name, corpus
 

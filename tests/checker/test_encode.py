@@ -8,14 +8,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from checker.interp.replay import replay
+from checker.interp.semantics import Semantics
+from checker.result import Budget, Verdict
 from checker.solver import smt
-from checker.symbolic.bmc import Bmc, search
 from checker.solver.encode import Domains, Encoding, FunctionEncoding
 from checker.solver.goals import goal_of
-from checker.interp.semantics import Semantics
 from checker.solver.intervals import int_width
-from checker.interp.replay import replay
-from checker.result import Budget, Verdict
+from checker.symbolic.bmc import Bmc, search
 from spec import ir
 from spec.ops import BinOp, UnOp
 from spec.types import BOOL, INT, EnumT, SortT

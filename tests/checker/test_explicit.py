@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from checker.explicit.engine import ExplicitEngine
-from checker.interp.semantics import Semantics
 from checker.interp.replay import replay
+from checker.interp.semantics import Semantics
 from checker.result import Budget, Verdict
 from spec import ir
 from spec.frontend import load_instance

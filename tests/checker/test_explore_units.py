@@ -8,11 +8,10 @@ import json
 import pytest
 
 from checker.explore import baseline
-
 from checker.explore import matrix as explore
 from checker.explore.cache import Cache, cache_key
-from checker.result import Failure, PropertyResult, Report, State, Step, Trace, Verdict, Warning_
 from checker.explore.serialize import report_from_data, report_to_data
+from checker.result import Failure, PropertyResult, Report, State, Step, Trace, Verdict, Warning_
 from spec.diagnostics import Sink
 from spec.frontend import load
 from spec.ir import Elem, EnumVal, PropKind

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from checker.symbolic.induction import Induction
 from checker.result import Budget, Verdict
+from checker.symbolic.induction import Induction
 from tests.checker.oracle import shortest_depths
 from tests.checker.symbolic_helpers import assert_consistent, assert_well_formed, by_name, corpus, load_text
 from tests.gen.models import models

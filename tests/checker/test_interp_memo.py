@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 from checker.explicit.search import Goals, Search
-from checker.interp.semantics import Semantics, Violation
-from checker.interp.footprint import never_enabled, stmts_footprint
 from checker.explicit.transitions import Transitions, read_mask
+from checker.interp.footprint import never_enabled, stmts_footprint
+from checker.interp.semantics import Semantics, Violation
 from checker.result import Budget
 from spec import ir
 from spec.frontend import load_instance

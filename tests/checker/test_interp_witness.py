@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 from checker.explicit.engine import ExplicitEngine
+from checker.explicit.witness import ChoiceFinder
 from checker.interp.semantics import Semantics, Violation
 from checker.interp.stmt import _flatten
-from checker.explicit.witness import ChoiceFinder
 from checker.result import Budget, Trace
 from spec import ir
 from spec.frontend import load_instance

@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 from checker.explicit.engine import ExplicitEngine
-from checker.interp.semantics import Semantics
 from checker.explicit.orbits import MAX_GROUP, OrbitCounter
+from checker.interp.semantics import Semantics
 from checker.result import Budget
 from spec import ir
 from spec.frontend import load_instance

@@ -7,8 +7,8 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 
-from checker.symbolic.pdr import Pdr
 from checker.result import Budget, Verdict
+from checker.symbolic.pdr import Pdr
 from tests.checker.oracle import shortest_depths
 from tests.checker.symbolic_helpers import assert_consistent, assert_well_formed, by_name, corpus, load_text
 from tests.gen.models import models

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from checker.interp.semantics import Semantics
 from checker.interp.replay import MismatchKind, replay
+from checker.interp.semantics import Semantics
 from checker.result import Failure, State, Step, Trace
 from spec import ir
 from tests.checker.interp_helpers import ai, load, make_state

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 from checker.explicit.engine import ExplicitEngine
-from checker.interp.semantics import Semantics
-from checker.interp.replay import replay
-from checker.result import Budget, Verdict
 from checker.explicit.simulate import Simulator, _without_cycles
+from checker.interp.replay import replay
+from checker.interp.semantics import Semantics
+from checker.result import Budget, Verdict
 from spec.frontend import load_instance
 from tests.checker.interp_helpers import load
 from tests.gen.models import generated_instance, models

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.explicit.engine import ExplicitEngine
-from checker.interp.semantics import Semantics
-from checker.interp.replay import replay
-from checker.result import Budget, State, Verdict
 from checker.explicit.symmetry import Symmetry, simple_sorts
+from checker.interp.replay import replay
+from checker.interp.semantics import Semantics
+from checker.result import Budget, State, Verdict
 from spec import ir
 from tests.checker.interp_helpers import load
 from tests.gen.models import models

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
+from checker.result import Budget, Verdict
 from checker.solver import smt
 from checker.symbolic.bmc import Bmc
 from checker.symbolic.induction import Induction
 from checker.symbolic.pdr import Pdr
-from checker.result import Budget, Verdict
 from tests.checker.symbolic_helpers import load_text
 
 DEADLINE = 1.5
