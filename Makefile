@@ -28,10 +28,12 @@ run: $(STAMP)
 
 test: $(TSTAMP)
 	$(BIN)/ruff check spec checker tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check spec checker tests bench
+	$(BIN)/mypy
 	$(BIN)/spec-check lint models/*.spec models/lib/*.spec
 	@for f in models/*.spec models/lib/*.spec; do $(BIN)/spec-check fmt --check $$f || exit 1; done
 

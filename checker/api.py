@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from checker import vacuity
+from checker.backends import Backend, DeadlockMode, EngineKind, Options, Progress
 from checker.result import Report
-from checker.schedule import Backend, DeadlockMode, EngineKind, Options, Outcome, Progress, schedule
+from checker.schedule import Outcome, schedule
 from spec import ir
-from spec.config import CLI
+from spec.config import CLI, match_name
 from spec.diagnostics import Diagnostic, FrontendError, Severity, did_you_mean
 from spec.frontend import Loaded, instantiate, load_model
 
@@ -68,7 +69,7 @@ def select(model: ir.Model, names: Sequence[str] | None,
     chosen: list[vacuity.Goal] = []
     errors = []
     for name in names:
-        q = _match(name, everything)
+        q = match_name(name, everything)
         if q is None:
             hint = did_you_mean(name, everything) or f"properties: {', '.join(by_name) or '(none)'}"
             errors.append(Diagnostic(CLI, Severity.ERROR, "E0412", f"unknown property `{name}`", hint))
@@ -79,13 +80,6 @@ def select(model: ir.Model, names: Sequence[str] | None,
     if errors:
         raise FrontendError(errors)
     return props, chosen
-
-
-def _match(name: str, candidates: list[str]) -> str | None:
-    if name in candidates:
-        return name
-    hits = [c for c in candidates if c.endswith("." + name)]
-    return hits[0] if len(hits) == 1 else None
 
 
 def run(prepared: Prepared, properties: Sequence[str] | None, options: Options, backend: Backend | None = None,

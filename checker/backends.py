@@ -1,26 +1,102 @@
-"""The real engines and the interpreter behind the scheduler's small interfaces (checker/schedule.py).
+"""What the scheduler (checker/schedule.py) sees of an engine, and the real engines behind it.
 
-Adapters only: each engine keeps its own API; this module turns it into `Engine.run(props, budget)
--> EngineRun`, and `checker.interp.replay` + `checker.interp.semantics` into a `TraceChecker`. An engine module
-that is missing from this build gives UNKNOWN verdicts that say so, never a pass.
+The interface: `EngineKind`, `Options`, one typed `Engine` protocol (`run(props, budget) ->
+EngineRun`), the interpreter as a `TraceChecker`, and a `Backend` that makes both (tests inject
+fakes through it). The adapters: each engine keeps its own API; `Symbolic` and `Explicit` turn it
+into `Engine.run`, and `checker.interp.replay` + `checker.interp.semantics` into a `TraceChecker`.
+Engines are imported where they are made (so that `lint` and `--help` never load z3), by name:
+an engine missing from the build is an ImportError, a bug, never a verdict.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Protocol
 
-from checker.result import Budget, PropertyResult, State, Step, Trace, Verdict
-from checker.schedule import Backend, Engine, EngineKind, EngineRun, Options, Progress, TraceChecker
+from checker.result import Budget, PropertyResult, SearchStats, State, Step, Trace, Warning_
 from spec import ir
+
+if TYPE_CHECKING:
+    from checker.explicit.engine import ExplicitEngine
+    from checker.interp.semantics import Semantics
+    from checker.solver.encode import Encoding
+
+Progress = Callable[[str], None]
+
+
+class EngineKind(Enum):
+    AUTO = "auto"
+    BMC = "bmc"
+    INDUCTION = "induction"
+    PDR = "pdr"
+    EXPLICIT = "explicit"
+    SIMULATE = "simulate"  # random walks: finds bugs, never proves (not part of auto)
+
+
+class DeadlockMode(Enum):
+    IGNORE = "ignore"
+    WARN = "warn"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Options:
+    engine: EngineKind = EngineKind.AUTO
+    depth: int | None = None  # None: DEFAULT_DEPTH for BMC/induction, unbounded for explicit
+    timeout: float | None = None  # seconds for the whole run; None: no limit
+    max_states: int | None = None
+    symmetry: bool = True
+    keep_graph: bool = False
+    deadlock: DeadlockMode = DeadlockMode.WARN
+    vacuity: bool = True
+    strict: bool = False
+    stats: bool = False  # explicit engine: also count the states a reduced search stands for
+    seed: int = 0  # simulate: the random walks' seed
+    walks: int | None = None  # simulate: how many walks (None: checker/explicit/simulate.py's default)
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """What one engine call produced, whatever the engine."""
+
+    results: tuple[PropertyResult, ...]
+    warnings: tuple[Warning_, ...] = ()
+    graph: Any = None  # the explicit state graph when it was kept
+    stats: tuple[SearchStats, ...] = ()
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun: ...
+
+
+class TraceChecker(Protocol):
+    """The independent interpreter's view of traces (checker/interp/replay.py behind an adapter)."""
+
+    def mismatch(self, trace: Trace) -> str | None:
+        """None when the trace replays, else why it does not."""
+
+    def fire(self, state: State, action: str) -> Step | None:
+        """A step in which `action` fires from `state` (a successor, not a violation), if any."""
+
+
+EngineFactory = Callable[[EngineKind, ir.Instance, Options, Progress | None], Engine]
+
+
+@dataclass(frozen=True)
+class Backend:
+    engine: EngineFactory
+    checker: Callable[[ir.Instance], TraceChecker]
+
 
 
 def default_backend() -> Backend:
     """A backend for one run: the symbolic engines share one Z3 encoding of the instance (the
     engines accept one for exactly this), so `auto` encodes the model once, not three times."""
-    shared: dict[int, Any] = {}
+    shared: dict[int, Encoding] = {}
 
     def engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None) -> Engine:
         return make_engine(kind, inst, options, progress, shared)
@@ -33,7 +109,7 @@ def default_backend() -> Backend:
 
 @dataclass
 class InterpChecker:
-    sem: Any  # checker.interp.semantics.Semantics
+    sem: Semantics
 
     def mismatch(self, trace: Trace) -> str | None:
         from checker.interp.replay import replay
@@ -60,16 +136,10 @@ def make_checker(inst: ir.Instance) -> TraceChecker:
 # ---------------------------------------------------------------- engines
 
 
-@dataclass
-class Unavailable:
-    """Stands in for an engine this build does not have: every property UNKNOWN, with the reason."""
+class Checks(Protocol):
+    """The API of bmc, induction, pdr and simulate."""
 
-    name: str
-    why: str
-
-    def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
-        return EngineRun(tuple(PropertyResult(p.name, p.kind, Verdict.UNKNOWN, self.name, reason=self.why)
-                               for p in props))
+    def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]: ...
 
 
 @dataclass
@@ -77,7 +147,7 @@ class Symbolic:
     """bmc / induction / pdr, and simulate: `check(props, budget) -> list[PropertyResult]`."""
 
     name: str
-    impl: Any
+    impl: Checks
 
     def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
         return EngineRun(tuple(self.impl.check(list(props), budget)))
@@ -86,44 +156,42 @@ class Symbolic:
 @dataclass
 class Explicit:
     name: str
-    impl: Any  # checker.explicit.engine.ExplicitEngine
+    impl: ExplicitEngine
 
     def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
         out = self.impl.check(list(props), budget)
-        stats = getattr(out, "stats", None)
-        return EngineRun(tuple(out.results), tuple(out.warnings), getattr(out, "graph", None),
-                         () if stats is None else (stats,))
-
-
-_SYMBOLIC = {EngineKind.BMC: ("checker.symbolic.bmc", "Bmc"), EngineKind.INDUCTION: ("checker.symbolic.induction", "Induction"),
-             EngineKind.PDR: ("checker.symbolic.pdr", "Pdr")}
+        return EngineRun(tuple(out.results), tuple(out.warnings), out.graph,
+                         () if out.stats is None else (out.stats,))
 
 
 def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None,
-                encodings: dict[int, Any] | None = None) -> Engine:
-    try:
-        if kind is EngineKind.EXPLICIT:
-            from checker.explicit.engine import ExplicitEngine
+                encodings: dict[int, Encoding] | None = None) -> Engine:
+    if kind is EngineKind.EXPLICIT:
+        from checker.explicit.engine import ExplicitEngine
 
-            def tick(states: int, depth: int, rate: float) -> None:
-                if progress is not None:
-                    progress(f"explicit: {states} states, depth {depth}, {rate:,.0f} states/s")
+        def tick(states: int, depth: int, rate: float) -> None:
+            if progress is not None:
+                progress(f"explicit: {states} states, depth {depth}, {rate:,.0f} states/s")
 
-            return Explicit("explicit", ExplicitEngine(inst, symmetry=options.symmetry, keep_graph=options.keep_graph,
-                                                       deadlock=options.deadlock.value, progress=tick,
-                                                       count_orbits=options.stats))
-        if kind is EngineKind.SIMULATE:
-            from checker.explicit.simulate import Simulator
+        return Explicit("explicit", ExplicitEngine(inst, symmetry=options.symmetry, keep_graph=options.keep_graph,
+                                                   deadlock=options.deadlock.value, progress=tick,
+                                                   count_orbits=options.stats))
+    if kind is EngineKind.SIMULATE:
+        from checker.explicit.simulate import Simulator
 
-            return Symbolic("simulate", Simulator(inst, seed=options.seed, walks=options.walks, progress=progress))
-        module, cls = _SYMBOLIC[kind]
-        engine_cls = getattr(importlib.import_module(module), cls)
-        if encodings is None:
-            return Symbolic(kind.value, engine_cls(inst))
-        if id(inst) not in encodings:
-            from checker.solver.encode import Encoding
+        return Symbolic("simulate", Simulator(inst, seed=options.seed, walks=options.walks, progress=progress))
+    from checker.solver.encode import Encoding
+    from checker.symbolic.bmc import Bmc
+    from checker.symbolic.induction import Induction
+    from checker.symbolic.pdr import Pdr
 
-            encodings[id(inst)] = Encoding(inst)
-        return Symbolic(kind.value, engine_cls(inst, encodings[id(inst)]))
-    except (ImportError, AttributeError) as err:
-        return Unavailable(kind.value, f"the {kind.value} engine is not available in this build ({err})")
+    symbolic: dict[EngineKind, type[Bmc] | type[Induction] | type[Pdr]] = {
+        EngineKind.BMC: Bmc, EngineKind.INDUCTION: Induction, EngineKind.PDR: Pdr}
+    cls = symbolic.get(kind)
+    if cls is None:
+        raise ValueError(f"no engine for {kind}")  # AUTO is the scheduler's, not an engine
+    if encodings is None:
+        return Symbolic(kind.value, cls(inst))
+    if id(inst) not in encodings:
+        encodings[id(inst)] = Encoding(inst)
+    return Symbolic(kind.value, cls(inst, encodings[id(inst)]))

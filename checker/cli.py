@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from checker import api
+from checker.backends import DeadlockMode, EngineKind, Options
 from checker.explicit.simulate import DEFAULT_WALKS
 from checker.explore import baseline
 from checker.explore.run import cache_from_env, check_key, explore_file
@@ -39,7 +40,7 @@ from checker.report.matrix import render_text as render_matrix_text
 from checker.report.sarif import render_sarif
 from checker.report.text import TextOptions, render_text, trace_renderer
 from checker.result import Report
-from checker.schedule import DEFAULT_DEPTH, DeadlockMode, EngineKind, InternalError, Options
+from checker.schedule import DEFAULT_DEPTH, InternalError
 from spec.config import parse_assignments
 from spec.diagnostics import FrontendError, Sink, render_all
 from spec.frontend import instantiate, load_model

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 from checker.result import PropertyResult, Report, Verdict
-from checker.vacuity import is_fires_goal
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DEAD_ACTION = "dead-action"
@@ -41,7 +40,7 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 def status(r: PropertyResult, policy: Policy = DEFAULT_POLICY) -> Status:
-    if is_fires_goal(r.prop) and not policy.strict:
+    if r.generated and not policy.strict:
         return Status.INFO
     if r.verdict.is_failure:
         return Status.FAIL

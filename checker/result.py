@@ -122,6 +122,13 @@ class PropertyResult:
     reason: str | None = None  # why UNKNOWN / HOLDS TO DEPTH (required for UNKNOWN)
     certificate: Certificate | None = None
     assumptions: tuple[str, ...] = ()  # assumes this verdict depends on
+    # For a generated vacuity goal (`ACTION:fires`, checker/vacuity.py): the action it is about.
+    # None for the model's own properties. Set by the scheduler, which made the goals.
+    vacuity_of: str | None = None
+
+    @property
+    def generated(self) -> bool:
+        return self.vacuity_of is not None
 
     def __post_init__(self) -> None:
         if self.verdict is Verdict.UNKNOWN and not self.reason:

@@ -16,18 +16,16 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 from checker import vacuity
+from checker.backends import Backend, Engine, EngineKind, Options, Progress, TraceChecker
 from checker.policy import DEAD_ACTION, DISABLED_ACTION
 from checker.result import (
     Budget,
     PropertyResult,
     Report,
     SearchStats,
-    State,
-    Step,
     Trace,
     Verdict,
     Warning_,
@@ -43,75 +41,6 @@ DEFAULT_DEPTH = 10  # BMC depth of auto's bug-finding phase, and k bound of indu
 # up to Page=4 Gfn=2 Vcpu=2 (313,342 orbits), where the proof engines run out of time.
 AUTO_PHASES = (("explicit", 0.2), ("bmc", 0.25), ("induction", 0.4), ("pdr", 1.0))
 AUTO_EXPLICIT_STATES = 500_000
-
-Progress = Callable[[str], None]
-
-
-class EngineKind(Enum):
-    AUTO = "auto"
-    BMC = "bmc"
-    INDUCTION = "induction"
-    PDR = "pdr"
-    EXPLICIT = "explicit"
-    SIMULATE = "simulate"  # random walks: finds bugs, never proves (not part of auto)
-
-
-class DeadlockMode(Enum):
-    IGNORE = "ignore"
-    WARN = "warn"
-    ERROR = "error"
-
-
-@dataclass(frozen=True)
-class Options:
-    engine: EngineKind = EngineKind.AUTO
-    depth: int | None = None  # None: DEFAULT_DEPTH for BMC/induction, unbounded for explicit
-    timeout: float | None = None  # seconds for the whole run; None: no limit
-    max_states: int | None = None
-    symmetry: bool = True
-    keep_graph: bool = False
-    deadlock: DeadlockMode = DeadlockMode.WARN
-    vacuity: bool = True
-    strict: bool = False
-    stats: bool = False  # explicit engine: also count the states a reduced search stands for
-    seed: int = 0  # simulate: the random walks' seed
-    walks: int | None = None  # simulate: how many walks (None: checker/explicit/simulate.py's default)
-
-
-@dataclass(frozen=True)
-class EngineRun:
-    """What one engine call produced, whatever the engine."""
-
-    results: tuple[PropertyResult, ...]
-    warnings: tuple[Warning_, ...] = ()
-    graph: Any = None  # the explicit state graph when it was kept
-    stats: tuple[SearchStats, ...] = ()
-
-
-class Engine(Protocol):
-    name: str
-
-    def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun: ...
-
-
-class TraceChecker(Protocol):
-    """The independent interpreter's view of traces (checker/interp/replay.py behind an adapter)."""
-
-    def mismatch(self, trace: Trace) -> str | None:
-        """None when the trace replays, else why it does not."""
-
-    def fire(self, state: State, action: str) -> Step | None:
-        """A step in which `action` fires from `state` (a successor, not a violation), if any."""
-
-
-EngineFactory = Callable[[EngineKind, ir.Instance, Options, Progress | None], Engine]
-
-
-@dataclass(frozen=True)
-class Backend:
-    engine: EngineFactory
-    checker: Callable[[ir.Instance], TraceChecker]
-
 
 class InternalError(Exception):
     """A bug in spec-check (never bad input): a trace that does not replay, contradicting engines."""
@@ -141,6 +70,8 @@ def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[va
     except KeyboardInterrupt:
         interrupted = True
         results = {p.name: run.merge(p, interrupted=True) for p in all_props}
+    for g in goals:
+        results[g.prop.name] = replace(results[g.prop.name], vacuity_of=g.action)
     warnings = run.warnings + warnings
     report = Report(inst.model.name, file, inst.describe(), tuple(results[p.name] for p in all_props),
                     tuple(warnings), clock() - start, interrupted, tuple(run.stats))

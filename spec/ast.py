@@ -12,13 +12,9 @@ from spec.ops import BinOp, QuantKind, UnOp
 from spec.source import NO_SPAN, Span
 
 
-def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
-
-
 @dataclass(frozen=True)
 class Node:
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass, replace
+from typing import Any
 
 from spec import ast
 from spec.diagnostics import Diagnostic, Note, Severity, Sink
@@ -135,7 +136,8 @@ def _rebuild(node: object, f: Callable[[object], object]) -> object:
         return tuple(_rebuild(x, f) for x in node)
     if not (is_dataclass(node) and isinstance(node, ast.Node)):
         return node
-    changes = {fl.name: _rebuild(getattr(node, fl.name), f) for fl in fields(node) if fl.name not in _SPAN_FIELDS}
+    changes: dict[str, Any] = {fl.name: _rebuild(getattr(node, fl.name), f) for fl in fields(node)
+                               if fl.name not in _SPAN_FIELDS}
     return f(replace(node, **changes))
 
 
@@ -147,7 +149,7 @@ def _shorter(name: ast.Name, comp: str | None, res: Resolved) -> ast.Name:
     meant = res.lookup(name, comp)
     if meant is None or isinstance(meant, list):
         return name
-    candidates = []
+    candidates: list[tuple[str, ...]] = []
     if isinstance(meant, MemberRef):
         candidates.append((name.parts[-1],))
         candidates.append(tuple(meant.enum.rsplit(".", 1)[-1:]) + (meant.member,))

@@ -54,9 +54,12 @@ def _frame_span(frame: FrameType) -> Span:
     if frame.f_lasti >= 0:
         # One co_positions entry per 2-byte code unit (CPython 3.11+).
         pos = next(itertools.islice(code.co_positions(), frame.f_lasti // 2, None), None)
-    if pos is None or None in pos:
+    if pos is None:
         return Span(name, line, 1, line, 1)
-    line, end_line, col, end_col = pos
+    start, end_line, col, end_col = pos
+    if start is None or end_line is None or col is None or end_col is None:
+        return Span(name, line, 1, line, 1)
+    line = start
     return Span(name, line, _char_col(file, line, col) + 1, end_line, _char_col(file, end_line, end_col) + 1)
 
 

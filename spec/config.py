@@ -7,7 +7,7 @@ branch taken (so a `design`/`hardware` switch costs the engines nothing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import assert_never
 
@@ -39,8 +39,10 @@ def parse_assignments(items: list[str], what: str, sink: Sink) -> dict[str, str]
     return out
 
 
-def _match_name(name: str, candidates: list[str]) -> str | None:
-    """An exact name, or the unique qualified name ending in `.name`."""
+def match_name(name: str, candidates: Sequence[str]) -> str | None:
+    """An exact name, or the unique qualified name ending in `.name` (`fault` for `kvm.fault`):
+    how --set, --size, --property and explore's --vary name things. None when there is no such
+    name or the suffix is ambiguous."""
     if name in candidates:
         return name
     hits = [c for c in candidates if c.endswith("." + name)]
@@ -94,7 +96,7 @@ def _bind_params(model: ir.Model, params: dict[str, ir.Value | str], sink: Sink)
     values: dict[str, ir.Value] = {}
     pnames = [p.name for p in model.params]
     for name, raw in params.items():
-        q = _match_name(name, pnames)
+        q = match_name(name, pnames)
         if q is None:
             sink.error(CLI, "E0401", f"unknown parameter `{name}`",
                        did_you_mean(name, pnames) or (f"parameters: {', '.join(pnames)}" if pnames
@@ -145,7 +147,7 @@ def _bind_sizes(model: ir.Model, sizes: dict[str, int | str], binding: Mapping[s
     snames = [s.name for s in model.sorts]
     size_of: dict[str, int] = {}
     for name, raw in sizes.items():
-        q = _match_name(name, snames)
+        q = match_name(name, snames)
         if q is None:
             sink.error(CLI, "E0403", f"unknown sort `{name}`",
                        did_you_mean(name, snames) or (f"sorts: {', '.join(snames)}" if snames
@@ -282,9 +284,10 @@ class _Binder:
             t = self.type(v.type, v.span)
             init = self.expr(v.init) if v.init is not None else None
             entry = t.result if isinstance(t, FunT) else t
-            if isinstance(entry, RangeT) and isinstance(init, ir.Lit) and isinstance(entry.lo, ir.Lit) \
-                    and isinstance(entry.hi, ir.Lit) and entry.lo.value <= entry.hi.value \
-                    and not (entry.lo.value <= init.value <= entry.hi.value):  # type: ignore
+            if isinstance(entry, RangeT) and isinstance(init, ir.Lit) and isinstance(init.value, int) \
+                    and isinstance(entry.lo, ir.Lit) and isinstance(entry.lo.value, int) \
+                    and isinstance(entry.hi, ir.Lit) and isinstance(entry.hi.value, int) \
+                    and entry.lo.value <= entry.hi.value and not (entry.lo.value <= init.value <= entry.hi.value):
                 # (an empty range has had its own message)
                 self.sink.error(v.span, "E0406", f"initial value {init.value} of `{v.name}` is outside {entry} "
                                 f"when {self.params_of(v.type)}")

@@ -17,7 +17,7 @@ from spec.types import BOOL, INT, BoolT, EnumT, IntT, RangeT, SortT, Type
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
+    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 # ---------------------------------------------------------------- values

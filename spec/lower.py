@@ -15,7 +15,7 @@ from spec.irutil import fold, is_constant
 from spec.ops import BinOp
 from spec.resolve import MemberRef, Resolved, Symbol, SymKind
 from spec.source import Span
-from spec.typecheck import Env, LocalKind, Typer, _same
+from spec.typecheck import Env, LocalKind, Typer, same_type
 from spec.types import BOOL, ERROR, BoolT, EnumT, ErrorT, FunT, RangeT, SortT, Type, value_type
 
 
@@ -144,7 +144,7 @@ class Lowerer:
                 self.sink.error(s.target.span, "E0303", f"`{found.qname}` is a function ({vt}); assign one entry",
                                 f"write {found.qname}[...] := value")
                 return
-            index = t._args(s.index, vt.args, s.span, f"`{found.qname}`", env)
+            index = t.args(s.index, vt.args, s.span, f"`{found.qname}`", env)
             if index is None:
                 return
             entry = vt.result
@@ -165,7 +165,7 @@ class Lowerer:
     def _check_value(self, want: Type, value: ir.Expr, span: Span, target: str, initial: bool = False) -> None:
         """The value stored in `target` (`st[p]`, parameter `n`) has its type, and is within its
         range when that is known now."""
-        if not _same(value_type(want), value.type):
+        if not same_type(value_type(want), value.type):
             what = "the initial value of" if initial else "the value assigned to"
             shown = f"an integer in {want}" if isinstance(want, RangeT) else str(want)
             self.sink.error(span, "E0318", f"{what} {target} must be {shown}, found {value.type}")
@@ -292,8 +292,8 @@ class Lowerer:
                     enums.append(self._enum(decl, q(decl.name)))
                 case ast.SortDecl():
                     size = t.const_expr(decl.size, comp, "a sort size") if decl.size is not None else None
-                    if isinstance(size, ir.Lit) and isinstance(size.value, int) and size.value < 1 \
-                            and not isinstance(size.type, ErrorT):
+                    if decl.size is not None and isinstance(size, ir.Lit) and isinstance(size.value, int) \
+                            and size.value < 1 and not isinstance(size.type, ErrorT):
                         self.sink.error(decl.size.span, "E0404", f"sort `{q(decl.name)}` must have at least one "
                                         f"element, not {size.value}")
                     sorts.append(ir.SortDef(q(decl.name), size, span=decl.name_span))
@@ -379,7 +379,7 @@ class Lowerer:
     def _param_value(self, e: ast.Expr, t: Type, qname: str, comp: str | None) -> ir.Expr:
         default = self.typer.expr(e, Env(comp), t)
         if not isinstance(default.type, ErrorT):
-            if not _same(value_type(t), default.type):
+            if not same_type(value_type(t), default.type):
                 self.sink.error(e.span, "E0318", f"default of parameter `{qname}` must be {t}, found {default.type}")
             elif any(isinstance(n, ir.Param) for n in _nodes(default)) or not is_constant(default):
                 self.sink.error(e.span, "E0312", f"default of parameter `{qname}` must be a constant",

@@ -66,12 +66,12 @@ class Resolved:
         # 2. `Enum.Member` (or `comp.Enum.Member`)
         if len(parts) >= 2:
             enum_name = ast.Name(parts[:-1])
-            sym = self.lookup(enum_name, component)
-            if isinstance(sym, Symbol) and sym.kind is SymKind.ENUM:
-                decl = sym.decl
+            enum = self.lookup(enum_name, component)
+            if isinstance(enum, Symbol) and enum.kind is SymKind.ENUM:
+                decl = enum.decl
                 assert isinstance(decl, ast.EnumDecl)
                 if any(m.name == parts[-1] for m in decl.members):
-                    return MemberRef(sym.qname, parts[-1])
+                    return MemberRef(enum.qname, parts[-1])
                 return None
         # 3. a bare enum member
         if len(parts) == 1:
@@ -92,6 +92,9 @@ class Resolved:
             if component and key.startswith(component + "."):
                 out.append(key[len(component) + 1:])
         return out
+
+
+_NAMED = ast.EnumDecl | ast.SortDecl | ast.ParamDecl | ast.ConstDecl | ast.VarDecl | ast.DefDecl  # _kind_of's
 
 
 def _kind_of(decl: ast.TopDecl) -> SymKind | None:
@@ -148,8 +151,8 @@ def resolve(modules: ModuleSet, sink: Sink) -> Resolved:
                 continue
             res.decls.append((d, component))
             if kind is not None:
-                name = d.name
-                q = _qualify(component, name)
+                assert isinstance(d, _NAMED)
+                q = _qualify(component, d.name)
                 if enter("value", q, d.name_span, kind.value):
                     res.values[q] = Symbol(kind, q, d, component)
                 if isinstance(d, ast.EnumDecl):

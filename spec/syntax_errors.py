@@ -83,7 +83,7 @@ def syntax_diagnostic(src: SourceFile, err: UnexpectedInput, parser: Lark) -> Di
 
 def _bad_character(src: SourceFile, err: UnexpectedCharacters) -> Diagnostic:
     line, col = max(err.line, 1), max(err.column, 1)
-    pos = err.pos_in_stream
+    pos = err.pos_in_stream if err.pos_in_stream is not None else -1
     ch = src.text[pos] if 0 <= pos < len(src.text) else "?"
     span = Span(src.name, line, col, line, col + 1)
     if src.text.startswith("/*", pos):

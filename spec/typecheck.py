@@ -297,12 +297,12 @@ class Typer:
             for a in e.args:
                 self.expr(a, env)
             return self._err(e.span)
-        args = self._args(e.args, t.args, e.span, f"`{found.qname}`", env)
+        args = self.args(e.args, t.args, e.span, f"`{found.qname}`", env)
         if args is None:
             return self._err(e.span)
         return ir.Read(found.qname, args, value_type(t.result), span=e.span)
 
-    def _args(self, actual: tuple[ast.Expr, ...], formal: tuple[Type, ...], span: Span, what: str,
+    def args(self, actual: tuple[ast.Expr, ...], formal: tuple[Type, ...], span: Span, what: str,
               env: Env) -> tuple[ir.Expr, ...] | None:
         out = tuple(self.expr(a, env, f) for a, f in zip(actual, formal, strict=False))
         extra = [self.expr(a, env) for a in actual[len(formal):]]
@@ -313,9 +313,9 @@ class Typer:
                             f"given {len(actual)}")
             return None
         ok = True
-        for a, got, want in zip(actual, out, formal, strict=True):
-            if not _same(value_type(want), got.type):
-                self.sink.error(a.span, "E0307", f"argument of {what} must be {want}, found {got.type}")
+        for a, got, want_t in zip(actual, out, formal, strict=True):
+            if not same_type(value_type(want_t), got.type):
+                self.sink.error(a.span, "E0307", f"argument of {what} must be {want_t}, found {got.type}")
                 ok = False
         return out if ok else None
 
@@ -338,7 +338,7 @@ class Typer:
         if sig is None:
             return self._err(e.span)
         params, result, body = sig
-        args = self._args(e.args, tuple(t for _, t in params), e.span, f"`{found.qname}`", env)
+        args = self.args(e.args, tuple(t for _, t in params), e.span, f"`{found.qname}`", env)
         if args is None:
             return self._err(e.span)
         return subst(body, {name: a for (name, _), a in zip(params, args, strict=True)})
@@ -369,7 +369,7 @@ class Typer:
         result = self.type_expr(decl.result, sym.component)
         body = self.expr(decl.body, env, result)
         self._in_progress.pop()
-        if not _same(value_type(result), body.type):
+        if not same_type(value_type(result), body.type):
             self.sink.error(decl.body.span, "E0304", f"def `{sym.qname}` returns {result}, its body is {body.type}")
         sig = (tuple(params), result, body)
         self._defs[sym.qname] = sig
@@ -380,7 +380,7 @@ class Typer:
     def _unary(self, e: ast.Unary, env: Env) -> ir.Expr:
         want = BOOL if e.op is UnOp.NOT else INT
         arg = self.expr(e.arg, env, want)
-        if not _same(want, arg.type):
+        if not same_type(want, arg.type):
             self.sink.error(e.span, "E0304", f"`{e.op.value}` needs a{' bool' if want == BOOL else 'n int'} "
                             f"operand, found {arg.type}")
             return ir.Unary(e.op, arg, ERROR, span=e.span)
@@ -392,7 +392,7 @@ class Typer:
             lhs = self.expr(e.lhs, env, BOOL)
             rhs = self.expr(e.rhs, env, BOOL)
             for side, ast_side in ((lhs, e.lhs), (rhs, e.rhs)):
-                if not _same(BOOL, side.type):
+                if not same_type(BOOL, side.type):
                     self.sink.error(ast_side.span, "E0304", f"`{op.value}` needs bool operands, found {side.type}")
                     return ir.Binary(op, lhs, rhs, ERROR, span=e.span)
             return ir.Binary(op, lhs, rhs, BOOL, span=e.span)
@@ -403,7 +403,7 @@ class Typer:
             else:
                 lhs = self.expr(e.lhs, env)
                 rhs = self.expr(e.rhs, env, lhs.type)
-            if not _same(lhs.type, rhs.type):
+            if not same_type(lhs.type, rhs.type):
                 self.sink.error(e.span, "E0304", f"cannot compare {lhs.type} with {rhs.type}")
                 return ir.Binary(op, lhs, rhs, ERROR, span=e.span)
             return ir.Binary(op, lhs, rhs, BOOL, span=e.span)
@@ -419,7 +419,7 @@ class Typer:
                 self.sink.error(e.span, "E0305", f"enum `{side.type}` has no order",
                                 "compare enum values with == and != (or list the members you mean)")
                 return ir.Binary(op, lhs, rhs, ERROR, span=e.span)
-            if not _same(INT, side.type):
+            if not same_type(INT, side.type):
                 self.sink.error(ast_side.span, "E0304", f"`{op.value}` needs int operands, found {side.type}")
                 return ir.Binary(op, lhs, rhs, ERROR, span=e.span)
         if op is BinOp.MUL and not (is_constant(lhs) or is_constant(rhs)):
@@ -438,7 +438,7 @@ class Typer:
         cond = self.bool_expr(e.cond, env, "the condition of `?:`")
         then = self.expr(e.then, env, expected)
         else_ = self.expr(e.else_, env, then.type if not isinstance(then.type, ErrorT) else expected)
-        if not _same(then.type, else_.type):
+        if not same_type(then.type, else_.type):
             self.sink.error(e.span, "E0304", f"the branches of `?:` have different types: {then.type} and {else_.type}")
             return ir.Ite(cond, then, else_, ERROR, span=e.span)
         t = then.type if not isinstance(then.type, ErrorT) else else_.type
@@ -514,7 +514,7 @@ def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
-def _same(want: Type, got: Type) -> bool:
+def same_type(want: Type, got: Type) -> bool:
     if isinstance(want, ErrorT) or isinstance(got, ErrorT):
         return True
     return value_type(want) == value_type(got)

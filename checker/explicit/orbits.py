@@ -130,7 +130,7 @@ def _image(sem: Semantics, slot_of: dict[tuple[str, tuple[ir.Value, ...]], int],
     if len(src) == 1:
         return lambda s: (s[src[0]],)
     if not value_maps:
-        return get  # type: ignore[return-value]
+        return get
 
     def image(s: FastState) -> tuple[int, ...]:
         out = list(get(s))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from checker.explicit.transitions import Transitions
@@ -211,7 +212,9 @@ class Search:
     def _expand_level(self, level: list[S], depth: int) -> list[S] | None:
         """Expand every state of `level`; the next level, or None when a limit stopped the search."""
         nxt: list[S] = []
-        expand = self._expand_state if self.steps is None else self._expand_cached
+        # The transition cache works on byte states only (checker/explicit/transitions.py).
+        expand: Callable[[Any, int, list[S]], bool] = (self._expand_state if self.steps is None
+                                                         else self._expand_cached)
         for count, s in enumerate(level, self._expanded + 1):
             if count & 255 == 0 and self._tick(depth):
                 return None
@@ -251,7 +254,7 @@ class Search:
             self._dead_end(s)
         return True
 
-    def _expand_cached(self, s: S, depth: int, nxt: list[S]) -> bool:
+    def _expand_cached(self, s: bytes, depth: int, nxt: list[S]) -> bool:
         """`_expand_state` through the transition cache (byte states): the same outcomes in the
         same order, most of them without running an action body. (The two loops are kept apart,
         and inlined, on purpose: this is where the engine spends its time.)"""
@@ -289,7 +292,7 @@ class Search:
                 if c not in visited:
                     if not self._admit(c, s, i, nxt):
                         return False
-                    ci = int.from_bytes(c, "little")  # type: ignore[arg-type]
+                    ci = int.from_bytes(c, "little")
                     self._discovered(c, depth + 1, ci ^ si, ci)
                 if graph is not None:
                     graph.edges.setdefault((s, c), []).append(i)
@@ -367,13 +370,16 @@ class Search:
         cur = reps[0]  # an initial state: the set of initial states is symmetric
         out: list[tuple[int | None, S | None]] = [(None, cur)]
         for rep, i in zip(reps[1:], ais, strict=True):
-            step = self._find(cur, i, lambda o, rep=rep: o.__class__ is not Violation and self.canon(o) == rep)
+            step = self._find(cur, i, partial(self._leads_to, rep))
             out.append(step)
-            cur = step[1]  # type: ignore[assignment]
+            cur = step[1]
         if final is not None and final_ai is not None:
             j, _ = self._find(cur, final_ai, lambda o: o == final)
             out.append((j, None))
         return out
+
+    def _leads_to(self, rep: S, o: Any) -> bool:
+        return o.__class__ is not Violation and self.canon(o) == rep
 
     def _find(self, s: S, first: int, ok: Callable[[Any], bool]) -> tuple[int, S]:
         order = [first] + [j for j in range(len(self.sem.runners)) if j != first]

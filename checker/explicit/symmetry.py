@@ -248,7 +248,7 @@ class Symmetry:
     def _build_map(self, orders: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
         """The renaming that moves element `order[i]` of each general sort to index `i`."""
         lay = self.sem.layout
-        perm = {}
+        perm: dict[str, list[int]] = {}
         for name, order in zip(self.general, orders, strict=True):
             new_of = [0] * len(order)
             for new, old in enumerate(order):
@@ -256,10 +256,10 @@ class Symmetry:
             perm[name] = new_of
         src = [0] * lay.width
         for j, (var, args, codes) in enumerate(self._slot_args):
-            new = tuple(perm[t.name][c] if isinstance(t, SortT) and t.name in perm else c
-                        for t, c in zip(args, codes, strict=True))
+            renamed = tuple(perm[t.name][c] if isinstance(t, SortT) and t.name in perm else c
+                            for t, c in zip(args, codes, strict=True))
             vl = lay.vars[var]
-            dst = vl.base + sum((c - off) * st for c, off, st in zip(new, vl.offsets, vl.strides, strict=True))
+            dst = vl.base + sum((c - off) * st for c, off, st in zip(renamed, vl.offsets, vl.strides, strict=True))
             src[dst] = j
         get = _getter(src)
         fix = [(k, perm[t.name]) for k, t in enumerate(lay.slot_types) if isinstance(t, SortT) and t.name in perm]
@@ -382,4 +382,4 @@ def _getter(slots: list[int]) -> Callable[[State_], tuple[int, ...]]:
         return lambda s: (s[j],)
     if not slots:
         return lambda s: ()
-    return itemgetter(*slots)  # type: ignore[return-value]
+    return itemgetter(*slots)

@@ -20,7 +20,7 @@ runs. Each cache holds at most `max_entries` keys (then it is flushed and emptie
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from checker.interp.expr import Layout
 from checker.interp.footprint import expr_reads, slot_mask
@@ -31,9 +31,8 @@ from spec import ir
 Entry = list[Any]  # [tuple of (instance, None | int | Violation), tuple of (coverage id, delta), hits]
 Miss = Callable[[bytes, int], Entry]
 Plan = tuple[int, int, dict[int, Entry], Miss]  # key mask, keep mask, cache, miss
-LITTLE = "little"
+LITTLE: Literal["little"] = "little"
 FIRST_REVIEW = 64  # misses before an action's hit rate is first looked at
-_NOTHING: Entry = [(), (), 0]  # no outcome (hits on it are never flushed: it has no coverage)
 
 
 def read_mask(layout: Layout, expr: ir.Expr) -> int:
@@ -84,12 +83,15 @@ class _ActionCache:
         self.misses = 0
         self.hits = 0  # uses of entries already flushed
         self.direct = False
+        # The entry of "no outcome", shared by this action's states that have none. Searches
+        # count hits on it (never flushed: it has no coverage), so it is per action, per search.
+        self.nothing: Entry = [(), (), 0]
 
     def miss(self, s: bytes, si: int) -> Entry:
         if self.direct:  # the bodies count their own coverage
             found = self.expand(s)
             if not found:
-                return _NOTHING
+                return self.nothing
             return [[(i, o) for i, olist in found for o in (olist if len(olist) == 1 else dict.fromkeys(olist))],
                     (), 0]
         counts, lo, hi = self.counts, self.lo, self.hi

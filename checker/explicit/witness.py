@@ -35,7 +35,7 @@ class _Witness:
     choose_slots: tuple[tuple[str, Type, int], ...]  # outside any forall, in the order a path meets them
 
 
-class _AnyCounts(dict):  # type: ignore[type-arg]
+class _AnyCounts(dict):
     """Coverage counts that accept the path markers as keys (these runs' coverage is thrown away)."""
 
     def append(self, _value: int) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from checker.result import Report
 from spec import ir
-from spec.config import parse_value
+from spec.config import match_name, parse_value
 from spec.diagnostics import Sink, did_you_mean
 from spec.source import Span
 from spec.types import BoolT, EnumT, RangeT
@@ -77,11 +77,8 @@ def parse_vary(items: Sequence[str], model: ir.Model, sink: Sink) -> list[Axis]:
 
 
 def _find_param(model: ir.Model, name: str) -> ir.ParamDef | None:
-    exact = [p for p in model.params if p.name == name]
-    if exact:
-        return exact[0]
-    suffix = [p for p in model.params if p.name.endswith("." + name)]
-    return suffix[0] if len(suffix) == 1 else None
+    q = match_name(name, [p.name for p in model.params])
+    return next((p for p in model.params if p.name == q), None)
 
 
 def _axis_values(pdef: ir.ParamDef, rng: str, model: ir.Model, sink: Sink) -> tuple[ir.Value, ...]:

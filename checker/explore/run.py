@@ -29,9 +29,9 @@ from checker.explore.matrix import (
 )
 from checker.result import Report
 from spec import ir
-from spec.config import parse_assignments, parse_value
+from spec.config import match_name, parse_assignments
 from spec.diagnostics import FrontendError, Sink
-from spec.frontend import Loaded, instantiate, load_model
+from spec.frontend import instantiate, load_model
 
 CheckFn = Callable[[Request], Report]
 
@@ -104,16 +104,15 @@ class ExploreResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _fixed_values(loaded: Loaded, sets: Mapping[str, str], sink: Sink) -> dict[str, ir.Value]:
-    """The --set values as IR values (validated by configuring once)."""
+def _fixed_values(base: ir.Instance, sets: Mapping[str, str]) -> dict[str, ir.Value]:
+    """The --set parameters by their qualified names, with the values `base` (configured from
+    them, so every name and value has been checked) bound them to."""
+    names = [p.name for p in base.model.params]
     out: dict[str, ir.Value] = {}
-    model = loaded.model
-    for name, raw in sets.items():
-        pdef = next((p for p in model.params if p.name == name or p.name.endswith("." + name)), None)
-        if pdef is not None:
-            v = parse_value(raw, pdef.type, model)
-            if v is not None:
-                out[pdef.name] = v
+    for name in sets:
+        q = match_name(name, names)
+        assert q is not None, name  # instantiate() accepted it
+        out[q] = base.binding(q)
     return out
 
 
@@ -130,15 +129,19 @@ def explore_file(path: str, vary: Sequence[str], sets: Sequence[str], sizes: Seq
     set_raw = parse_assignments(list(sets), "--set", sink)
     size_raw = parse_assignments(list(sizes), "--size", sink)
     sink.raise_if_errors()
-    instantiate(loaded, size_raw, set_raw)  # validates --set and --size once, with good messages
-    fixed = _fixed_values(loaded, set_raw, sink)
+    # Configured once: validates --set and --size with good messages, and resolves their names,
+    # so two spellings of one sort or parameter give one request (and one cache key).
+    base = instantiate(loaded, size_raw, set_raw)
+    fixed = _fixed_values(base, set_raw)
     overlap = [a.param for a in axes if a.param in fixed]
     if overlap:
         from spec.config import CLI
 
         sink.error(CLI, "E0410", f"`{overlap[0]}` is both varied and set", "drop it from --vary or from --set")
         sink.raise_if_errors()
-    sizes_t = tuple((k, int(v)) for k, v in size_raw.items())
+    # Only the sizes given: a sort sized by a parameter follows that parameter along an axis.
+    sorts = [s.name for s in base.model.sorts]
+    sizes_t = tuple(sorted((q, base.size(q)) for q in (match_name(n, sorts) for n in size_raw) if q is not None))
     sources = tuple(sorted(loaded.sources.items()))
     checker = CachedChecker(cache or Cache(enabled=False), check, jobs)
 
@@ -164,8 +167,8 @@ def _fixes(model: ir.Model, axes: Sequence[Axis], fixed: Mapping[str, ir.Value],
     if checker.jobs > 1 and len(bases) > 1:
         # One worker per base configuration; each runs its own (sequential, cached) search.
         with ProcessPoolExecutor(max_workers=checker.jobs) as pool:
-            futures = [pool.submit(_fix_worker, mitigations, b, request(b), checker.explore.cache.directory,
-                                   checker.explore.cache.enabled, checker.check, exhaustive) for b in bases]
+            futures = [pool.submit(_fix_worker, mitigations, b, request(b), checker.cache.directory,
+                                   checker.cache.enabled, checker.check, exhaustive) for b in bases]
             return [f.result() for f in futures]
     return [minimal_fixes(mitigations, b, lambda cfg: checker.one(request(cfg)), exhaustive) for b in bases]
 

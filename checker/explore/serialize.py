@@ -125,7 +125,7 @@ def result_to_data(r: PropertyResult) -> Any:
     return {
         "prop": r.prop, "kind": r.kind.value, "verdict": r.verdict.value, "engine": r.engine,
         "time_s": r.time_s, "depth": r.depth, "reason": r.reason, "assumptions": list(r.assumptions),
-        "trace": _opt(r.trace, trace_to_data),
+        "vacuity_of": r.vacuity_of, "trace": _opt(r.trace, trace_to_data),
         "certificate": None if cert is None else {"engine": cert.engine, "invariant": cert.invariant,
                                                   "smt2": dict(cert.smt2)},
     }
@@ -143,7 +143,8 @@ def result_from_data(d: Any) -> PropertyResult:
     return PropertyResult(
         prop=_str(d["prop"]), kind=PropKind(d["kind"]), verdict=Verdict(d["verdict"]), engine=_str(d["engine"]),
         time_s=float(time_s), depth=_opt(d["depth"], _int), trace=_opt(d["trace"], trace_from_data),
-        reason=_opt(d["reason"], _str), certificate=cert, assumptions=tuple(_str(a) for a in d["assumptions"]))
+        reason=_opt(d["reason"], _str), certificate=cert, assumptions=tuple(_str(a) for a in d["assumptions"]),
+        vacuity_of=_opt(d.get("vacuity_of"), _str))
 
 
 def report_to_data(rep: Report) -> Any:

@@ -190,7 +190,7 @@ class StmtCompiler:
             return _forall_in_place(j, dom, body, nxt, counts)
         body = self.block(s.body, {**scope, s.var: j}, self.run_end(s, j), True)
 
-        def forall(w: list[int], env: list[Any], out: list[Any]) -> Cont:
+        def forall(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
             runs: list[tuple[Any, ...]] = []
             for d in dom:
                 e = env.copy()
@@ -214,7 +214,7 @@ def _forall_in_place(j: int, dom: tuple[int, ...], body: Cont, nxt: Cont, counts
     """A forall whose runs are deterministic and never read what another run writes: running them
     one after the other on `w` itself gives the same result as running each on a copy of the
     pre-forall state and merging (and saves the copies)."""
-    def forall(w: list[int], env: list[Any], out: list[Any]) -> Cont:
+    def forall(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
         path = env[PATH_SLOT]
         failed = None
         for d in dom:
@@ -257,7 +257,7 @@ def runs_independent(s: ir.Forall) -> bool:
                 if isinstance(n, ir.Var) and n.name in own:
                     return False
                 if isinstance(n, ir.Read) and n.name in own and not any(
-                        isinstance(n.args[k], ir.Local) and n.args[k].name == s.var for k in own[n.name]):
+                        isinstance(a := n.args[k], ir.Local) and a.name == s.var for k in own[n.name]):
                     return False
     return True
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from checker.policy import DISABLED_ACTION
 from checker.result import Loc, PropertyResult, Report, SearchStats, State, Step, Trace, Verdict, loc_text
-from checker.vacuity import FIRES_SUFFIX, is_fires_goal
 from spec import ir
 from spec.source import NO_SPAN, Span
 
@@ -38,16 +37,16 @@ class Context:
         except KeyError:
             return None
 
-    def prop_span(self, prop: str) -> Span:
-        """Where a property is declared (a generated `ACTION:fires` goal: the action)."""
+    def prop_span(self, r: PropertyResult) -> Span:
+        """Where a property is declared (a generated vacuity goal: its action)."""
         if self.model is None:
             return NO_SPAN
         for p in self.model.properties:
-            if p.name == prop:
+            if p.name == r.prop:
                 return p.span
-        if prop.endswith(FIRES_SUFFIX):
+        if r.vacuity_of is not None:
             for a in self.model.actions:
-                if a.name == prop[: -len(FIRES_SUFFIX)]:
+                if a.name == r.vacuity_of:
                     return a.span
         return NO_SPAN
 
@@ -129,7 +128,7 @@ def counts(report: Report, goals: bool = False) -> dict[Verdict, int]:
     """Verdicts of the model's properties (`goals=False`) or of the generated vacuity goals."""
     out: dict[Verdict, int] = {}
     for r in report.results:
-        if is_fires_goal(r.prop) == goals:
+        if r.generated == goals:
             out[r.verdict] = out.get(r.verdict, 0) + 1
     return out
 

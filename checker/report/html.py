@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from checker.explore.matrix import FixResult, Matrix
-from checker.report.matrix import TraceRenderer, _result, _row_label, cell_text, trace_ids
+from checker.report.matrix import TraceRenderer, cell_text, result_of, row_label, trace_ids
 from checker.result import Verdict
 
 _CLASS = {
@@ -44,9 +44,9 @@ def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult]
     out += [f"<th>{escape(p)}</th>" for p in m.properties]
     out.append("</tr></thead><tbody>")
     for bindings, rep in m.rows:
-        out.append(f"<tr><th>{escape(_row_label(bindings))}</th>")
+        out.append(f"<tr><th>{escape(row_label(bindings))}</th>")
         for p in m.properties:
-            r = _result(rep, p)
+            r = result_of(rep, p)
             cls = _CLASS[r.verdict] if r is not None else ""
             text = escape(cell_text(r))
             if r is not None and r.trace is not None and r.trace in ids:
@@ -62,7 +62,7 @@ def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult]
             sets = ", ".join("{" + ", ".join(sorted(s)) + "}" for s in f.minimal) or "none decided"
             if f.all_on_failures:
                 sets += f" (failing even with every mitigation on: {', '.join(f.all_on_failures)})"
-            out.append(f"<li><b>{escape(_row_label(f.bindings))}</b>: {escape(sets)}")
+            out.append(f"<li><b>{escape(row_label(f.bindings))}</b>: {escape(sets)}")
             broken = [f"without {m}: {', '.join(p)}" for m, p in f.broken_without if p]
             if broken:
                 out.append("<ul>" + "".join(f"<li>{escape(b)}</li>" for b in broken) + "</ul>")
@@ -71,8 +71,8 @@ def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult]
     if ids:
         out.append("<h2>Traces</h2>")
     for trace, tid in ids.items():
-        where = [f"{p} @ {_row_label(b)}" for b, rep in m.rows for p in m.properties
-                 if (r := _result(rep, p)) is not None and r.trace == trace]
+        where = [f"{p} @ {row_label(b)}" for b, rep in m.rows for p in m.properties
+                 if (r := result_of(rep, p)) is not None and r.trace == trace]
         out.append(f"<section class=\"trace\" id=\"{tid}\"><h3>{tid}</h3><p>{escape('; '.join(where))}</p>"
                    f"<pre>{escape(trace_renderer(trace))}</pre></section>")
     out.append("</body></html>")

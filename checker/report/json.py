@@ -14,7 +14,6 @@ from typing import Any
 from checker.policy import DEFAULT_POLICY, Policy, status
 from checker.report.common import Context, changes, states_per_s, summary_line
 from checker.result import PropertyResult, Report, SearchStats, State, Trace, Warning_, loc_text
-from checker.vacuity import is_fires_goal
 from spec import ir
 from spec.source import Span
 
@@ -64,8 +63,8 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
     return {
         "property": r.prop, "kind": r.kind.value, "verdict": r.verdict.value, "status": status(r, policy).value,
         "engine": r.engine, "depth": r.depth, "time_s": round(r.time_s, 6), "reason": r.reason,
-        "assumptions": list(r.assumptions), "generated": is_fires_goal(r.prop), "doc": ctx.prop_doc(r.prop),
-        "location": location(ctx.prop_span(r.prop)),
+        "assumptions": list(r.assumptions), "generated": r.generated, "doc": ctx.prop_doc(r.prop),
+        "location": location(ctx.prop_span(r)),
         "trace": None if r.trace is None else trace_data(r.trace),
         "certificate": None if cert is None else {"engine": cert.engine, "invariant": cert.invariant,
                                                   "files": sorted(cert.smt2)},

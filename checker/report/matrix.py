@@ -36,20 +36,20 @@ def trace_ids(m: Matrix) -> dict[Trace, str]:
     ids: dict[Trace, str] = {}
     for _bindings, rep in m.rows:
         for p in m.properties:
-            r = _result(rep, p)
+            r = result_of(rep, p)
             if r is not None and r.trace is not None and r.verdict is Verdict.VIOLATED and r.trace not in ids:
                 ids[r.trace] = f"T{len(ids) + 1}"
     return ids
 
 
-def _result(rep, prop: str) -> PropertyResult | None:
+def result_of(rep, prop: str) -> PropertyResult | None:
     for r in rep.results:
         if r.prop == prop:
             return r
     return None
 
 
-def _row_label(bindings) -> str:
+def row_label(bindings) -> str:
     return " ".join(f"{k}={format_value(v)}" for k, v in bindings) or "(defaults)"
 
 
@@ -58,9 +58,9 @@ def _table(m: Matrix, with_ids: bool) -> list[list[str]]:
     header = ["configuration", *m.properties]
     rows = [header]
     for bindings, rep in m.rows:
-        row = [_row_label(bindings)]
+        row = [row_label(bindings)]
         for p in m.properties:
-            r = _result(rep, p)
+            r = result_of(rep, p)
             text = cell_text(r)
             if with_ids and r is not None and r.trace is not None and r.verdict is Verdict.VIOLATED:
                 text += f" [{ids[r.trace]}]"
@@ -77,7 +77,7 @@ def _transposed(m: Matrix) -> list[list[str]]:
     for p in m.properties:
         row = [p]
         for _bindings, rep in m.rows:
-            r = _result(rep, p)
+            r = result_of(rep, p)
             text = cell_text(r)
             if r is not None and r.trace is not None and r.trace in ids:
                 text += f" [{ids[r.trace]}]"
@@ -124,7 +124,7 @@ def _traces(m: Matrix, trace_renderer: TraceRenderer) -> list[str]:
     for bindings, rep in m.rows:
         for r in rep.results:
             if r.trace is not None and r.verdict is Verdict.VIOLATED:
-                used.setdefault(r.trace, []).append(f"{r.prop} @ {_row_label(bindings)}")
+                used.setdefault(r.trace, []).append(f"{r.prop} @ {row_label(bindings)}")
     for trace, where in used.items():
         out += ["", f"{ids[trace]}: {'; '.join(where)}", trace_renderer(trace).rstrip()]
     return out
@@ -172,7 +172,7 @@ def fix_to_data(f: FixResult) -> dict:
 def render_fixes_text(fixes: list[FixResult]) -> str:
     lines = ["Minimal mitigation sets (each keeps every property that holds with all mitigations on):"]
     for f in fixes:
-        label = _row_label(f.bindings)
+        label = row_label(f.bindings)
         if f.minimal:
             sets = " | ".join("{" + ", ".join(sorted(s)) + "}" if s else "{} (none needed)" for s in f.minimal)
         else:

@@ -53,7 +53,7 @@ def _result(r: PropertyResult, index: int, ctx: Context, policy: Policy) -> dict
     text = f"{r.prop}: {verdict_text(r)} ({r.engine})"
     if r.reason:
         text += f": {r.reason}"
-    span = ctx.prop_span(r.prop)
+    span = ctx.prop_span(r)
     if r.trace is not None and r.trace.failure is not None and r.trace.failure.span.line > 0:
         span = r.trace.failure.span
         text += f" -- {r.trace.failure.message}" if r.trace.failure.message else ""

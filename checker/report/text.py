@@ -25,7 +25,6 @@ from checker.report.common import (
     verdict_text,
 )
 from checker.result import PropertyResult, Report, Trace, Verdict, Warning_
-from checker.vacuity import is_fires_goal
 from spec.ir import PropKind
 
 DOC_WIDTH = 60  # action doc strings wrap in traces, so a long one cannot push the changes off screen
@@ -80,7 +79,7 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
     out += _warnings(report.warnings, ctx, opts)
     if not opts.quiet:
         for r in report.results:
-            if r.trace is not None and not is_fires_goal(r.prop):  # an action firing is no news
+            if r.trace is not None and not r.generated:  # an action firing is no news
                 out += ["", _trace_title(r, ctx, opts.color)]
                 out += trace_lines(r.trace, ctx)
         if opts.show_invariants:
@@ -98,12 +97,12 @@ def _verdict_table(report: Report, color: bool) -> list[str]:
     """User properties first; the generated vacuity goals after a blank row, in the same columns."""
     rows = [["property", "verdict", "engine", "depth", "time"]]
     colours: list[list[str | None]] = [["1", "1", "1", "1", "1"]]
-    user = [r for r in report.results if not is_fires_goal(r.prop)]
+    user = [r for r in report.results if not r.generated]
     # An action that can fire is no news; dead or undecided ones are. Actions disabled by the
     # configuration are summarised under the warnings instead.
-    disabled = {w.message.split("`")[1] + ":fires" for w in report.warnings if w.code == DISABLED_ACTION}
-    goals = [r for r in report.results if is_fires_goal(r.prop) and r.verdict is not Verdict.REACHED
-             and r.prop not in disabled]
+    disabled = {w.message.split("`")[1] for w in report.warnings if w.code == DISABLED_ACTION}
+    goals = [r for r in report.results if r.generated and r.verdict is not Verdict.REACHED
+             and r.vacuity_of not in disabled]
     for group in (user, goals):
         if group is goals and goals and user:
             rows.append([""])
@@ -118,7 +117,7 @@ def _notes(report: Report) -> list[str]:
     out: list[str] = []
     unknown: dict[str, list[str]] = {}  # reason -> properties, so a shared reason is said once
     for r in report.results:
-        if r.verdict is Verdict.HOLDS_TO_DEPTH and not is_fires_goal(r.prop):
+        if r.verdict is Verdict.HOLDS_TO_DEPTH and not r.generated:
             why = f" ({r.reason})" if r.reason else ""
             steps = f"{r.depth} step{'' if r.depth == 1 else 's'}"
             if r.kind is PropKind.REACHABLE:

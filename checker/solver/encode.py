@@ -16,290 +16,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
 
 import z3
 
 from checker.result import Loc, loc_text
 from checker.solver.goals import Goal, GoalKind
-from checker.solver.intervals import int_width
 from checker.solver.symexec import Exec, InputVar
+from checker.solver.terms import (
+    Domains,
+    Formula,
+    FunctionEncoding,
+    Layout,
+    Term,
+    Values,
+    conj,
+    disj,
+    ite,
+    make_layout,
+    neg,
+)
 from spec import ir
-from spec.types import BoolT, EnumT, FunT, IntT, RangeT, SortT, Type
-
-Formula = z3.BoolRef  # opaque to the engines
-Term = z3.ExprRef
-
-
-class FunctionEncoding(Enum):
-    SCALARS = "scalars"  # one constant per location
-    ARRAYS = "arrays"  # one array per function-valued variable
-
-
-# ---------------------------------------------------------------- boolean helpers (fold constants early)
-
-
-def conj(xs: Sequence[Formula], ctx: z3.Context) -> Formula:
-    parts = [x for x in xs if not z3.is_true(x)]
-    if any(z3.is_false(x) for x in parts):
-        return z3.BoolVal(False, ctx)
-    if not parts:
-        return z3.BoolVal(True, ctx)
-    return parts[0] if len(parts) == 1 else z3.And(parts)
-
-
-def disj(xs: Sequence[Formula], ctx: z3.Context) -> Formula:
-    parts = [x for x in xs if not z3.is_false(x)]
-    if any(z3.is_true(x) for x in parts):
-        return z3.BoolVal(True, ctx)
-    if not parts:
-        return z3.BoolVal(False, ctx)
-    return parts[0] if len(parts) == 1 else z3.Or(parts)
-
-
-def neg(x: Formula) -> Formula:
-    if z3.is_true(x):
-        return z3.BoolVal(False, x.ctx)
-    if z3.is_false(x):
-        return z3.BoolVal(True, x.ctx)
-    if z3.is_not(x):
-        return x.arg(0)
-    return z3.Not(x)
-
-
-def ite(c: Formula, a: Term, b: Term) -> Term:
-    if z3.is_true(c) or a.eq(b):
-        return a
-    if z3.is_false(c):
-        return b
-    return z3.If(c, a, b)
-
-
-# ---------------------------------------------------------------- values
-
-
-class Domains(Enum):
-    """How enums, sort elements and integers are represented."""
-
-    THEORIES = "theories"  # EnumSorts and unbounded Ints: what Spacer (PDR) works best with
-    BITS = "bits"  # bit-vectors wide enough for every integer (checker/solver/intervals.py): BMC and
-    # induction bit-blast them with Z3's finite-domain solver, several times faster
-
-
-class Values:
-    """IR domain types and values <-> Z3 sorts and constants, for one context."""
-
-    def __init__(self, inst: ir.Instance, ctx: z3.Context, domains: Domains):
-        self.inst = inst
-        self.ctx = ctx
-        self.domains = domains
-        self.width = int_width(inst) if domains is Domains.BITS else 0
-        self._sorts: dict[str, z3.SortRef] = {}
-        self._sizes: dict[str, int] = {}
-        self._consts: dict[ir.EnumVal | ir.Elem, Term] = {}
-        self._by_name: dict[str, ir.EnumVal | ir.Elem] = {}
-        self._by_index: dict[tuple[str, int], ir.EnumVal | ir.Elem] = {}
-        for e in inst.model.enums:
-            self._declare(e.name, e.values(), [f"{e.name}.{m}" for m in e.members])
-        for name, size in inst.sizes:
-            elems = tuple(ir.Elem(name, i) for i in range(size))
-            self._declare(name, elems, [f"{name}.{ir.elem_name(name, i)}" for i in range(size)])
-
-    def _declare(self, name: str, vals: Sequence[ir.EnumVal | ir.Elem], names: list[str]) -> None:
-        self._sizes[name] = len(vals)
-        if self.domains is Domains.THEORIES:
-            sort, consts = z3.EnumSort(name, names, ctx=self.ctx)
-        else:
-            sort = z3.BitVecSort(max(1, (len(vals) - 1).bit_length()), self.ctx)
-            consts = [z3.BitVecVal(i, sort.size(), self.ctx) for i in range(len(vals))]
-        self._sorts[name] = sort
-        for i, (v, c, n) in enumerate(zip(vals, consts, names, strict=True)):
-            self._consts[v] = c
-            self._by_name[n] = v
-            self._by_index[(name, i)] = v
-
-    def sort(self, t: Type) -> z3.SortRef:
-        if isinstance(t, BoolT):
-            return z3.BoolSort(self.ctx)
-        if isinstance(t, IntT | RangeT):
-            return z3.IntSort(self.ctx) if self.width == 0 else z3.BitVecSort(self.width, self.ctx)
-        if isinstance(t, EnumT | SortT):
-            return self._sorts[t.name]
-        raise TypeError(f"no Z3 sort for {t}")
-
-    def const(self, v: ir.Value) -> Term:
-        if isinstance(v, bool):
-            return z3.BoolVal(v, self.ctx)
-        if isinstance(v, int):
-            return z3.IntVal(v, self.ctx) if self.width == 0 else z3.BitVecVal(v, self.width, self.ctx)
-        return self._consts[v]
-
-    @staticmethod
-    def is_literal(t: Term) -> bool:
-        return (z3.is_true(t) or z3.is_false(t) or z3.is_int_value(t) or z3.is_bv_value(t)
-                or (z3.is_const(t) and t.decl().kind() == z3.Z3_OP_DT_CONSTRUCTOR))
-
-    def decode(self, t: Term, typ: Type) -> ir.Value:
-        """The IR value of a literal (a model value) of type `typ`."""
-        if isinstance(typ, BoolT):
-            return z3.is_true(t)
-        if isinstance(typ, IntT | RangeT):
-            return t.as_long() if self.width == 0 else t.as_signed_long()
-        if isinstance(typ, EnumT | SortT):
-            if self.domains is Domains.THEORIES:
-                return self._by_name[t.decl().name()]
-            return self._by_index[(typ.name, t.as_long())]
-        raise TypeError(f"cannot decode a value of type {typ}")
-
-    def literal(self, t: Term) -> ir.Value | None:
-        """The IR value of a literal when its type is evident (bool, int, constructor), else None."""
-        if z3.is_true(t) or z3.is_false(t):
-            return z3.is_true(t)
-        if z3.is_int_value(t):
-            return t.as_long()
-        if z3.is_bv_value(t) and t.size() == self.width:
-            return t.as_signed_long()
-        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_DT_CONSTRUCTOR:
-            return self._by_name.get(t.decl().name())
-        return None
-
-    def named(self, decl_name: str) -> ir.Value | None:
-        """The enum value or sort element of a constructor name (`PageState.Free`)."""
-        return self._by_name.get(decl_name)
-
-    # the term algebra checker/solver/symexec.py builds with (it does not import z3)
-
-    def boolean(self, b: bool) -> Formula:
-        return z3.BoolVal(b, self.ctx)
-
-    def conj(self, xs: Sequence[Formula]) -> Formula:
-        return conj(xs, self.ctx)
-
-    def disj(self, xs: Sequence[Formula]) -> Formula:
-        return disj(xs, self.ctx)
-
-    @staticmethod
-    def neg(x: Formula) -> Formula:
-        return neg(x)
-
-    @staticmethod
-    def ite(c: Formula, a: Term, b: Term) -> Term:
-        return ite(c, a, b)
-
-    @staticmethod
-    def is_false(x: Formula) -> bool:
-        return z3.is_false(x)
-
-    def eq(self, a: Term, b: Term) -> Formula:
-        if self.is_literal(a) and self.is_literal(b):
-            return z3.BoolVal(a.eq(b), self.ctx)
-        return a == b
-
-    def total(self, terms: Sequence[Term]) -> Term:
-        return z3.Sum(list(terms)) if terms else self.const(0)
-
-    def fresh(self, name: str, typ: Type) -> Term:
-        return z3.Const(name, self.sort(typ))
-
-    def in_domain(self, t: Term, typ: Type) -> Formula:
-        if isinstance(typ, RangeT):
-            lo, hi = ir.range_bounds(typ)
-            return z3.And(t >= lo, t <= hi)
-        if isinstance(typ, EnumT | SortT) and self.domains is Domains.BITS:
-            n = self._sizes[typ.name]
-            return z3.ULT(t, n) if n < 2 ** t.size() else z3.BoolVal(True, self.ctx)
-        return z3.BoolVal(True, self.ctx)
-
-
-# ---------------------------------------------------------------- state layouts
-
-
-class Layout:
-    """Where a state keeps its locations. Keys are locations (SCALARS) or `(var, ())` (ARRAYS)."""
-
-    def __init__(self, inst: ir.Instance, values: Values):
-        self.inst = inst
-        self.values = values
-        self.locs = {v.name: inst.locations(v) for v in inst.model.vars}
-        self.vars = {v.name: v for v in inst.model.vars}
-
-    def keys(self) -> tuple[Loc, ...]:
-        raise NotImplementedError
-
-    def key_sort(self, key: Loc) -> z3.SortRef:
-        raise NotImplementedError
-
-    def read(self, w: Mapping[Loc, Term], var: str, idx: tuple[Term, ...]) -> Term:
-        raise NotImplementedError
-
-    def write(self, w: dict[Loc, Term], var: str, idx: tuple[Term, ...], value: Term, pc: Formula) -> None:
-        raise NotImplementedError
-
-    def locations(self, w: Mapping[Loc, Term]) -> dict[Loc, Term]:
-        """Every location's term (for decoding and for range bounds)."""
-        raise NotImplementedError
-
-class _Scalars(Layout):
-    def keys(self) -> tuple[Loc, ...]:
-        return tuple((v, i) for v, idxs in self.locs.items() for i in idxs)
-
-    def key_sort(self, key: Loc) -> z3.SortRef:
-        return self.values.sort(ir.domain_type(self.vars[key[0]].type))
-
-    def _matching(self, var: str, idx: tuple[Term, ...]) -> list[tuple[Loc, Formula]]:
-        known = [self.values.is_literal(t) for t in idx]
-        out = []
-        for loc_idx in self.locs[var]:
-            conds = []
-            for t, k, v in zip(idx, known, loc_idx, strict=True):
-                c = self.values.const(v)
-                if not k:
-                    conds.append(t == c)
-                elif not t.eq(c):
-                    break
-            else:
-                out.append(((var, loc_idx), conj(conds, self.values.ctx)))
-        return out
-
-    def read(self, w: Mapping[Loc, Term], var: str, idx: tuple[Term, ...]) -> Term:
-        cands = self._matching(var, idx)
-        result = w[cands[-1][0]]  # type checking keeps indices in the domain: the last needs no test
-        for loc, cond in reversed(cands[:-1]):
-            result = ite(cond, w[loc], result)
-        return result
-
-    def write(self, w: dict[Loc, Term], var: str, idx: tuple[Term, ...], value: Term, pc: Formula) -> None:
-        for loc, cond in self._matching(var, idx):
-            w[loc] = ite(conj([pc, cond], self.values.ctx), value, w[loc])
-
-    def locations(self, w: Mapping[Loc, Term]) -> dict[Loc, Term]:
-        return dict(w)
-
-class _Arrays(Layout):
-    def keys(self) -> tuple[Loc, ...]:
-        return tuple((v, ()) for v in self.locs)
-
-    def key_sort(self, key: Loc) -> z3.SortRef:
-        t = self.vars[key[0]].type
-        if isinstance(t, FunT):
-            return z3.ArraySort(*[self.values.sort(a) for a in t.args], self.values.sort(t.result))
-        return self.values.sort(t)
-
-    def read(self, w: Mapping[Loc, Term], var: str, idx: tuple[Term, ...]) -> Term:
-        return z3.Select(w[(var, ())], *idx) if idx else w[(var, ())]
-
-    def write(self, w: dict[Loc, Term], var: str, idx: tuple[Term, ...], value: Term, pc: Formula) -> None:
-        old = w[(var, ())]
-        w[(var, ())] = ite(pc, z3.Store(old, *idx, value) if idx else value, old)
-
-    def locations(self, w: Mapping[Loc, Term]) -> dict[Loc, Term]:
-        out: dict[Loc, Term] = {}
-        for var, idxs in self.locs.items():
-            for i in idxs:
-                arr = w[(var, ())]
-                out[(var, i)] = z3.Select(arr, *[self.values.const(v) for v in i]) if i else arr
-        return out
-
+from spec.types import FunT
 
 # ---------------------------------------------------------------- states, steps, init
 
@@ -392,8 +129,7 @@ class Encoding:
         self.domains = domains
         self.ctx = z3.Context()
         self.values = Values(inst, self.ctx, domains)
-        cls = _Scalars if functions is FunctionEncoding.SCALARS else _Arrays
-        self.layout: Layout = cls(inst, self.values)
+        self.layout: Layout = make_layout(functions, inst, self.values)
         self.keys = self.layout.keys()
         self._key_by_text = {loc_text(k) if functions is FunctionEncoding.SCALARS else k[0]: k for k in self.keys}
         self.action_names = [a.name for a in inst.model.actions]

@@ -18,12 +18,11 @@ from spec.ops import UnOp
 class GoalKind(Enum):
     STATE = "state"  # a reachable state satisfies `expr`
     ERROR = "error"  # a reachable step (or the init block) fails a check of property `name`
-    FIRES = "fires"  # action `name` takes a step from a reachable state
 
 
 @dataclass(frozen=True)
 class Goal:
-    """What an engine searches for: a bad state, an error outcome, a cover state or a firing."""
+    """What an engine searches for: a bad state, an error outcome, or a cover state."""
 
     name: str
     kind: GoalKind

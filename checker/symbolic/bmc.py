@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from checker.result import Budget, PropertyResult, Trace, Verdict
 from checker.solver.encode import Domains, Encoding, Formula
@@ -59,8 +60,6 @@ class Unroller:
                 if level == 0:
                     return enc.init_error_goal(goal, enc.init(enc.state(0))) if self.from_init else enc.neg(enc.true())
                 return enc.error_goal(goal, enc.step(level - 1))
-            case GoalKind.FIRES:
-                return enc.act_is(enc.step(level - 1), goal.name) if level > 0 else enc.neg(enc.true())
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def _deadline_passed(deadline: float | None) -> bool:
     return deadline is not None and time.monotonic() >= deadline
 
 
-class _Search:
+class Search:
     """One BMC run over a set of goals (mutable bookkeeping for `search`)."""
 
     def __init__(self, enc: Encoding, goals: Sequence[Goal], deadline: float | None):
@@ -141,7 +140,7 @@ def search(enc: Encoding, goals: Sequence[Goal], max_depth: int, deadline: float
     """The shortest trace (depth <= max_depth) to each goal, or why there is none. With
     `first_only`, stop after the first depth where some goal happens (the others are then
     reported as searched to the depth before)."""
-    s = _Search(enc, goals, deadline)
+    s = Search(enc, goals, deadline)
     for level in range(max_depth + 1):
         if not s.open:
             break
@@ -165,29 +164,17 @@ def assumption_names(inst: ir.Instance) -> tuple[str, ...]:
 def property_result(prop: ir.Property, f: Finding, engine: str, inst: ir.Instance) -> PropertyResult:
     """A BMC finding as a verdict: a trace is a violation (or a reached goal); no trace up to
     the bound is HOLDS TO DEPTH, never a proof; a search cut short is UNKNOWN."""
-    common = dict(prop=prop.name, kind=prop.kind, engine=engine, time_s=f.time_s,
+    common: dict[str, Any] = dict(prop=prop.name, kind=prop.kind, engine=engine, time_s=f.time_s,
                   assumptions=assumption_names(inst))
     if f.trace is not None:
         verdict = Verdict.REACHED if prop.kind is ir.PropKind.REACHABLE else Verdict.VIOLATED
-        return PropertyResult(verdict=verdict, depth=f.depth, trace=f.trace, **common)  # type: ignore[arg-type]
+        return PropertyResult(verdict=verdict, depth=f.depth, trace=f.trace, **common)
     if f.reason is not None:
         why = f"{f.reason}; " + (f"nothing found up to depth {f.depth}" if f.depth >= 0 else "nothing checked")
-        return PropertyResult(verdict=Verdict.UNKNOWN, depth=max(f.depth, 0), reason=why, **common)  # type: ignore[arg-type]
+        return PropertyResult(verdict=Verdict.UNKNOWN, depth=max(f.depth, 0), reason=why, **common)
     what = "not reached" if prop.kind is ir.PropKind.REACHABLE else "no violation"
-    return PropertyResult(verdict=Verdict.HOLDS_TO_DEPTH, depth=f.depth,  # type: ignore[arg-type]
+    return PropertyResult(verdict=Verdict.HOLDS_TO_DEPTH, depth=f.depth,
                           reason=f"{what} up to depth {f.depth}", **common)
-
-
-@dataclass(frozen=True)
-class Firing:
-    """Can an action take a step within the bound? REACHED (with a trace whose last step is the
-    action), HOLDS_TO_DEPTH (it cannot within `depth` steps: dead so far) or UNKNOWN (reason)."""
-
-    action: str
-    verdict: Verdict
-    depth: int
-    trace: Trace | None = None
-    reason: str | None = None
 
 
 class Bmc:
@@ -202,21 +189,6 @@ class Bmc:
         goals = {p.name: goal_of(p) for p in props}
         found = search(self.enc, list(goals.values()), _depth(budget), budget.deadline)
         return [property_result(p, found[goals[p.name]], self.name, self.inst) for p in props]
-
-    def action_can_fire(self, actions: Sequence[str], budget: Budget) -> list[Firing]:
-        """For dead-action detection: can each action produce a successor within the bound?"""
-        goals = [Goal(a, GoalKind.FIRES) for a in actions]
-        found = search(self.enc, goals, _depth(budget), budget.deadline)
-        out = []
-        for g in goals:
-            f = found[g]
-            if f.trace is not None:
-                out.append(Firing(g.name, Verdict.REACHED, f.depth, f.trace))
-            elif f.reason is not None:
-                out.append(Firing(g.name, Verdict.UNKNOWN, max(f.depth, 0), None, f.reason))
-            else:
-                out.append(Firing(g.name, Verdict.HOLDS_TO_DEPTH, f.depth))
-        return out
 
 
 def _depth(budget: Budget) -> int:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from checker.result import Certificate, PropertyResult
-from checker.solver import smt
+from checker.solver import decode, smt
 from checker.solver.encode import Encoding, Formula
 from checker.solver.goals import Goal, GoalKind
 
@@ -33,8 +33,8 @@ def queries(enc: Encoding, goal: Goal, inv: Formula) -> dict[str, Formula]:
 
 def build_certificate(enc: Encoding, engine: str, goal: Goal, inv: Formula, text: str | None = None) -> Certificate:
     """The certificate that `inv` (over state 0) is an inductive invariant excluding `goal`."""
-    readable = text if text is not None else smt.describe(enc, inv)
-    return Certificate(engine, readable, {name: smt.to_smtlib(enc, f) for name, f in queries(enc, goal, inv).items()})
+    readable = text if text is not None else decode.describe(enc, inv)
+    return Certificate(engine, readable, {name: decode.to_smtlib(enc, f) for name, f in queries(enc, goal, inv).items()})
 
 
 def verify_certificate(cert: Certificate, deadline: float | None) -> dict[str, smt.SatResult]:

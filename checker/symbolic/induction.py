@@ -21,7 +21,7 @@ from checker.result import Budget, PropertyResult, Verdict
 from checker.solver.encode import Domains, Encoding, Formula
 from checker.solver.goals import Goal, GoalKind, goal_of
 from checker.solver.smt import Status
-from checker.symbolic.bmc import Finding, Unroller, _Search, assumption_names, property_result
+from checker.symbolic.bmc import Finding, Search, Unroller, assumption_names, property_result
 from checker.symbolic.certificate import build_certificate
 from spec import ir
 from spec.printer import print_ir_expr
@@ -73,7 +73,7 @@ class Induction:
         goals = {p.name: goal_of(p) for p in props}
         # error goals first at each k: their step case reuses the inputs of the step to k
         order = sorted(props, key=lambda p: goals[p.name].kind is not GoalKind.ERROR)
-        base = _Search(self.enc, list(goals.values()), budget.deadline)
+        base = Search(self.enc, list(goals.values()), budget.deadline)
         step = _Step(self.enc, list(goals.values()), budget.deadline)
         results: dict[str, PropertyResult] = {}
         for k in range(1, max_k + 1):

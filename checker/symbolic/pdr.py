@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from checker.result import Budget, Certificate, PropertyResult, Verdict
 from checker.solver import smt
@@ -200,6 +201,6 @@ class Pdr:
                 return f"certificate query `{name}` is {res.status.value}" + (f" ({res.reason})" if res.reason else "")
         return None
 
-    def _result(self, p: ir.Property, verdict: Verdict, t0: float, **kw: object) -> PropertyResult:
-        return PropertyResult(p.name, p.kind, verdict, self.name, time.monotonic() - t0,  # type: ignore[arg-type]
+    def _result(self, p: ir.Property, verdict: Verdict, t0: float, **kw: Any) -> PropertyResult:
+        return PropertyResult(p.name, p.kind, verdict, self.name, time.monotonic() - t0,
                               assumptions=assumption_names(self.inst), **kw)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.solver import smt
+from checker.solver import decode, smt
 from checker.solver.encode import Domains, Encoding, Formula
 from checker.solver.goals import Goal, GoalKind
 from checker.symbolic.generalize import candidates, conjunction, smaller
@@ -101,7 +101,7 @@ def from_small_instance(enc: Encoding, goals: list[Goal], size: int, spacer_dead
     if res.status is not smt.Status.SAT or res.invariant is None:
         return SmallResult(res.status)
     try:
-        lemmas = candidates(smt.to_ir(senc, res.invariant))
+        lemmas = candidates(decode.to_ir(senc, res.invariant))
     except ValueError:  # Spacer said something the IR cannot: nothing to generalize
         return SmallResult(smt.Status.UNKNOWN)
     assert enc.domains is Domains.BITS

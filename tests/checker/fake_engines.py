@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from checker.backends import Backend, EngineKind, EngineRun
 from checker.result import Budget, PropertyResult, SearchStats, State, Step, Trace, Verdict, Warning_
-from checker.schedule import Backend, EngineKind, EngineRun
 from spec import ir
 
 Answer = Callable[[ir.Property, Budget], PropertyResult | None]

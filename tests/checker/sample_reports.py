@@ -94,7 +94,7 @@ def sample_report(file: str = "pages.spec") -> Report:
         PropertyResult("ref:range", PropKind.RANGE, Verdict.HOLDS_TO_DEPTH, "bmc", 2.0, 10,
                        reason="pdr: timeout after 2.0s"),
         PropertyResult("alloc:fires", PropKind.REACHABLE, Verdict.UNKNOWN, "induction", 0.5,
-                       reason="solver returned unknown (incomplete quantifiers)"),
+                       reason="solver returned unknown (incomplete quantifiers)", vacuity_of="alloc"),
     )
     warnings = (Warning_("dead-action", "action `write` can never fire: its guard `require st[p] == Free` "
                          "is never satisfied", Span(file, 19, 3, 19, 20)),)

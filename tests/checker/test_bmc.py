@@ -5,6 +5,7 @@ from __future__ import annotations
 from checker.result import Budget, Verdict
 from checker.solver.encode import Encoding, FunctionEncoding
 from checker.symbolic.bmc import Bmc
+from checker.vacuity import fire_goals
 from spec import ir
 from tests.checker.corpus.verdicts import DEAD_ACTIONS
 from tests.checker.symbolic_helpers import assert_well_formed, by_name, corpus, load_text
@@ -84,30 +85,30 @@ def test_array_encoding_finds_the_same_traces():
                {p: (r.verdict, r.depth) for p, r in arr.items()}, name
 
 
-def test_action_can_fire_finds_dead_actions():
+def test_fires_goals_find_dead_actions():
     for name, dead in DEAD_ACTIONS.items():
         inst = corpus(name)
-        actions = [a.name for a in inst.model.actions]
-        firings = {f.action: f for f in Bmc(inst).action_can_fire(actions, Budget(max_depth=5))}
-        assert {a for a, f in firings.items() if f.verdict is Verdict.HOLDS_TO_DEPTH} == dead
-        for a, f in firings.items():
-            if a in dead:
-                assert f.depth == 5 and f.trace is None
+        goals = {g.prop.name: g for g in fire_goals(inst.model)}
+        results = {r.prop: r for r in Bmc(inst).check([g.prop for g in goals.values()], Budget(max_depth=5))}
+        assert {goals[p].action for p, r in results.items() if r.verdict is Verdict.HOLDS_TO_DEPTH} == dead
+        for p, r in results.items():
+            if goals[p].action in dead:
+                assert r.depth == 5 and r.trace is None
             else:
-                assert f.verdict is Verdict.REACHED and f.trace.steps[-1].action == a
-                assert f.trace.depth == f.depth >= 1
+                assert r.verdict is Verdict.REACHED and r.trace.depth == r.depth >= 0
 
 
-def test_action_firing_depth_is_the_shortest(tmp_path):
+def test_fires_goal_depth_is_the_shortest(tmp_path):
     inst = load_text(tmp_path, """
 var n: 0..5 = 0;
 action inc() { require n < 5; n := n + 1; }
 action at_three() { require n == 3; n := 0; }
 """)
-    [f] = Bmc(inst).action_can_fire(["at_three"], Budget(max_depth=6))
-    assert (f.verdict, f.depth) == (Verdict.REACHED, 4)
-    [f] = Bmc(inst).action_can_fire(["at_three"], Budget(max_depth=3))
-    assert (f.verdict, f.depth) == (Verdict.HOLDS_TO_DEPTH, 3)
+    [goal] = [g.prop for g in fire_goals(inst.model) if g.action == "at_three"]
+    [r] = Bmc(inst).check([goal], Budget(max_depth=6))
+    assert (r.verdict, r.depth) == (Verdict.REACHED, 3)  # n == 3: at_three is enabled there
+    [r] = Bmc(inst).check([goal], Budget(max_depth=2))
+    assert (r.verdict, r.depth) == (Verdict.HOLDS_TO_DEPTH, 2)
 
 
 def test_values_nothing_constrains_start_at_their_first_value():

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from checker.interp.replay import replay
 from checker.interp.semantics import Semantics
 from checker.result import Budget, Verdict
-from checker.solver import smt
+from checker.solver import decode, smt
 from checker.solver.encode import Domains, Encoding, FunctionEncoding
 from checker.solver.goals import goal_of
 from checker.solver.intervals import int_width
@@ -89,7 +89,7 @@ def test_formulas_print_in_the_models_terms():
     private = ir.lit(inst.model.enum("St").value("Private"))
     stale = ir.Read("stale", (ir.lit(ir.Elem("Vcpu", 0)),), BOOL)
     e = ir.Binary(BinOp.OR, ir.Binary(BinOp.NE, st, private, BOOL), ir.Unary(UnOp.NOT, stale, BOOL), BOOL)
-    assert smt.describe(enc, enc.holds(e, enc.state(0))) == "st[page1] != Private || !stale[vcpu0]"
+    assert decode.describe(enc, enc.holds(e, enc.state(0))) == "st[page1] != Private || !stale[vcpu0]"
 
 
 def test_reads_with_a_state_dependent_index(tmp_path):

@@ -7,14 +7,13 @@ import pytest
 
 from checker import vacuity
 from checker.api import Prepared, run, select
+from checker.backends import EngineKind, Options
 from checker.policy import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION, Policy, exit_status
 from checker.result import PropertyResult, SearchStats, Verdict
 from checker.schedule import (
     AUTO_EXPLICIT_STATES,
     DEFAULT_DEPTH,
-    EngineKind,
     InternalError,
-    Options,
     merge,
     schedule,
 )
@@ -207,6 +206,8 @@ def test_dead_action_is_a_warning_naming_the_guard_and_an_error_with_strict(inst
     rep = _run(inst, fakes, Options(engine=PDR))
     assert [r.prop for r in rep.results][-2:] == ["a:fires", "unlock:fires"]
     fired = rep.result("a:fires")
+    assert fired.vacuity_of == "a" and rep.result("unlock:fires").vacuity_of == "unlock"
+    assert all(r.vacuity_of is None for r in rep.results[:-2])  # the model's own properties
     assert fired.trace.steps[-1].action == "a" and fired.depth == fired.trace.depth  # ends with the action firing
     [w] = rep.warnings
     assert w.code == "dead-action" and "`unlock`" in w.message and "require locked" in w.message

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from checker.backends import Backend, EngineKind
 from checker.result import Certificate, State, Step, Trace, Verdict
-from checker.schedule import Backend, EngineKind
 from tests.checker.fake_engines import Answer, FakeChecker, Fakes, answer
 from tests.checker.sample_reports import P0, crash_trace, range_trace, witness_trace
 

@@ -241,3 +241,27 @@ def test_check_uses_the_cache_and_no_cache_bypasses_it(cache_dir):
     r3 = run_cli(["check", MODEL, "--no-cache"])
     assert r3.code == 0
     assert len(list(cache_dir.glob("*.json"))) == 1
+
+
+def test_two_spellings_of_a_size_or_parameter_are_one_cache_entry(tmp_path, cache_dir, monkeypatch):
+    """explore resolves --set and --size names once (qualified) and keys the cache on them."""
+    model = tmp_path / "c.spec"
+    model.write_text("model c;\ncomponent mm {\n  sort Page = 1;\n  param slow: bool = false;\n}\n"
+                     "var used: mm.Page -> bool = false;\nmitigation param zap: bool = true;\n"
+                     "action use(p: mm.Page) { require !mm.slow || zap; used[p] := true; }\n"
+                     "invariant fine: true;\n", encoding="utf-8")
+    calls = []
+    import checker.explore.run as er
+
+    real = er.check_request
+
+    def counting(req):
+        calls.append(req)
+        return real(req)
+
+    monkeypatch.setattr(er, "check_request", counting)
+    short = run_cli(["explore", str(model), "--vary", "zap", "--size", "Page=2", "--set", "slow=true"])
+    assert short.code == 0 and len(calls) == 2, short.err
+    assert dict(calls[0].sizes) == {"mm.Page": 2} and dict(calls[0].params)["mm.slow"] is True
+    qualified = run_cli(["explore", str(model), "--vary", "zap", "--size", "mm.Page=2", "--set", "mm.slow=true"])
+    assert qualified.out == short.out and len(calls) == 2  # both configurations answered by the cache

@@ -16,7 +16,7 @@ from spec import ir
 from spec.frontend import load_instance
 from tests.checker.interp_helpers import load
 from tests.checker.reference_interp import Reference
-from tests.checker.test_interp_memo import reachable
+from tests.checker.test_transitions import reachable
 from tests.gen.models import generated_instance, models
 
 ROOT = Path(__file__).resolve().parents[2]
