@@ -84,6 +84,15 @@ def test_minimal_fixes_known_answer():
     assert "without reset_on_free: no_crash fail" in text
 
 
+def test_minimal_fixes_in_worker_processes_equal_one_process():
+    """--jobs 2 runs one minimal-fix search per base configuration in its own process."""
+    args = ["explore", MODEL, "--vary", "hardware", "--minimal-fixes", "--format", "json"]
+    one, two = run_cli(args + ["--jobs", "1"]), run_cli(args + ["--jobs", "2"])
+    assert one.code == two.code == 0, two.err
+    fixes = [json.loads(r.out)["minimal_fixes"] for r in (one, two)]
+    assert fixes[0] == fixes[1] and len(fixes[0]) == 3
+
+
 class _Cells(HTMLParser):
     def __init__(self):
         super().__init__()
