@@ -103,7 +103,7 @@ class ExplicitEngine:
         sink = GraphSink() if self.keep_graph else None
         search = Search(self.sem, canon, goals, budget, graph=sink, deadlocks=self.deadlock != "ignore",
                         progress=self.progress, stop_when_found=bool(props) and not self.keep_graph,
-                        progress_interval=self.progress_interval)
+                        progress_interval=self.progress_interval, renamer=self.symmetry)
         search.run()
         coverage = self.sem.coverage.as_dict()
         elapsed = time.monotonic() - t0

@@ -14,13 +14,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
+from checker.explicit.symmetry import Perm, inverse
 from checker.explicit.transitions import Transitions
 from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
 from checker.result import Budget
+from spec import ir
 
 S = FastState
+
+
+class Renamer(Protocol):
+    """What trace concretisation needs of a canonical form (checker/explicit/symmetry.py)."""
+
+    def permutation(self, s: S) -> Perm: ...
+
+    def rename(self, s: S, perm: Perm) -> S: ...
 INIT = -1  # "action index" of a violation raised by the init block
 CANON_CACHE = 1 << 18  # canonical forms remembered (then forgotten all at once)
 VALUE_CACHE = 1 << 16  # property values remembered per property
@@ -67,8 +77,10 @@ class GraphSink:
 class Search:
     def __init__(self, sem: Semantics, canon: Callable[[S], S] | None, goals: Goals, budget: Budget, *,
                  graph: GraphSink | None, deadlocks: bool, progress: Progress | None,
-                 stop_when_found: bool, progress_interval: float = 0.25, cache: bool = True) -> None:
+                 stop_when_found: bool, progress_interval: float = 0.25, cache: bool = True,
+                 renamer: Renamer | None = None) -> None:
         self.sem = sem
+        self.renamer = renamer  # how `canon` renamed a state; needed for traces when canon is not identity
         self.canon = canon if canon is not None else _identity
         self._canon_or_none = canon
         self._limit = budget.max_states if budget.max_states is not None else -1
@@ -364,30 +376,57 @@ class Search:
 
     def concretize(self, reps: list[S], ais: list[int], final: Violation | None,
                    final_ai: int | None) -> list[tuple[int | None, S | None]]:
-        """A concrete trace through the orbits of `reps`: each step an action instance whose
-        outcome has the next representative as its canonical form (the recorded instance first;
-        with symmetry a permuted one may be needed). Ends with `final` when given."""
-        cur = reps[0]  # an initial state: the set of initial states is symmetric
-        out: list[tuple[int | None, S | None]] = [(None, cur)]
-        for rep, i in zip(reps[1:], ais, strict=True):
-            step = self._find(cur, i, partial(self._leads_to, rep))
-            out.append(step)
-            cur = step[1]
+        """A concrete trace through the orbits of `reps`, ending with `final` when given.
+
+        Step k re-runs the recorded action instance on the stored representative `reps[k]` and
+        takes the outcome `t` whose canonical form is `reps[k+1]` (as the search did). The trace
+        shows `P(t)`, where `P` renames the representatives into the trace's own states: it starts
+        as the identity and after each step absorbs the renaming that took `t` to `reps[k+1]`.
+        Nothing here needs the representative to be a function of the orbit."""
+        out: list[tuple[int | None, S | None]] = [(None, reps[0])]  # the set of initial states is symmetric
+        names: Perm = {}  # P: element renaming from representatives to trace states (identity: empty)
+        for cur, nxt, i in zip(reps[:-1], reps[1:], ais, strict=True):
+            t = self._outcome(cur, i, partial(self._leads_to, nxt))
+            out.append((self._renamed_instance(i, names), self._rename(t, names)))
+            if self.renamer is not None and t != nxt:
+                pi = self.renamer.permutation(t)
+                if self.renamer.rename(t, pi) != nxt:
+                    raise AssertionError("the canonical form is not the renaming it reports")
+                sigma = {sort: inverse(p) for sort, p in pi.items()}  # nxt -> t
+                names = {sort: tuple(names[sort][x] if sort in names else x for x in sigma[sort])
+                         for sort in sigma} | {sort: p for sort, p in names.items() if sort not in sigma}
         if final is not None and final_ai is not None:
-            j, _ = self._find(cur, final_ai, lambda o: o == final)
+            self._outcome(reps[-1], final_ai, lambda o: o == final)  # as the search found it
+            j = self._renamed_instance(final_ai, names)
+            state = out[-1][1]
+            assert state is not None
+            if not any(o.__class__ is Violation and o.prop == final.prop for o in self.sem.runners[j](state)):
+                raise AssertionError("the renamed step does not fail as the recorded one does")
             out.append((j, None))
         return out
 
     def _leads_to(self, rep: S, o: Any) -> bool:
         return o.__class__ is not Violation and self.canon(o) == rep
 
-    def _find(self, s: S, first: int, ok: Callable[[Any], bool]) -> tuple[int, S]:
-        order = [first] + [j for j in range(len(self.sem.runners)) if j != first]
-        for j in order:
-            for o in self.sem.runners[j](s):
-                if ok(o):
-                    return j, o
-        raise AssertionError("no concrete step matches the recorded one (symmetry reduction is unsound here)")
+    def _outcome(self, s: S, i: int, ok: Callable[[Any], bool]) -> Any:
+        for o in self.sem.runners[i](s):
+            if ok(o):
+                return o
+        raise AssertionError("the recorded step does not lead to the recorded state")
+
+    def _rename(self, s: S, names: Perm) -> S:
+        return s if not names or self.renamer is None else self.renamer.rename(s, names)
+
+    def _renamed_instance(self, i: int, names: Perm) -> int:
+        if not names:
+            return i
+        ai = self.sem.action_instances()[i]
+        args = tuple((k, ir.Elem(v.sort, names[v.sort][v.index]) if isinstance(v, ir.Elem) and v.sort in names
+                      else v) for k, v in ai.args)
+        j = self.sem.index_of(ai.action, args)
+        if j is None:
+            raise AssertionError(f"no action instance {ai.action}{args}")
+        return j
 
 
 def _identity(s: S) -> S:

@@ -25,7 +25,7 @@ turns symmetry off.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, permutations, product
 from math import factorial
 from operator import itemgetter
@@ -36,6 +36,7 @@ from spec import ir
 from spec.types import BoolT, FunT, SortT, Type
 
 State_ = FastState
+Perm = dict[str, tuple[int, ...]]  # sort -> the new index of each element (a renaming of elements)
 _CACHE_MAX = 100_000  # permutation maps kept per engine run
 _MEMO_MAX = 1 << 16  # signature orders remembered per sort (a search sees few distinct ones)
 MAX_ARRANGEMENTS = 720  # tied arrangements tried per state before settling for a cheaper form
@@ -138,6 +139,7 @@ class Symmetry:
         self._freeze = sem.freeze
         self._maps: dict[tuple[tuple[int, ...], ...], Callable[[State_], State_]] = {}
         self._plans: dict[tuple[Outcome, ...], list[Callable[[State_], State_]]] = {}  # outcomes -> maps
+        self._plan_orders: dict[tuple[Outcome, ...], list[tuple[tuple[int, ...], ...]]] = {}  # ... their orders
         self.partial = False  # set once a state had too many tied arrangements to minimise over
         self.active = bool(self.simple or self.general)
         self.canon: Callable[[State_], State_] = self._canon if self.active else _identity
@@ -229,11 +231,13 @@ class Symmetry:
         if total > MAX_ARRANGEMENTS:
             self.partial = True
             options = [[order] for order, _ties in key]
-        plan = [self._freeze if orders == self._identity_key else self._perm_map(orders)
-                for orders in product(*options)]
+        arrangements = list(product(*options))
+        plan = [self._freeze if orders == self._identity_key else self._perm_map(orders) for orders in arrangements]
         if len(self._plans) >= _CACHE_MAX:
             self._plans.clear()
+            self._plan_orders.clear()
         self._plans[key] = plan
+        self._plan_orders[key] = arrangements
         return plan
 
     def _perm_map(self, orders: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
@@ -247,13 +251,11 @@ class Symmetry:
 
     def _build_map(self, orders: tuple[tuple[int, ...], ...]) -> Callable[[State_], State_]:
         """The renaming that moves element `order[i]` of each general sort to index `i`."""
+        return self._rename_map({name: inverse(order) for name, order in zip(self.general, orders, strict=True)})
+
+    def _rename_map(self, perm: Perm) -> Callable[[State_], State_]:
+        """The renaming that makes element `e` of each sort in `perm` element `perm[sort][e]`."""
         lay = self.sem.layout
-        perm: dict[str, list[int]] = {}
-        for name, order in zip(self.general, orders, strict=True):
-            new_of = [0] * len(order)
-            for new, old in enumerate(order):
-                new_of[old] = new
-            perm[name] = new_of
         src = [0] * lay.width
         for j, (var, args, codes) in enumerate(self._slot_args):
             renamed = tuple(perm[t.name][c] if isinstance(t, SortT) and t.name in perm else c
@@ -273,6 +275,32 @@ class Symmetry:
                 out[k] = p[out[k]]
             return freeze(out)
         return apply
+
+    # --------------------------------------------------------------- the renaming behind canon
+
+    def permutation(self, s: State_) -> Perm:
+        """The renaming `canon` applies to `s`: `canon(s) == rename(s, permutation(s))`, whatever
+        the form (exact or, past MAX_ARRANGEMENTS ties, a cheaper one). Traces are concretised with
+        it, so they never depend on the representative being a function of the orbit."""
+        perm: Perm = {}
+        if self.simple:
+            for name, (_m, get, _slots) in zip(self.simple, self._simple_plan, strict=True):
+                rows = list(get(s))
+                perm[name] = inverse(tuple(sorted(range(len(rows)), key=rows.__getitem__)))
+            s = self._canon_simple(s)
+        if self.general:
+            key = tuple([o.outcome(s) for o in self._orders])
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = self._plan(key)
+            arrangements = self._plan_orders[key]
+            best = 0 if len(plan) == 1 else min(range(len(plan)), key=lambda k: plan[k](s))
+            perm.update({name: inverse(order) for name, order in zip(self.general, arrangements[best], strict=True)})
+        return perm
+
+    def rename(self, s: State_, perm: Perm) -> State_:
+        """`s` with element `e` of each sort in `perm` renamed `perm[sort][e]`."""
+        return self._rename_map(perm)(s)
 
     def _canon(self, s: State_) -> State_:
         if self.simple:
@@ -373,6 +401,15 @@ def _groups(order: tuple[int, ...], ties: tuple[bool, ...]) -> list[list[int]]:
 
 def _identity(s: State_) -> State_:
     return s
+
+
+def inverse(order: Sequence[int]) -> tuple[int, ...]:
+    """The inverse of a permutation of 0..n-1 given as a sequence (`order[new] = old` ->
+    `out[old] = new`, and back)."""
+    out = [0] * len(order)
+    for new, old in enumerate(order):
+        out[old] = new
+    return tuple(out)
 
 
 def _getter(slots: list[int]) -> Callable[[State_], tuple[int, ...]]:
