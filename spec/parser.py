@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import os
+import pickle
 import re
 import stat
 import sys
@@ -36,23 +38,98 @@ MAX_INT = 2**63 - 1
 _OPS = {op.value: op for op in BinOp}
 
 
-def _cache_path() -> str | bool:
-    """Where lark keeps its LALR tables between runs: a private per-user folder, or nowhere.
+def _private_folder(*parts: str) -> Path | None:
+    """A per-user cache folder owned by us and closed to others, or None.
 
-    lark's own default is a shared temp folder, and its cache is a pickle: a file planted
-    there by another user would run code. So only a folder owned by us and closed to others
-    is used."""
+    Both caches below are pickles: a file planted by another user would run code. lark's own
+    default is a shared temp folder, so only a folder owned by us and closed to others is used."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "spec-check"
+    folder = Path(base, "spec-check", *parts)
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = folder.stat()
-        if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return False
+        for f in [folder, *folder.parents][: len(parts) + 1]:
+            st = f.stat()
+            if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return None
     except (OSError, AttributeError):
+        return None
+    return folder
+
+
+def _cache_path() -> str | bool:
+    """Where lark keeps its LALR tables between runs (see _private_folder), or nowhere."""
+    folder = _private_folder()
+    if folder is None:
         return False
     py = "".join(map(str, sys.version_info[:2]))
     return str(folder / f"grammar-lark{lark.__version__}-py{py}.cache")
+
+
+AST_CACHE_ENTRIES = 1000  # past this many parsed files kept, the older half is deleted
+
+
+def _ast_cache() -> tuple[Path, str] | None:
+    """The folder of parsed files kept between runs, and the digest of what makes an AST (this
+    parser, the grammar, the AST classes, lark's and Python's versions): an entry made by other
+    code is never read. None when no private folder can be had or SPEC_CHECK_NO_PARSE_CACHE=1."""
+    if os.environ.get("SPEC_CHECK_NO_PARSE_CACHE") == "1":
+        return None
+    return _ast_cache_location(os.environ.get("XDG_CACHE_HOME"))
+
+
+@functools.lru_cache(maxsize=4)
+def _ast_cache_location(_xdg: str | None) -> tuple[Path, str] | None:
+    folder = _private_folder("ast")
+    if folder is None:
+        return None
+    h = hashlib.sha256(f"{lark.__version__} {sys.version}".encode())
+    here = Path(__file__).parent
+    for name in ("parser.py", "grammar.lark", "ast.py", "source.py", "ops.py"):
+        h.update((here / name).read_bytes())
+    return folder, h.hexdigest()
+
+
+def _cached_parse(name: str, text: str) -> ast.Module | None:
+    where = _ast_cache()
+    if where is None:
+        return None
+    try:
+        with open(where[0] / _entry(where[1], name, text), "rb") as f:
+            module = pickle.load(f)
+    except Exception:  # noqa: BLE001 - absent, truncated or stale: parse again
+        return None
+    return module if isinstance(module, ast.Module) and module.file == name else None
+
+
+def _store_parse(name: str, text: str, module: ast.Module) -> None:
+    where = _ast_cache()
+    if where is None:
+        return
+    path = where[0] / _entry(where[1], name, text)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    _prune(where[0])
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump(module, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except (OSError, pickle.PicklingError, RecursionError):
+        tmp.unlink(missing_ok=True)
+
+
+def _prune(folder: Path) -> None:
+    try:
+        entries = list(folder.glob("*.pickle"))
+        if len(entries) < AST_CACHE_ENTRIES:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime)
+        for e in entries[: len(entries) // 2]:
+            e.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _entry(digest: str, name: str, text: str) -> str:
+    return hashlib.sha256(f"{digest}\0{name}\0{text}".encode("utf-8", "surrogatepass")).hexdigest() + ".pickle"
 
 
 @functools.lru_cache(maxsize=1)
@@ -334,6 +411,15 @@ def parse(src: SourceFile) -> ast.Module:
 
 @functools.lru_cache(maxsize=256)
 def _parse_text(name: str, text: str) -> ast.Module:
+    cached = _cached_parse(name, text)
+    if cached is not None:
+        return cached
+    module = _parse_fresh(name, text)
+    _store_parse(name, text, module)
+    return module
+
+
+def _parse_fresh(name: str, text: str) -> ast.Module:
     src = SourceFile(name, text)
     parser = _parser()
     try:

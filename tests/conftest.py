@@ -53,3 +53,10 @@ def _no_result_cache(monkeypatch):
     """Tests never read or write the result cache unless they ask for it (tests of the cache
     point SPEC_CHECK_CACHE at a temporary folder and delete SPEC_CHECK_NO_CACHE)."""
     monkeypatch.setenv("SPEC_CHECK_NO_CACHE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_parse_cache(monkeypatch):
+    """Tests never keep parsed files on disk (the fuzzers parse thousands of inputs) unless they
+    ask for it (tests/spec/test_parse_cache.py)."""
+    monkeypatch.setenv("SPEC_CHECK_NO_PARSE_CACHE", "1")

@@ -1,0 +1,250 @@
+"""The commands that check models: `check`, `explore` and `graph` (checker/cli.py parses the
+arguments and dispatches here, so that `lint`, `fmt` and `--help` never load the engines)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from checker import api
+from checker.backends import DeadlockMode, EngineKind, Options
+from checker.console import BUG, sources_of, to_stderr
+from checker.explore import baseline
+from checker.explore.run import cache_from_env, check_key, explore_file
+from checker.policy import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_VIOLATION,
+    Policy,
+    exit_status,
+)
+from checker.report.common import Context
+from checker.report.dot import render_trace_dot
+from checker.report.html import render_html as render_matrix_html
+from checker.report.json import render_json
+from checker.report.junit import render_junit
+from checker.report.matrix import render_fixes_text
+from checker.report.matrix import render_json as render_matrix_json
+from checker.report.matrix import render_markdown as render_matrix_markdown
+from checker.report.matrix import render_text as render_matrix_text
+from checker.report.sarif import render_sarif
+from checker.report.text import TextOptions, render_text, trace_renderer
+from checker.result import Report
+from checker.schedule import InternalError
+from spec.config import parse_assignments
+from spec.diagnostics import FrontendError, Sink, render_all
+from spec.frontend import instantiate, load_model
+
+
+def _failed(exc: FrontendError | OSError | InternalError, file: str) -> int:
+    """Print why a command could not run; the exit code: 2 bad input, 4 a bug in spec-check."""
+    if isinstance(exc, FrontendError):
+        to_stderr(render_all(exc.diagnostics, sources_of(exc)))
+        return EXIT_BAD_INPUT
+    if isinstance(exc, OSError):
+        to_stderr(f"{file}: error[E0201]: cannot read `{file}`: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    to_stderr(f"internal error: {exc}")
+    to_stderr(BUG)
+    return EXIT_INTERNAL
+
+
+def _prepare(args: argparse.Namespace) -> api.Prepared:
+    """Load and configure the model named on the command line; FrontendError on bad input."""
+    sink = Sink()
+    sizes = parse_assignments(args.size, "--size", sink)
+    params = parse_assignments(args.set, "--set", sink)
+    sink.raise_if_errors()
+    loaded = load_model(args.file)
+    if loaded.warnings and not getattr(args, "quiet", False):
+        to_stderr(render_all(loaded.warnings, loaded.sources))
+    return api.Prepared(instantiate(loaded, sizes, params), args.file, dict(loaded.sources))
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(engine=EngineKind(args.engine), depth=args.depth, timeout=args.timeout or None,
+                   max_states=args.max_states, symmetry=args.symmetry, keep_graph=args.keep_graph,
+                   deadlock=DeadlockMode(args.deadlock), vacuity=args.vacuity, strict=args.strict,
+                   stats=args.stats, seed=args.seed, walks=args.walks)
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    bounded = args.depth is not None and args.engine in (EngineKind.BMC.value, EngineKind.EXPLICIT.value)
+    return Policy(strict=args.strict, bounded_depth=args.depth if bounded else None,
+                  deadlock_error=args.deadlock == DeadlockMode.ERROR.value)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+
+    def say(msg: str) -> None:
+        sys.stderr.write("\r\x1b[K" + msg[:120])
+        sys.stderr.flush()
+
+    return say
+
+
+def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int) -> str:
+    if args.format == "json":
+        return render_json(report, ctx, policy, code)
+    if args.format == "junit":
+        return render_junit(report, ctx, policy)
+    if args.format == "sarif":
+        return render_sarif(report, ctx, policy)
+    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, quiet=args.quiet,
+                                                    stats=args.stats))
+
+
+def _output(path: str | None, text: str) -> bool:
+    """Write `text` to `path`, or to stdout; False (after saying why) when the file cannot be written."""
+    try:
+        if path:
+            _write(path, text)
+        else:
+            sys.stdout.write(text)
+    except OSError as err:
+        to_stderr(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+        return False
+    return True
+
+
+def _write(path: str, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def _write_certificates(directory: str, report: Report) -> int:
+    """`PROP.invariant.txt` and `PROP.QUERY.smt2` per certified property (checker/symbolic/certificate.py)."""
+    from checker.symbolic.certificate import write_certificate
+
+    return sum(1 for r in report.results if write_certificate(r, directory))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        prepared = _prepare(args)
+        progress = _progress(sys.stderr.isatty() and not args.quiet)
+        cache = cache_from_env(args.cache and not args.keep_graph)
+        key = check_key(prepared, args.property, _options(args))
+        report = cache.get(key)
+        if report is None:
+            try:
+                report = api.run(prepared, args.property or None, _options(args), progress=progress).report
+            finally:
+                if progress is not None:
+                    sys.stderr.write("\r\x1b[K")
+            cache.put(key, report)
+        for w in cache.warnings:
+            to_stderr(f"warning: {w}")
+    except (FrontendError, OSError, InternalError) as exc:
+        return _failed(exc, args.file)
+    policy = _policy(args)
+    code = exit_status(report, policy)
+    if report.interrupted and code != EXIT_VIOLATION:
+        code = EXIT_INTERRUPTED
+    code = _emit(args, report, Context(prepared.instance.model), policy, code)
+    if code in (EXIT_BAD_INPUT, EXIT_INTERNAL) or report.interrupted:
+        return code
+    return _gate(args, [report], code)
+
+
+def _gate(args: argparse.Namespace, reports: list[Report], code: int) -> int:
+    """--save-baseline / --baseline: with a baseline, only regressions fail the run."""
+    try:
+        if args.save_baseline:
+            baseline.save(Path(args.save_baseline), reports)
+        if not args.baseline:
+            return code
+        diffs = baseline.compare(baseline.load(Path(args.baseline)), reports)
+    except ValueError as err:
+        to_stderr(f"error: {err}")
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        to_stderr(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    for d in diffs:
+        before = d.before.value if d.before else "(absent)"
+        after = d.after.value if d.after else "(absent)"
+        to_stderr(f"{d.change.value}: {d.prop} [{d.config}]: {before} -> {after}")
+    regressions = sum(1 for d in diffs if d.change is baseline.Change.REGRESSION)
+    to_stderr(f"baseline {args.baseline}: {regressions} regression(s), "
+         f"{sum(1 for d in diffs if d.change is baseline.Change.IMPROVEMENT)} improvement(s)")
+    return EXIT_VIOLATION if regressions else EXIT_OK
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    options = [("engine", args.engine), ("depth", args.depth), ("timeout", args.timeout or None),
+               ("max_states", args.max_states), ("symmetry", args.symmetry), ("vacuity", args.vacuity)]
+    cache = cache_from_env(args.cache)
+    try:
+        result = explore_file(args.file, args.vary, args.set, args.size, options, jobs=max(1, args.jobs),
+                              cache=cache, want_fixes=args.minimal_fixes or args.exhaustive_fixes,
+                              exhaustive_fixes=args.exhaustive_fixes)
+    except (FrontendError, OSError, InternalError) as exc:
+        return _failed(exc, args.file)
+    for w in result.warnings:
+        to_stderr(f"warning: {w}")
+    trace_text = trace_renderer(Context(result.model))
+    m = result.matrix
+    if args.format == "json":
+        text = render_matrix_json(m, result.fixes, Context(result.model))
+    elif args.format == "markdown":
+        text = render_matrix_markdown(m, trace_text)
+    elif args.format == "html":
+        text = render_matrix_html(m, trace_text, result.fixes)
+    else:
+        text = render_matrix_text(m, trace_text, layout=args.layout)
+        if result.fixes is not None:
+            text += "\n" + render_fixes_text(result.fixes)
+    if not _output(args.output, text):
+        return EXIT_BAD_INPUT
+    return _gate(args, [rep for _b, rep in m.rows], EXIT_OK)
+
+
+def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int) -> int:
+    """Print or write the report and the side files; a file that cannot be written is bad input."""
+    text = _render(args, report, ctx, policy, code)
+    try:
+        if args.output:
+            _write(args.output, text)
+        else:
+            sys.stdout.write(text)
+        if args.trace_dot:
+            _write(args.trace_dot, render_trace_dot(report))
+        if args.certificate:
+            n = _write_certificates(args.certificate, report)
+            if not args.quiet:
+                to_stderr(f"wrote {n} certificate{'s' if n != 1 else ''} to {args.certificate}")
+    except OSError as err:
+        to_stderr(f"error: cannot write `{err.filename}`: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    return code
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    try:
+        prepared = _prepare(args)
+        from checker.explicit.engine import ExplicitEngine
+        from checker.report.graph import DEFAULT_MAX_STATES, state_graph_text
+        from checker.result import Budget
+
+        limit = args.max_states or DEFAULT_MAX_STATES
+        engine = ExplicitEngine(prepared.instance, symmetry=args.symmetry, keep_graph=True, deadlock="ignore")
+        # one state over the limit is enough to know the graph is too large to draw
+        outcome = engine.check([], Budget(max_states=limit + 1))
+        if not outcome.exhaustive:
+            raise ValueError(f"the state graph has more than {limit} states; raise the limit with --max-states, "
+                             "or use smaller sizes (--size)")
+        text = state_graph_text(outcome, prepared.instance, fmt=args.format, max_states=limit)
+    except FrontendError as e:
+        to_stderr(render_all(e.diagnostics, sources_of(e)))
+        return EXIT_BAD_INPUT
+    except ValueError as err:  # a refusal (graph too large)
+        to_stderr(f"error: {err}")
+        return EXIT_BAD_INPUT
+    return EXIT_OK if _output(args.output, text) else EXIT_BAD_INPUT
