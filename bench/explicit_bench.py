@@ -34,7 +34,7 @@ CAP_S = 20.0
 TARGET = 50_000  # states/s on models/tdx.spec (the issue's aim)
 
 
-def _measure(path: Path, sizes: dict[str, int], symmetry: bool) -> tuple[int, int, float, bool]:
+def measure_search(path: Path, sizes: dict[str, int], symmetry: bool) -> tuple[int, int, float, bool]:
     """(states, transitions, CPU seconds per search, exhaustive), best of the repetitions."""
     inst = load_instance(path, sizes=sizes)
     engine = ExplicitEngine(inst, symmetry=symmetry)
@@ -64,7 +64,7 @@ def _represented(path: Path, sizes: dict[str, int]) -> str:
 def _row(label: str, path: Path, sizes: dict[str, int], symmetry: bool,
          rates: list[float] | None = None) -> tuple[str, str]:
     """One table row; the states/s also goes to `rates` when given."""
-    states, transitions, dt, exhaustive = _measure(path, sizes, symmetry)
+    states, transitions, dt, exhaustive = measure_search(path, sizes, symmetry)
     if rates is not None:
         rates.append(states / dt)
     size_text = " ".join(f"{k}={v}" for k, v in sizes.items())

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from explicit_bench import bench_explicit  # bench/ is on sys.path when run as bench/run.py
+from scale_bench import bench_scale
 from simulate_bench import bench_simulate
 from sizes_bench import bench_sizes
 from symbolic_bench import bench_symbolic
@@ -36,6 +37,7 @@ def main() -> None:
     rows += bench_simulate()
     rows += bench_symbolic()
     rows += bench_sizes()
+    rows += bench_scale()
     print_table(rows)
 
 

@@ -90,6 +90,9 @@ EngineFactory = Callable[[EngineKind, ir.Instance, Options, Progress | None], En
 class Backend:
     engine: EngineFactory
     checker: Callable[[ir.Instance], TraceChecker]
+    # `auto` may run its symbolic engines in a child process (checker/portfolio.py). Off for
+    # scripted engines, whose calls the tests count in this process.
+    side_by_side: bool = False
 
 
 
@@ -101,7 +104,7 @@ def default_backend() -> Backend:
     def engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None) -> Engine:
         return make_engine(kind, inst, options, progress, shared)
 
-    return Backend(engine=engine, checker=make_checker)
+    return Backend(engine=engine, checker=make_checker, side_by_side=True)
 
 
 # ---------------------------------------------------------------- interpreter

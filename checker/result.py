@@ -7,7 +7,7 @@ the same and the interpreter can replay any of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -139,11 +139,14 @@ class PropertyResult:
 
 @dataclass(frozen=True)
 class Budget:
-    """Limits for one engine run. `deadline` is a time.monotonic() value (None: no limit)."""
+    """Limits for one engine run. `deadline` is a time.monotonic() value (None: no limit).
+    `stop`, polled by the explicit search, says when other engines have made it unnecessary
+    (`auto` running engines side by side, checker/portfolio.py)."""
 
     deadline: float | None = None
     max_depth: int | None = None
     max_states: int | None = None
+    stop: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

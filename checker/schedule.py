@@ -1,10 +1,12 @@
 """Engines per property, budgets and the verdict merge: Instance x Options -> Report.
 
-`auto` (the default) first tries an exhaustive explicit-state search capped at a state count
-(small instances are decided there, shortest traces included), then BMC to a small depth to find
-shallow bugs fast, then k-induction, then PDR on whatever is still open, splitting the time budget
-between phases and, within the proof phases, between properties. A single engine can be asked for instead. Every trace is replayed by
-the independent interpreter before it is believed; a trace that does not replay, an engine that
+`auto` (the default) runs two columns. The explicit-state search, capped at a state count, decides
+small instances exhaustively with shortest traces; the symbolic chain runs BMC for a second or so
+(shallow bugs), then PDR, then k-induction on whatever is still open, each with a share of the
+remaining time. With two cores the columns run side by side (the symbolic chain in a forked child,
+checker/portfolio.py), and whichever decides a property first wins; otherwise one after the other,
+explicit first. A single engine can be asked for instead. Every trace is replayed by the
+independent interpreter before it is believed; a trace that does not replay, an engine that
 crashes, or two engines that contradict each other is an `InternalError` (a bug in spec-check),
 never a verdict. Vacuity goals (`ACTION:fires`, see checker/vacuity.py) ride along as ordinary
 reachable properties; an action that provably never fires becomes a "dead action" warning.
@@ -18,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from checker import vacuity
-from checker.backends import Backend, Engine, EngineKind, Options, Progress, TraceChecker
+from checker import portfolio, vacuity
+from checker.backends import Backend, Engine, EngineKind, EngineRun, Options, Progress, TraceChecker
 from checker.policy import DEAD_ACTION, DISABLED_ACTION
 from checker.result import (
     Budget,
@@ -34,13 +36,21 @@ from spec import ir
 from spec.printer import print_ir_expr
 
 DEFAULT_DEPTH = 10  # BMC depth of auto's bug-finding phase, and k bound of induction
-# auto's phases, each with the fraction of the remaining time it may use. The explicit search
-# comes first but is capped (AUTO_EXPLICIT_STATES): on a small instance it decides everything
-# exhaustively in well under a second; on a large one it gives up (after 10-20 s at the cap, or its
-# time share) and the symbolic engines take over. 500,000 stored states (~350 MB) holds tdx.spec
-# up to Page=4 Gfn=2 Vcpu=2 (313,342 orbits), where the proof engines run out of time.
-AUTO_PHASES = (("explicit", 0.2), ("bmc", 0.25), ("induction", 0.4), ("pdr", 1.0))
+# auto's explicit column is capped (AUTO_EXPLICIT_STATES): on a small instance it decides
+# everything exhaustively in well under a second; on a large one it gives up (after 10-40 s at the
+# cap) and leaves the rest to the symbolic column. 500,000 stored states (~350 MB) holds tdx.spec
+# up to Page=4 Gfn=2 Vcpu=2 (313,342 orbits), where the proof engines run out of time. Run one
+# after the other (no second core), it may use EXPLICIT_SHARE of the time budget.
 AUTO_EXPLICIT_STATES = 500_000
+EXPLICIT_SHARE = 0.2
+# The symbolic column: (engine, share of the remaining time, at most this many seconds). BMC only
+# looks for shallow bugs briefly, so that proofs are not kept waiting: on gmem.spec at 8 pages a
+# 5-step bug takes BMC 0.3 s and PDR 3 s, while BMC to depth 10 on the fixed model takes 6 s and
+# PDR proves all of it in 2.5 s. PDR goes before k-induction: it scales with the number of pages
+# (it works on a small copy and generalises), k-induction does not.
+CHILD_GRACE_S = 1.0  # how long past the deadline the child's last results are waited for
+SYMBOLIC_PHASES: tuple[tuple[str, float, float | None], ...] = (
+    ("bmc", 0.25, 1.0), ("pdr", 0.6, None), ("induction", 1.0, None))
 
 class InternalError(Exception):
     """A bug in spec-check (never bad input): a trace that does not replay, contradicting engines."""
@@ -95,6 +105,7 @@ class _Run:
     graph: Any = None
     stats: list[SearchStats] = field(default_factory=list)
     purpose: str = "properties"  # what the searches run now are for (SearchStats.purpose)
+    sink: portfolio.Send | None = None  # set in _side_by_side's child: where engine runs go
 
     # -------------------------------------------------------------- strategy
 
@@ -106,20 +117,75 @@ class _Run:
         self._auto(props, skip=())
 
     def _auto(self, props: Sequence[ir.Property], skip: tuple[EngineKind, ...]) -> None:
-        for name, share in AUTO_PHASES:
-            kind = EngineKind(name)
-            if kind not in skip:
-                self._phase(kind, [p for p in props if not self._decided(p.name)], share)
+        symbolic = [(EngineKind(name), share, cap) for name, share, cap in SYMBOLIC_PHASES
+                    if EngineKind(name) not in skip]
+        if EngineKind.EXPLICIT in skip:
+            self._chain(props, symbolic)
+        elif symbolic and self.backend.side_by_side and portfolio.available():
+            self._side_by_side(props, symbolic)
+        else:
+            self._phase(EngineKind.EXPLICIT, props, EXPLICIT_SHARE)
+            self._chain(props, symbolic)
 
-    def _phase(self, kind: EngineKind, props: Sequence[ir.Property], share: float) -> None:
+    def _chain(self, props: Sequence[ir.Property], phases: Sequence[tuple[EngineKind, float, float | None]]) -> None:
+        for kind, share, cap in phases:
+            self._phase(kind, [p for p in props if not self._decided(p.name)], share, cap)
+        if any(kind is EngineKind.BMC and cap is not None for kind, _, cap in phases):
+            # BMC's first try had a cap: deepen the bound of what is still open to --depth, so
+            # that the bound reported does not depend on how fast this machine is
+            depth = self._depth(EngineKind.BMC) or 0
+            self._phase(EngineKind.BMC, [p for p in props if not self._decided(p.name) and self._bound(p.name) < depth],
+                        1.0)
+
+    def _bound(self, prop: str) -> int:
+        return max((r.depth or 0 for r in self.candidates.get(prop, []) if r.verdict is Verdict.HOLDS_TO_DEPTH),
+                   default=-1)
+
+    def _side_by_side(self, props: Sequence[ir.Property],
+                      phases: Sequence[tuple[EngineKind, float, float | None]]) -> None:
+        """The symbolic chain in a child process, the explicit search here; stop when every
+        property is decided, by either, or the time is up."""
+
+        def work(send: portfolio.Send) -> None:  # in the child, on its copy of this _Run
+            self.sink = send
+            self._chain(props, phases)
+
+        child = portfolio.Child(work)
+
+        def absorb(timeout: float | None = 0.0) -> bool:
+            for what, body in child.poll(timeout):
+                if what == "crash":
+                    raise InternalError(f"the symbolic engines crashed (in the child process):\n{body}")
+                if what == "run":
+                    engine, names, out = body
+                    self._take(engine, [p for p in props if p.name in names], out)
+            return all(self._decided(p.name) for p in props)
+
+        try:
+            self._phase(EngineKind.EXPLICIT, props, 1.0, stop=absorb)
+            while not absorb() and not child.done:
+                if self.deadline is None:
+                    absorb(None)
+                elif self.clock() < self.deadline + CHILD_GRACE_S:  # its engines stop at the deadline
+                    absorb(self.deadline + CHILD_GRACE_S - self.clock())
+                else:
+                    break
+        finally:
+            child.stop()
+
+    def _phase(self, kind: EngineKind, props: Sequence[ir.Property], share: float, cap: float | None = None,
+               stop: Callable[[], bool] | None = None) -> None:
         if not props or self._expired():
             return
         engine = self._engine(kind)
-        end = None if self.deadline is None else self.clock() + share * (self.deadline - self.clock())
+        now = self.clock()
+        end = None if self.deadline is None else now + share * (self.deadline - now)
+        if cap is not None:
+            end = now + cap if end is None else min(end, now + cap)
         max_states = self.options.max_states
         if kind is EngineKind.EXPLICIT and self.options.engine is EngineKind.AUTO:
             max_states = max_states or AUTO_EXPLICIT_STATES
-        budget = Budget(end, self._depth(kind), max_states)
+        budget = Budget(end, self._depth(kind), max_states, stop)
         if kind is not EngineKind.INDUCTION:  # the others decide properties jointly (PDR proves them so)
             self._say(f"{kind.value}: {len(props)} properties")
             self._run(engine, props, budget)
@@ -150,15 +216,24 @@ class _Run:
             raise
         except Exception as err:  # noqa: BLE001 - an engine crash is a bug, reported as one
             raise InternalError(f"the {engine.name} engine crashed: {err!r}\n{traceback.format_exc()}") from err
+        if self.sink is not None:  # a child of _side_by_side: the parent checks and keeps it
+            self.sink(("run", (engine.name, tuple(p.name for p in props), out)))
+            for r in out.results:
+                self.candidates.setdefault(r.prop, []).append(r)  # for _decided, between phases
+            return
+        self._take(engine.name, props, out)
+
+    def _take(self, engine: str, props: Sequence[ir.Property], out: EngineRun) -> None:
+        """An engine's run, checked: verdict kinds, every trace replayed; then kept."""
         wanted = {p.name: p for p in props}
         for r in out.results:
             if r.prop in wanted:
-                self._accept(engine.name, wanted[r.prop], r)
+                self._accept(engine, wanted[r.prop], r)
         for w in out.warnings:
             if w.code == DEAD_ACTION and self.options.vacuity:
                 continue  # the vacuity goals decide dead actions, and name the guard
             if w.trace is not None:
-                self._replay(engine.name, f"the {w.code} warning", w.trace)
+                self._replay(engine, f"the {w.code} warning", w.trace)
             if w not in self.warnings:
                 self.warnings.append(w)
         if out.graph is not None:
@@ -271,14 +346,18 @@ _ALLOWED: dict[ir.PropKind, frozenset[Verdict]] = {
 }
 _WITNESS = (Verdict.VIOLATED, Verdict.REACHED)
 _PROOF = (Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.UNREACHABLE)
+_PREFERENCE = {"explicit": 0, "bmc": 1, "pdr": 2, "induction": 3, "simulate": 4}
 
 
 def merge(prop: ir.Property, cands: Sequence[PropertyResult], interrupted: bool = False) -> PropertyResult:
-    """One verdict from every engine's: a replayed witness, else a proof, else the deepest bound,
-    else UNKNOWN with every engine's reason. A witness and a proof together is a bug."""
+    """One verdict from every engine's: a replayed witness (the shortest), else a proof (one for
+    all sizes first), else the deepest bound, else UNKNOWN with every engine's reason. A witness
+    and a proof together is a bug."""
     total = sum(c.time_s for c in cands)
-    witnesses = [c for c in cands if c.verdict in _WITNESS]
-    proofs = [c for c in cands if c.verdict in _PROOF]
+    # Engines running side by side finish in any order: pick by engine, not by arrival.
+    ranked = sorted(cands, key=lambda c: _PREFERENCE.get(c.engine, len(_PREFERENCE)))
+    witnesses = [c for c in ranked if c.verdict in _WITNESS]
+    proofs = sorted((c for c in ranked if c.verdict in _PROOF), key=lambda c: c.verdict is not Verdict.PROVED_ALL_SIZES)
     if witnesses and proofs:
         raise InternalError(f"engines disagree on `{prop.name}`: {witnesses[0].engine} found "
                             f"{witnesses[0].verdict.value} but {proofs[0].engine} found {proofs[0].verdict.value}")

@@ -39,6 +39,7 @@ VALUE_CACHE = 1 << 16  # property values remembered per property
 MAX_INITIAL_CANDIDATES = 10**8
 Progress = Callable[[int, int, float], None]
 DECIDED = "every property was decided"  # the one stop reason that is not a limit
+OVERTAKEN = "the engines running beside it decided every property"  # Budget.stop said so
 
 
 @dataclass
@@ -351,6 +352,9 @@ class Search:
         now = time.monotonic()
         if self.budget.deadline is not None and now > self.budget.deadline:
             self.stop_reason = "the time limit was reached"
+            return True
+        if self.budget.stop is not None and self.budget.stop():
+            self.stop_reason = OVERTAKEN
             return True
         if self.progress is not None and now - self._last_progress >= self.progress_interval:
             self._last_progress = now

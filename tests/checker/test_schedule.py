@@ -13,6 +13,7 @@ from checker.result import PropertyResult, SearchStats, Verdict
 from checker.schedule import (
     AUTO_EXPLICIT_STATES,
     DEFAULT_DEPTH,
+    EXPLICIT_SHARE,
     InternalError,
     merge,
     schedule,
@@ -53,27 +54,42 @@ def _run(inst, fakes: Fakes, options: Options | None = None, names=None, clock=N
     return schedule(inst, props, goals, options, fakes.backend(), file="sched.spec", **kw).report
 
 
-def test_auto_runs_explicit_then_bmc_then_induction_then_pdr_on_what_is_left(inst):
+def test_auto_runs_explicit_then_bmc_then_pdr_then_induction_on_what_is_left(inst):
     t = simple_trace()
     fakes = Fakes({
         BMC: {"inv1": answer(Verdict.HOLDS_TO_DEPTH, "bmc", 10), "inv2": answer(Verdict.HOLDS_TO_DEPTH, "bmc", 10),
               "goal": answer(Verdict.REACHED, "bmc", 1, t)},
-        IND: {"inv1": answer(Verdict.UNKNOWN, "induction", reason="not 10-inductive"),
-              "inv2": answer(Verdict.PROVED, "induction", 1)},
-        PDR: {"inv1": answer(Verdict.PROVED, "pdr")},
+        PDR: {"inv1": answer(Verdict.UNKNOWN, "pdr", reason="no invariant found"),
+              "inv2": answer(Verdict.PROVED, "pdr")},
+        IND: {"inv1": answer(Verdict.PROVED, "induction", 3)},
     })
     rep = _run(inst, fakes)
-    assert fakes.engines_called() == ["explicit", "bmc", "induction", "induction", "pdr"]
+    assert fakes.engines_called() == ["explicit", "bmc", "pdr", "induction"]
     explicit = fakes.calls[0][2]
     assert explicit.max_states == AUTO_EXPLICIT_STATES and explicit.max_depth is None  # a capped first try
     assert fakes.calls[1][1] == ("inv1", "inv2", "goal")  # BMC gets everything at once
     assert fakes.calls[1][2].max_depth == DEFAULT_DEPTH
-    assert fakes.calls[4][1] == ("inv1",)  # PDR only gets what induction left open
+    assert fakes.calls[2][1] == ("inv1", "inv2")  # PDR gets what BMC left open, jointly
+    assert fakes.calls[3][1] == ("inv1",)  # induction only what PDR left open
     verdicts = {r.prop: (r.verdict, r.engine) for r in rep.results}
-    assert verdicts == {"inv1": (Verdict.PROVED, "pdr"), "inv2": (Verdict.PROVED, "induction"),
+    assert verdicts == {"inv1": (Verdict.PROVED, "induction"), "inv2": (Verdict.PROVED, "pdr"),
                         "goal": (Verdict.REACHED, "bmc")}
     assert rep.result("inv1").time_s == pytest.approx(0.3)  # every engine's time on it
     assert exit_status(rep) == EXIT_OK
+
+
+def test_a_bound_bmc_left_short_in_its_first_second_is_deepened_at_the_end(inst):
+    # the first BMC call is capped at a second; what it left below --depth gets the rest of the
+    # time at the end, so the bound reported does not depend on the machine's speed
+    fakes = Fakes({BMC: {"inv1": lambda p, b: PropertyResult(p.name, p.kind, Verdict.HOLDS_TO_DEPTH, "bmc", 0.1,
+                                                             4 if b.deadline is not None and len(fakes.calls) == 2
+                                                             else 10, reason="capped"),
+                         "inv2": answer(Verdict.HOLDS_TO_DEPTH, "bmc", 10),
+                         "goal": answer(Verdict.REACHED, "bmc", 1, simple_trace())}})
+    rep = _run(inst, fakes, Options(timeout=100, vacuity=False))
+    assert fakes.engines_called() == ["explicit", "bmc", "pdr", "induction", "induction", "bmc"]
+    assert fakes.calls[-1][1] == ("inv1",)  # inv2 already holds to depth 10
+    assert rep.result("inv1").depth == 10
 
 
 def test_single_engine_runs_only_that_engine(inst):
@@ -152,15 +168,16 @@ def test_timeout_splits_the_budget_and_leaves_unknown(inst):
         now[0] += 4.0  # every engine call uses 4 s of a 10 s budget
 
     fakes = Fakes({BMC: {n: answer(Verdict.HOLDS_TO_DEPTH, "bmc", 10) for n in ("inv1", "inv2", "goal")},
-                   IND: {n: answer(Verdict.UNKNOWN, "induction", reason="timeout") for n in ("inv1", "inv2", "goal")}},
-                  hooks={BMC: slow, IND: slow})
+                   PDR: {n: answer(Verdict.UNKNOWN, "pdr", reason="timeout") for n in ("inv1", "inv2", "goal")}},
+                  hooks={BMC: slow, PDR: slow, IND: slow})
     rep = _run(inst, fakes, Options(timeout=10, vacuity=False), clock=lambda: now[0])
-    assert fakes.calls[0][2].deadline == pytest.approx(100 + 0.2 * 10)  # the explicit phase's share
+    assert fakes.calls[0][2].deadline == pytest.approx(100 + EXPLICIT_SHARE * 10)  # the explicit phase's share
     bmc_budget = fakes.calls[1][2]
-    assert bmc_budget.deadline == pytest.approx(100 + 0.25 * 10)  # a quarter of what is left
-    ind_first = fakes.calls[2][2]
-    assert 104 < ind_first.deadline < 110  # a per-property slice of what is left
-    assert "pdr" not in fakes.engines_called()  # the budget was gone before PDR
+    assert bmc_budget.deadline == pytest.approx(100 + 1.0)  # BMC looks for shallow bugs for a second
+    pdr_budget = fakes.calls[2][2]
+    assert pdr_budget.deadline == pytest.approx(104 + 0.6 * 6)  # its share of what is left
+    assert fakes.engines_called()[3:] == ["induction"]  # one property's slice, then the budget was gone
+    assert 108 < fakes.calls[3][2].deadline < 110
     assert all(r.verdict in (Verdict.HOLDS_TO_DEPTH, Verdict.UNKNOWN) for r in rep.results)
     assert rep.result("goal").verdict is Verdict.HOLDS_TO_DEPTH  # BMC's bound survives
     assert exit_status(rep) == EXIT_UNKNOWN
@@ -183,7 +200,7 @@ def test_ctrl_c_keeps_the_verdicts_decided_so_far(inst):
         raise KeyboardInterrupt
 
     fakes = Fakes({BMC: {"inv1": answer(Verdict.VIOLATED, "bmc", 1, simple_trace()),
-                         "goal": answer(Verdict.REACHED, "bmc", 1, simple_trace())}}, hooks={IND: interrupt})
+                         "goal": answer(Verdict.REACHED, "bmc", 1, simple_trace())}}, hooks={PDR: interrupt})
     rep = _run(inst, fakes)
     assert rep.interrupted
     assert rep.result("inv1").verdict is Verdict.VIOLATED
