@@ -108,6 +108,26 @@ def check(model: ModelLike, properties: Sequence[str] | None = None, engine: str
     return run(prepare(model, sizes, params), properties, options, backend).report
 
 
+def unreplayed(report: Report, inst: ir.Instance) -> str | None:
+    """Why a stored `report` (the result cache's) cannot be shown for `inst`: the first trace in
+    it that the interpreter does not replay; None when every one does."""
+    from checker.backends import make_checker
+
+    checker = make_checker(inst)
+    traces = [(f"property `{r.prop}`", r.trace) for r in report.results] + \
+        [(f"the {w.code} warning", w.trace) for w in report.warnings]
+    for what, trace in traces:
+        why = None if trace is None else checker.mismatch(trace)
+        if why is not None:
+            return f"the trace of {what} does not replay: {why}"
+    return None
+
+
+def unreplayed_request(req: Any, report: Report) -> str | None:
+    """`unreplayed` for an explore request (checker.explore.matrix.Request)."""
+    return unreplayed(report, prepare(req.model, dict(req.sizes), dict(req.params)).instance)
+
+
 def check_request(req: Any) -> Report:
     """`checker.explore.matrix.CheckFn`: check one configuration of an explore matrix (picklable, so
     worker processes can run it). `req.options` holds `Options` field names and values, with

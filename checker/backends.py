@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from checker import memory
 from checker.result import Budget, PropertyResult, SearchStats, State, Step, Trace, Warning_
 from spec import ir
 
@@ -55,6 +56,7 @@ class Options:
     stats: bool = False  # explicit engine: also count the states a reduced search stands for
     seed: int = 0  # simulate: the random walks' seed
     walks: int | None = None  # simulate: how many walks (None: checker/explicit/simulate.py's default)
+    memory_limit: int | None = None  # bytes of address space for the run (checker/memory.py); None: no limit
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,12 @@ class TraceChecker(Protocol):
         """A step in which `action` fires from `state` (a successor, not a violation), if any."""
 
 
+class ProofChecker(Protocol):
+    """A second semantics for proofs: why the claimed proofs are wrong, or None."""
+
+    def refute(self, claims: Sequence[tuple[ir.Property, PropertyResult]], budget: Budget) -> str | None: ...
+
+
 EngineFactory = Callable[[EngineKind, ir.Instance, Options, Progress | None], Engine]
 
 
@@ -93,6 +101,8 @@ class Backend:
     # `auto` may run its symbolic engines in a child process (checker/portfolio.py). Off for
     # scripted engines, whose calls the tests count in this process.
     side_by_side: bool = False
+    # Checks every symbolic proof against the interpreter (None: scripted engines, no check).
+    proofs: Callable[[ir.Instance, Options], ProofChecker] | None = None
 
 
 
@@ -104,7 +114,7 @@ def default_backend() -> Backend:
     def engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None) -> Engine:
         return make_engine(kind, inst, options, progress, shared)
 
-    return Backend(engine=engine, checker=make_checker, side_by_side=True)
+    return Backend(engine=engine, checker=make_checker, side_by_side=True, proofs=make_proof_checker)
 
 
 # ---------------------------------------------------------------- interpreter
@@ -136,6 +146,55 @@ def make_checker(inst: ir.Instance) -> TraceChecker:
     return InterpChecker(Semantics(inst))
 
 
+@dataclass
+class InterpProofChecker:
+    """Proofs from the symbolic engines rest on the Z3 encoding; traces have the interpreter as a
+    second semantics, and so do proofs here: an explicit search with the interpreter, from its
+    own initial states and capped by the budget, must reach no state that violates a proved
+    property (or reaches a goal proved unreachable). A symbolic executor that wrongly disables
+    steps (so that Z3 proves anything) is caught as soon as the search gets past the steps."""
+
+    inst: ir.Instance
+    symmetry: bool
+
+    def refute(self, claims: Sequence[tuple[ir.Property, PropertyResult]], budget: Budget) -> str | None:
+        from checker.explicit.engine import ExplicitEngine
+
+        # each claim, and the invariant behind it when the engine gave one (it holds in every
+        # reachable state, so a reachable state outside it is a wrong proof even if the
+        # property itself still holds there)
+        checked: dict[str, tuple[PropertyResult, str]] = {}
+        props: list[ir.Property] = []
+        for p, r in claims:
+            checked[p.name] = (r, p.name)
+            props.append(p)
+            inv = None if r.certificate is None else r.certificate.invariant_ir
+            if inv is not None:
+                name = f"{p.name} (invariant of its proof)"
+                checked[name] = (r, p.name)
+                props.append(ir.Property(name, ir.PropKind.INVARIANT, None, inv, span=p.span))
+        engine = ExplicitEngine(self.inst, symmetry=self.symmetry, deadlock="ignore")
+        for found in engine.check(props, budget).results:
+            if found.prop not in checked or found.trace is None:
+                continue
+            r, prop = checked[found.prop]
+            what = ("the invariant it rests on fails" if found.prop != prop else
+                    "it is reached" if found.verdict.value == "REACHED" else "it is violated")
+            steps = ", ".join(_call(s) for s in found.trace.steps[1:]) or "in an initial state"
+            return (f"the {r.engine} engine proved `{prop}` {r.verdict.value}, but in the interpreter {what} "
+                    f"after {found.trace.depth} steps: {steps}. This is a bug in spec-check (the encoding and the "
+                    f"interpreter disagree)")
+        return None
+
+
+def _call(step: Step) -> str:
+    return f"{step.action}({', '.join(f'{k}={v}' for k, v in step.args)})"
+
+
+def make_proof_checker(inst: ir.Instance, options: Options) -> ProofChecker:
+    return InterpProofChecker(inst, options.symmetry)
+
+
 # ---------------------------------------------------------------- engines
 
 
@@ -153,16 +212,25 @@ class Symbolic:
     impl: Checks
 
     def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
-        return EngineRun(tuple(self.impl.check(list(props), budget)))
+        try:
+            return EngineRun(tuple(self.impl.check(list(props), budget)))
+        except Exception as err:
+            if _solver_out_of_memory(err):  # the scheduler reports it as UNKNOWN, like Python's own
+                raise MemoryError(str(err)) from err
+            raise
 
 
 @dataclass
 class Explicit:
     name: str
     impl: ExplicitEngine
+    memory_limit: int | None = None  # the process's address space while it searches (checker/memory.py)
 
     def run(self, props: Sequence[ir.Property], budget: Budget) -> EngineRun:
-        out = self.impl.check(list(props), budget)
+        # only while it searches: replay, merge and the report need a little memory (and lazy
+        # imports) beside the states it keeps for traces
+        with memory.limited(self.memory_limit):
+            out = self.impl.check(list(props), budget)
         return EngineRun(tuple(out.results), tuple(out.warnings), out.graph,
                          () if out.stats is None else (out.stats,))
 
@@ -178,12 +246,13 @@ def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress:
 
         return Explicit("explicit", ExplicitEngine(inst, symmetry=options.symmetry, keep_graph=options.keep_graph,
                                                    deadlock=options.deadlock.value, progress=tick,
-                                                   count_orbits=options.stats))
+                                                   count_orbits=options.stats), options.memory_limit)
     if kind is EngineKind.SIMULATE:
         from checker.explicit.simulate import Simulator
 
         return Symbolic("simulate", Simulator(inst, seed=options.seed, walks=options.walks, progress=progress))
     from checker.solver.encode import Encoding
+    from checker.solver.memcap import cap_memory
     from checker.symbolic.bmc import Bmc
     from checker.symbolic.induction import Induction
     from checker.symbolic.pdr import Pdr
@@ -193,8 +262,20 @@ def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress:
     cls = symbolic.get(kind)
     if cls is None:
         raise ValueError(f"no engine for {kind}")  # AUTO is the scheduler's, not an engine
-    if encodings is None:
-        return Symbolic(kind.value, cls(inst))
-    if id(inst) not in encodings:
-        encodings[id(inst)] = Encoding(inst)
-    return Symbolic(kind.value, cls(inst, encodings[id(inst)]))
+    cap_memory(options.memory_limit)
+    try:
+        if encodings is None:
+            return Symbolic(kind.value, cls(inst))
+        if id(inst) not in encodings:
+            encodings[id(inst)] = Encoding(inst)
+        return Symbolic(kind.value, cls(inst, encodings[id(inst)]))
+    except Exception as err:
+        if _solver_out_of_memory(err):
+            raise MemoryError(str(err)) from err
+        raise
+
+
+def _solver_out_of_memory(err: Exception) -> bool:
+    from checker.solver.memcap import out_of_memory
+
+    return out_of_memory(err)

@@ -21,6 +21,7 @@ from checker.policy import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_UNKNOWN,
     EXIT_VIOLATION,
 )
 from checker.schedule import DEFAULT_DEPTH
@@ -57,6 +58,16 @@ def _seconds(text: str) -> float:
     return t
 
 
+def _memory_size(text: str) -> str:
+    from checker.memory import parse_size
+
+    try:
+        parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
 def _config_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("file")
     c.add_argument("--size", action="append", default=[], metavar="SORT=N",
@@ -66,6 +77,10 @@ def _config_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--max-states", type=_positive_int, metavar="N", help="explicit engine: stop after N states")
     c.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=True,
                    help="explicit engine: reduce states under permutations of sort elements (default: on)")
+    c.add_argument("--memory-limit", type=_memory_size, metavar="SIZE",
+                   help="memory (address space) each process of the run may use, e.g. 4G or 512M (0: no "
+                        "limit); past it what is undecided is UNKNOWN (default: $SPEC_CHECK_MEMORY_LIMIT, "
+                        "else half the machine's memory)")
 
 
 def _check_args(c: argparse.ArgumentParser) -> None:
@@ -228,11 +243,19 @@ def run(argv: Sequence[str]) -> int:
         return cmd_lint(args.files)
     if args.command == "fmt":
         return cmd_fmt(args.file, args.in_place, args.check)
+    from checker import memory
+
+    try:
+        args.memory_limit = memory.resolve(args.memory_limit)
+    except ValueError as err:  # a malformed $SPEC_CHECK_MEMORY_LIMIT (the option is checked by argparse)
+        to_stderr(f"spec-check: error: {err}")
+        return EXIT_BAD_INPUT
     # check, explore and graph load the engines and reports: imported only when asked for
     from checker import commands
 
-    if args.command == "graph":
-        return commands.cmd_graph(args)
+    if args.command == "graph":  # check and explore pass the limit in Options, to the scheduler
+        with memory.limited(args.memory_limit):
+            return commands.cmd_graph(args)
     if args.command == "explore":
         return commands.cmd_explore(args)
     return commands.cmd_check(args)
@@ -244,6 +267,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         to_stderr("interrupted")
         code = EXIT_INTERRUPTED
+    except MemoryError:  # outside the engines (which report UNKNOWN): no verdict could be made
+        from checker.memory import exhausted
+
+        to_stderr(f"spec-check: {exhausted()} before the run could report; nothing was decided")
+        code = EXIT_UNKNOWN
     except SystemExit as e:  # argparse: usage errors are bad input
         code = e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
     except Exception:  # noqa: BLE001 - the last line of defence: never a bare traceback

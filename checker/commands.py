@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from checker import api
@@ -13,6 +14,7 @@ from checker.backends import DeadlockMode, EngineKind, Options
 from checker.console import BUG, sources_of, to_stderr
 from checker.explore import baseline
 from checker.explore.run import cache_from_env, check_key, explore_file
+from checker.files import write_text_safely
 from checker.policy import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -38,6 +40,8 @@ from checker.schedule import InternalError
 from spec.config import parse_assignments
 from spec.diagnostics import FrontendError, Sink, render_all
 from spec.frontend import instantiate, load_model
+
+Inputs = Sequence[str]  # the files a run read: nothing it writes may replace them
 
 
 def _failed(exc: FrontendError | OSError | InternalError, file: str) -> int:
@@ -69,7 +73,7 @@ def _options(args: argparse.Namespace) -> Options:
     return Options(engine=EngineKind(args.engine), depth=args.depth, timeout=args.timeout or None,
                    max_states=args.max_states, symmetry=args.symmetry, keep_graph=args.keep_graph,
                    deadlock=DeadlockMode(args.deadlock), vacuity=args.vacuity, strict=args.strict,
-                   stats=args.stats, seed=args.seed, walks=args.walks)
+                   stats=args.stats, seed=args.seed, walks=args.walks, memory_limit=args.memory_limit)
 
 
 def _policy(args: argparse.Namespace) -> Policy:
@@ -101,11 +105,11 @@ def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Poli
                                                     stats=args.stats))
 
 
-def _output(path: str | None, text: str) -> bool:
+def _output(path: str | None, text: str, inputs: Inputs) -> bool:
     """Write `text` to `path`, or to stdout; False (after saying why) when the file cannot be written."""
     try:
         if path:
-            _write(path, text)
+            _write(path, text, inputs)
         else:
             sys.stdout.write(text)
     except OSError as err:
@@ -114,15 +118,24 @@ def _output(path: str | None, text: str) -> bool:
     return True
 
 
-def _write(path: str, text: str) -> None:
-    Path(path).write_text(text, encoding="utf-8")
+def _write(path: str, text: str, inputs: Inputs) -> None:
+    write_text_safely(path, text, inputs)
 
 
-def _write_certificates(directory: str, report: Report) -> int:
-    """`PROP.invariant.txt` and `PROP.QUERY.smt2` per certified property (checker/symbolic/certificate.py)."""
-    from checker.symbolic.certificate import write_certificate
+def _write_certificates(directory: str, report: Report, inputs: Inputs) -> int:
+    """`PROP.invariant.txt` and `PROP.QUERY.smt2` per certified property (checker/symbolic/certificate.py),
+    each written like a report: a file planted in DIR (a symlink) is replaced, not followed."""
+    from checker.symbolic.certificate import certificate_files
 
-    return sum(1 for r in report.results if write_certificate(r, directory))
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for r in report.results:
+        files = certificate_files(r)
+        for name, text in files.items():
+            _write(str(folder / name), text, inputs)
+        written += bool(files)
+    return written
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -131,7 +144,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         progress = _progress(sys.stderr.isatty() and not args.quiet)
         cache = cache_from_env(args.cache and not args.keep_graph)
         key = check_key(prepared, args.property, _options(args))
-        report = cache.get(key)
+        report = cache.get(key, verify=lambda r: api.unreplayed(r, prepared.instance))
         if report is None:
             try:
                 report = api.run(prepared, args.property or None, _options(args), progress=progress).report
@@ -147,17 +160,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     code = exit_status(report, policy)
     if report.interrupted and code != EXIT_VIOLATION:
         code = EXIT_INTERRUPTED
-    code = _emit(args, report, Context(prepared.instance.model), policy, code)
+    inputs = [args.file, *prepared.sources]
+    code = _emit(args, report, Context(prepared.instance.model), policy, code, inputs)
     if code in (EXIT_BAD_INPUT, EXIT_INTERNAL) or report.interrupted:
         return code
-    return _gate(args, [report], code)
+    return _gate(args, [report], code, inputs)
 
 
-def _gate(args: argparse.Namespace, reports: list[Report], code: int) -> int:
+def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: Inputs) -> int:
     """--save-baseline / --baseline: with a baseline, only regressions fail the run."""
     try:
         if args.save_baseline:
-            baseline.save(Path(args.save_baseline), reports)
+            _write(args.save_baseline, baseline.dumps(reports), [*inputs, *([args.baseline] if args.baseline else [])])
         if not args.baseline:
             return code
         diffs = baseline.compare(baseline.load(Path(args.baseline)), reports)
@@ -179,7 +193,8 @@ def _gate(args: argparse.Namespace, reports: list[Report], code: int) -> int:
 
 def cmd_explore(args: argparse.Namespace) -> int:
     options = [("engine", args.engine), ("depth", args.depth), ("timeout", args.timeout or None),
-               ("max_states", args.max_states), ("symmetry", args.symmetry), ("vacuity", args.vacuity)]
+               ("max_states", args.max_states), ("symmetry", args.symmetry), ("vacuity", args.vacuity),
+               ("memory_limit", args.memory_limit)]
     cache = cache_from_env(args.cache)
     try:
         result = explore_file(args.file, args.vary, args.set, args.size, options, jobs=max(1, args.jobs),
@@ -201,23 +216,24 @@ def cmd_explore(args: argparse.Namespace) -> int:
         text = render_matrix_text(m, trace_text, layout=args.layout)
         if result.fixes is not None:
             text += "\n" + render_fixes_text(result.fixes)
-    if not _output(args.output, text):
+    inputs = [args.file, *result.sources]
+    if not _output(args.output, text, inputs):
         return EXIT_BAD_INPUT
-    return _gate(args, [rep for _b, rep in m.rows], EXIT_OK)
+    return _gate(args, [rep for _b, rep in m.rows], EXIT_OK, inputs)
 
 
-def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int) -> int:
+def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int, inputs: Inputs) -> int:
     """Print or write the report and the side files; a file that cannot be written is bad input."""
     text = _render(args, report, ctx, policy, code)
     try:
         if args.output:
-            _write(args.output, text)
+            _write(args.output, text, inputs)
         else:
             sys.stdout.write(text)
         if args.trace_dot:
-            _write(args.trace_dot, render_trace_dot(report))
+            _write(args.trace_dot, render_trace_dot(report), inputs)
         if args.certificate:
-            n = _write_certificates(args.certificate, report)
+            n = _write_certificates(args.certificate, report, inputs)
             if not args.quiet:
                 to_stderr(f"wrote {n} certificate{'s' if n != 1 else ''} to {args.certificate}")
     except OSError as err:
@@ -247,4 +263,4 @@ def cmd_graph(args: argparse.Namespace) -> int:
     except ValueError as err:  # a refusal (graph too large)
         to_stderr(f"error: {err}")
         return EXIT_BAD_INPUT
-    return EXIT_OK if _output(args.output, text) else EXIT_BAD_INPUT
+    return EXIT_OK if _output(args.output, text, [args.file, *prepared.sources]) else EXIT_BAD_INPUT

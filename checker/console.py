@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from spec.diagnostics import FrontendError
+from spec.source import read_source
 
 BUG = "this is a bug in spec-check; please report it with the model and the command line that caused it"
 
@@ -19,8 +20,8 @@ def sources_of(e: FrontendError) -> dict[str, str]:
     for d in e.diagnostics:
         for span in [d.span] + [n.span for n in d.notes]:
             if span.file not in out and span.line > 0:
-                try:
-                    out[span.file] = Path(span.file).read_text(encoding="utf-8", errors="replace")
+                try:  # read again, bounded: a FIFO swapped in meanwhile must not hang the report
+                    out[span.file] = read_source(Path(span.file), span.file).text
                 except OSError:
                     pass
     return out

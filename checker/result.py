@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from spec.ir import PropKind, Value, format_value
+from spec.ir import Expr, PropKind, Value, format_value
 from spec.source import NO_SPAN, Span
 
 
@@ -108,6 +108,9 @@ class Certificate:
     engine: str
     invariant: str  # readable, in the model's own terms
     smt2: Mapping[str, str] = field(default_factory=dict)  # name -> SMT-LIB2 text (must be unsat)
+    # The invariant as an IR expression, when the engine has one: the interpreter checks it on the
+    # states it reaches (checker/backends.py InterpProofChecker). Not stored in the result cache.
+    invariant_ir: Expr | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

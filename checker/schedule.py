@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from checker import portfolio, vacuity
+from checker import memory, portfolio, vacuity
 from checker.backends import Backend, Engine, EngineKind, EngineRun, Options, Progress, TraceChecker
 from checker.policy import DEAD_ACTION, DISABLED_ACTION
 from checker.result import (
@@ -52,6 +52,12 @@ CHILD_GRACE_S = 1.0  # how long past the deadline the child's last results are w
 SYMBOLIC_PHASES: tuple[tuple[str, float, float | None], ...] = (
     ("bmc", 0.25, 1.0), ("pdr", 0.6, None), ("induction", 1.0, None))
 
+# The second check of symbolic proofs (Backend.proofs): an interpreter search of at most this
+# many states and seconds, past the time budget if need be (a proof is not shown unchecked).
+SECOND_CHECK_STATES = 2_000
+SECOND_CHECK_S = 1.0
+
+
 class InternalError(Exception):
     """A bug in spec-check (never bad input): a trace that does not replay, contradicting engines."""
 
@@ -75,6 +81,7 @@ def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[va
     try:
         run.decide(all_props)
         results = {p.name: run.merge(p) for p in all_props}
+        run.second_check(all_props, results)
         results.update(run.confirm_fires(goals, results))
         warnings += run.dead_actions(goals, results)
     except KeyboardInterrupt:
@@ -177,7 +184,11 @@ class _Run:
                stop: Callable[[], bool] | None = None) -> None:
         if not props or self._expired():
             return
-        engine = self._engine(kind)
+        try:
+            engine = self._engine(kind)
+        except MemoryError:  # an encoding too large for --memory-limit: UNKNOWN, like a timeout
+            self._deliver(kind.value, props, _out_of_memory(kind.value, props, self.options.memory_limit))
+            return
         now = self.clock()
         end = None if self.deadline is None else now + share * (self.deadline - now)
         if cap is not None:
@@ -214,14 +225,19 @@ class _Run:
             out = engine.run(props, budget)
         except (InternalError, KeyboardInterrupt):
             raise
+        except MemoryError:  # past Options.memory_limit (checker/memory.py): not a bug, an undecided run
+            out = _out_of_memory(engine.name, props, self.options.memory_limit)
         except Exception as err:  # noqa: BLE001 - an engine crash is a bug, reported as one
             raise InternalError(f"the {engine.name} engine crashed: {err!r}\n{traceback.format_exc()}") from err
+        self._deliver(engine.name, props, out)
+
+    def _deliver(self, engine: str, props: Sequence[ir.Property], out: EngineRun) -> None:
         if self.sink is not None:  # a child of _side_by_side: the parent checks and keeps it
-            self.sink(("run", (engine.name, tuple(p.name for p in props), out)))
+            self.sink(("run", (engine, tuple(p.name for p in props), out)))
             for r in out.results:
                 self.candidates.setdefault(r.prop, []).append(r)  # for _decided, between phases
             return
-        self._take(engine.name, props, out)
+        self._take(engine, props, out)
 
     def _take(self, engine: str, props: Sequence[ir.Property], out: EngineRun) -> None:
         """An engine's run, checked: verdict kinds, every trace replayed; then kept."""
@@ -269,6 +285,21 @@ class _Run:
 
     def merge(self, prop: ir.Property, interrupted: bool = False) -> PropertyResult:
         return merge(prop, self.candidates.get(prop.name, []), interrupted)
+
+    # -------------------------------------------------------------- proofs
+
+    def second_check(self, props: Sequence[ir.Property], results: dict[str, PropertyResult]) -> None:
+        """Every proof the symbolic engines gave, against the interpreter (Backend.proofs): a
+        state the interpreter reaches that refutes one is a bug in spec-check, never a verdict."""
+        claims = [(p, results[p.name]) for p in props
+                  if results[p.name].verdict in _PROOF and results[p.name].engine != "explicit"]
+        if not claims or self.backend.proofs is None:
+            return
+        self._say(f"second check of {len(claims)} proofs with the interpreter")
+        end = time.monotonic() + SECOND_CHECK_S
+        why = self.backend.proofs(self.inst, self.options).refute(claims, Budget(end, None, SECOND_CHECK_STATES))
+        if why is not None:
+            raise InternalError(why)
 
     # -------------------------------------------------------------- vacuity
 
@@ -331,6 +362,11 @@ class _Run:
         else:
             why = "the guard that blocks it was not searched for: the time budget ran out"
         return Warning_(DEAD_ACTION, f"action `{action.name}` can never fire ({why})", action.span)
+
+
+def _out_of_memory(engine: str, props: Sequence[ir.Property], limit: int | None) -> EngineRun:
+    why = memory.exhausted(limit)
+    return EngineRun(tuple(PropertyResult(p.name, p.kind, Verdict.UNKNOWN, engine, reason=why) for p in props))
 
 
 def _false(e: ir.Expr | None) -> bool:

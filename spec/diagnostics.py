@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -133,27 +134,62 @@ def _caret_line(line_text: str, span: Span) -> str:
     return prefix + "^" + "~" * max(len(under) - 1, 0)
 
 
+# A diagnostic quotes at most this many characters of a source line (a window around the caret,
+# `...` on each side that is cut), and of a message: a 4 MiB line is never echoed.
+MAX_QUOTED = 120
+MAX_MESSAGE = 400
+MAX_SUGGESTED = 100  # names longer than this get no "did you mean"
+_CUT = "..."
+
+
+def _window(line: str, span: Span) -> tuple[str, Span]:
+    """The part of `line` a diagnostic shows, and `span` moved to it (the caret stays under the
+    same character; a span running past the window is clipped at it)."""
+    if len(line) <= MAX_QUOTED:
+        return line, span
+    col = min(max(span.col, 1), len(line) + 1)
+    start = max(0, min(col - 1 - MAX_QUOTED // 3, len(line) - MAX_QUOTED))
+    end = start + MAX_QUOTED
+    left = _CUT if start > 0 else ""
+    shown = left + line[start:end] + (_CUT if end < len(line) else "")
+    shift = len(left) - start
+    end_col = min(span.end_col, end + 1) if span.end_line == span.line else 0
+    return shown, Span(span.file, span.line, col + shift, span.end_line, end_col + shift)
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(source_lines(text))  # once per text, not once per diagnostic
+
+
 def _excerpt(sources: dict[str, str], span: Span) -> list[str]:
     text = sources.get(span.file)
     if text is None or span.line <= 0:
         return []
-    lines = source_lines(text)
+    lines = _lines(text)
     if span.line > len(lines):
         return []
-    src = visible(lines[span.line - 1])
+    shown, span = _window(lines[span.line - 1], span)
+    src = visible(shown)
     gutter = f"{span.line:>4} | "
     return [gutter + src, " " * (len(gutter) - 2) + "| " + _caret_line(src, span)]
 
 
+def _clip(text: str) -> str:
+    if len(text) <= MAX_MESSAGE:
+        return visible(text)
+    return visible(text[: MAX_MESSAGE - 100]) + _CUT + visible(text[-100:])
+
+
 def render(diag: Diagnostic, sources: dict[str, str]) -> str:
     """`file:line:col: error[E0123]: message`, the line, a caret, then notes and a hint."""
-    out = [f"{diag.span}: {diag.severity.value}[{diag.code}]: {visible(diag.message)}"]
+    out = [f"{diag.span}: {diag.severity.value}[{diag.code}]: {_clip(diag.message)}"]
     out.extend(_excerpt(sources, diag.span))
     for note in diag.notes:
-        out.append(f"{note.span}: note: {visible(note.message)}")
+        out.append(f"{note.span}: note: {_clip(note.message)}")
         out.extend(_excerpt(sources, note.span))
     if diag.hint:
-        out.append(f"  = hint: {visible(diag.hint)}")
+        out.append(f"  = hint: {_clip(diag.hint)}")
     return "\n".join(out)
 
 
@@ -174,5 +210,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint for a misspelt name, or None when nothing is close."""
     import difflib
 
-    best = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.7)
+    if len(name) > MAX_SUGGESTED:
+        return None  # comparing megabyte names takes seconds, and nobody mistypes one
+    near = {c for c in candidates if len(c) <= MAX_SUGGESTED}
+    best = difflib.get_close_matches(name, sorted(near), n=1, cutoff=0.7)
     return f"did you mean `{best[0]}`?" if best else None

@@ -360,6 +360,11 @@ class Model:
         raise KeyError(name)
 
 
+# No list of a domain's values is made past this length (2^28 ints are gigabytes already); the
+# engines that enumerate compare `Instance.card` with their own, lower, limits before listing.
+MAX_LISTED = 1 << 28
+
+
 @dataclass(frozen=True)
 class Instance:
     """One configuration of a Model: every parameter bound, every sort sized, every range
@@ -375,8 +380,31 @@ class Instance:
     def binding(self, param: str) -> Value:
         return dict(self.bindings)[param]
 
+    def card(self, t: Type) -> int:
+        """How many values a finite domain type has, without listing them: a range may have more
+        than any machine could hold (`0..9223372036854775807`), and the symbolic engines check it
+        all the same."""
+        if isinstance(t, BoolT):
+            return 2
+        if isinstance(t, EnumT):
+            return len(self.model.enum(t.name).members)
+        if isinstance(t, SortT):
+            return self.size(t.name)
+        if isinstance(t, RangeT):
+            lo, hi = range_bounds(t)
+            return max(0, hi - lo + 1)
+        raise TypeError(f"not a finite domain: {t}")
+
+    def first(self, t: Type) -> Value:
+        """The first value of a finite domain type (without listing the others)."""
+        if isinstance(t, RangeT):
+            return range_bounds(t)[0]
+        return self.domain(t)[0]
+
     def domain(self, t: Type) -> tuple[Value, ...]:
-        """Every value of a finite domain type, in a fixed order."""
+        """Every value of a finite domain type, in a fixed order. A caller that may meet a large
+        range checks `card` against its own limit first; past MAX_LISTED values this refuses
+        (ValueError) rather than exhaust the memory or overflow."""
         if isinstance(t, BoolT):
             return (False, True)
         if isinstance(t, EnumT):
@@ -385,6 +413,8 @@ class Instance:
             return tuple(Elem(t.name, i) for i in range(self.size(t.name)))
         if isinstance(t, RangeT):
             lo, hi = range_bounds(t)
+            if hi - lo + 1 > MAX_LISTED:
+                raise ValueError(f"{lo}..{hi} has {hi - lo + 1} values, too many to list")
             return tuple(range(lo, hi + 1))
         raise TypeError(f"not a finite domain: {t}")
 

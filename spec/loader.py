@@ -6,6 +6,7 @@ once each (a diamond is fine), and a cycle is an error, never a hang.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,7 @@ from pathlib import Path
 from spec import ast
 from spec.diagnostics import FrontendError, Note, Sink
 from spec.parser import parse
-from spec.source import SourceFile, Span, read_source
-
-MAX_FILE_BYTES = 4 * 1024 * 1024  # a model larger than this is almost certainly the wrong file
+from spec.source import MAX_FILE_BYTES, SourceFile, Span, read_source
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class _Loader:
         self.targets: dict[tuple[str, int, int], str] = {}
 
     def load(self, path: Path, via: Span | None, display: str | None = None) -> str | None:
-        real = path.resolve()
+        real = _real(path)
         name = display if display is not None else display_name(real)
         for i, (p, _) in enumerate(self.stack):
             if p == real:
@@ -81,16 +80,12 @@ class _Loader:
                 return None
         if name in self.modules:
             return name
-        try:
-            if real.is_dir():
-                raise IsADirectoryError(f"{path} is a directory")
-            if real.stat().st_size > MAX_FILE_BYTES:
-                raise OSError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-            src = read_source(real, name)
+        try:  # regular files only, and never more than the limit (a FIFO or /dev/zero is refused)
+            src = read_source(real, name, MAX_FILE_BYTES)
         except OSError as err:
             reason = err.strerror or str(err)
             where = via if via is not None else Span(name, 0, 0)
-            self.sink.error(where, "E0201", f"cannot read `{display_name(path)}`: {reason}")
+            self.sink.error(where, "E0201", f"cannot read `{display_name(path)}`: {reason}", _read_hint(err))
             return None
         self.sink.sources[src.name] = src.text
         try:
@@ -121,7 +116,7 @@ class _Loader:
             if not d.path:
                 self.sink.error(d.span, "E0201", "empty include path")
                 continue
-            target = (real.parent / d.path).resolve()
+            target = _real(real.parent / d.path)
             if not _inside(target, self.root_dir):
                 self.sink.error(d.span, "E0204", f"`{d.path}` is outside the model's folder",
                                 f"includes must stay in `{display_name(self.root_dir).rstrip('/')}/` (the folder of "
@@ -130,6 +125,20 @@ class _Loader:
             name = self.load(target, d.span)
             if name is not None:
                 self.targets[(mod.file, d.span.line, d.span.col)] = name
+
+
+def _real(path: Path) -> Path:
+    # Not Path.resolve(): on a symlink loop it raises RuntimeError (Python 3.11); realpath leaves
+    # the loop for the read to report (E0201, "Too many levels of symbolic links").
+    return Path(os.path.realpath(path))
+
+
+def _read_hint(err: OSError) -> str | None:
+    if err.errno == errno.EINVAL:
+        return "models and included files are read from regular files only (not devices, FIFOs or sockets)"
+    if err.errno == errno.EFBIG:
+        return "a model this large is almost certainly the wrong file"
+    return None
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -142,7 +151,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def load_modules(path: Path, sink: Sink) -> ModuleSet:
     """Read and parse `path` and its includes. Raises FrontendError when anything failed."""
-    root_dir = path.resolve().parent
+    root_dir = _real(path).parent
     loader = _Loader(sink, root_dir)
     root_name = loader.load(path, None, display=str(path))
     add_include_notes(sink, loader.included_from)

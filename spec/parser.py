@@ -3,7 +3,8 @@
 The transformer only builds nodes (with spans); it checks nothing. Names, types and
 everything else are the business of later stages. Two limits are checked on lark's tree
 before it is transformed, so that no later (recursive) stage can fail on them: nesting depth
-and the size of integer literals.
+and the size of integer literals. Before lark runs at all, spec.prescan bounds the number of
+tokens and the nesting of brackets, so that no input keeps the parser busy for long.
 """
 
 from __future__ import annotations
@@ -26,12 +27,10 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken
 from spec import ast
 from spec.diagnostics import Diagnostic, FrontendError, Severity
 from spec.ops import BinOp, QuantKind, UnOp
+from spec.prescan import MAX_NESTING, MAX_TOKENS, scan
 from spec.source import NO_SPAN, SourceFile, Span
 from spec.syntax_errors import KEYWORDS, syntax_diagnostic, tok_span
 
-# Deeper than this (levels of lark's tree: expressions, statements, blocks) is refused with a
-# message; every later stage recurses over the tree and must stay far from Python's limit.
-MAX_NESTING = 200
 # Integer literals must fit in a signed 64-bit word (and Python's int() must accept them).
 MAX_INT = 2**63 - 1
 
@@ -411,6 +410,7 @@ def parse(src: SourceFile) -> ast.Module:
 
 @functools.lru_cache(maxsize=256)
 def _parse_text(name: str, text: str) -> ast.Module:
+    scan(name, text)  # bracket nesting and size, before lark (and before what was cached)
     cached = _cached_parse(name, text)
     if cached is not None:
         return cached
@@ -435,8 +435,11 @@ def _parse_fresh(name: str, text: str) -> ast.Module:
 
 # After a syntax error, parsing resumes at the next declaration that starts a line (column 1): the
 # top-level declaration holding the error is blanked out (newlines kept, so positions do not move)
-# and the text parsed again. Errors after the blanked part are reported too, at most this many.
+# and the text parsed again. Errors after the blanked part are reported too, at most this many,
+# and only while the texts parsed again add up to at most RESUME_TOKENS tokens (each parse starts
+# from the top: 20 of them on a large file would take seconds).
 MAX_SYNTAX_ERRORS = 20
+RESUME_TOKENS = MAX_TOKENS
 _DECL_AT_LINE_START = re.compile(r"^(?:model|include|enum|sort|mitigation|param|const|var|def|init|action|"
                                  r"invariant|reachable|assume|component)\b", re.M)
 
@@ -449,7 +452,8 @@ def _syntax_errors(src: SourceFile, first: UnexpectedInput, parser: Lark) -> lis
     # sync points: declaration keywords at a line start, outside comments and strings
     plain = _STRING_OR_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
     starts = [m.start() for m in _DECL_AT_LINE_START.finditer(plain)]
-    while len(out) < MAX_SYNTAX_ERRORS:
+    reparses = RESUME_TOKENS // max(scan(src.name, src.text), 1)
+    while len(out) < min(MAX_SYNTAX_ERRORS, 1 + reparses):
         pos = getattr(err, "pos_in_stream", None)
         if pos is None or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
             break  # the end of the file: nothing after it to resume at
@@ -472,8 +476,10 @@ def _syntax_errors(src: SourceFile, first: UnexpectedInput, parser: Lark) -> lis
 
 # Strings and comments, leftmost first, with the grammar's own patterns: in a text that lexes,
 # no other token holds `"` or `/`, so this finds exactly the comments lark's lexer skipped
-# (asking lark to lex again without ignoring them costs a new lexer on every call).
-_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*[\s\S]*?\*/')
+# (asking lark to lex again without ignoring them costs a new lexer on every call). A `/*` that
+# is never closed takes the rest of the text, as for lark (each `/*` searching the rest again
+# took minutes on a file of many).
+_STRING_OR_COMMENT = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|//[^\n]*|/\*(?:[\s\S]*?\*/|[\s\S]*)')
 
 
 def _comments(src: SourceFile) -> tuple[ast.Comment, ...]:
@@ -495,4 +501,4 @@ def _comments(src: SourceFile) -> tuple[ast.Comment, ...]:
     return tuple(out)
 
 
-__all__ = ["KEYWORDS", "MAX_INT", "MAX_NESTING", "parse"]
+__all__ = ["KEYWORDS", "MAX_INT", "MAX_NESTING", "MAX_TOKENS", "parse"]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+# A model larger than this is almost certainly the wrong file; reads never go past it.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,9 +47,62 @@ class SourceFile:
         return ""
 
 
-def read_source(path: Path, display: str | None = None) -> SourceFile:
+def read_source(path: Path, display: str | None = None, limit: int = MAX_FILE_BYTES) -> SourceFile:
     """Read a file as UTF-8; undecodable bytes are replaced so that a diagnostic can still show the
-    line, and a byte-order mark (some editors write one) is dropped."""
-    data = path.read_bytes()
+    line, and a byte-order mark (some editors write one) is dropped. Raises OSError (with a
+    readable strerror) for what is not a regular file or is larger than `limit` bytes."""
+    data = read_bounded(path, limit)
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     return SourceFile(display if display is not None else str(path), text, path)
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_unless_regular(mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise OSError(errno.EISDIR, "it is a folder")
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+
+
+# Non-blocking: opening a FIFO for reading would otherwise wait for a writer. No controlling
+# terminal from a tty, no text translation on Windows, not inherited by child processes.
+_OPEN_FLAGS = os.O_RDONLY | sum(getattr(os, f, 0) for f in ("O_NONBLOCK", "O_NOCTTY", "O_BINARY", "O_CLOEXEC"))
+
+
+def _too_large(limit: int) -> OSError:
+    shown = f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
+    return OSError(errno.EFBIG, f"the file is larger than {shown}")
+
+
+def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, at most `limit` of them (else OSError).
+
+    A FIFO would block the open until a writer comes, and a device has no size (/dev/zero never
+    ends): both are refused before opening, and the open is non-blocking in case the path was
+    replaced in between, so nothing can hang. At most `limit` + 1 bytes are ever read, whatever
+    st_size says (a file that grows, or a file system that reports 0)."""
+    st = os.stat(path)
+    _refuse_unless_regular(st.st_mode)
+    if st.st_size > limit:
+        raise _too_large(limit)
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        _refuse_unless_regular(os.fstat(fd).st_mode)  # the file opened is the file checked
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise _too_large(limit)
+    return data

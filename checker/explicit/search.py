@@ -34,12 +34,14 @@ class Renamer(Protocol):
 INIT = -1  # "action index" of a violation raised by the init block
 CANON_CACHE = 1 << 18  # canonical forms remembered (then forgotten all at once)
 VALUE_CACHE = 1 << 16  # property values remembered per property
-# Without a state limit, initial assignments are still not enumerated past this many (at about a
-# million a second it would outlast any time budget): the search says so at once.
-MAX_INITIAL_CANDIDATES = 10**8
+# Without a state limit, initial assignments are still not enumerated past this many: one variable
+# `0..9999999` without an initialiser already takes a minute and 1.5 GB to search. The count is
+# computed, not enumerated, so the search says so at once (and `auto`'s symbolic engines decide).
+MAX_INITIAL_CANDIDATES = 10**7
 Progress = Callable[[int, int, float], None]
 DECIDED = "every property was decided"  # the one stop reason that is not a limit
 OVERTAKEN = "the engines running beside it decided every property"  # Budget.stop said so
+OUT_OF_MEMORY = "the memory limit (--memory-limit) was reached"
 
 
 @dataclass
@@ -126,6 +128,13 @@ class Search:
     def run(self) -> None:
         try:
             self._run()
+        except MemoryError:
+            # the process's memory limit (checker/memory.py): the stored states stay for traces and
+            # what was fully checked stands (depth_done); the caches go, so the report can be made
+            if self.steps is not None:
+                self.steps.flush()
+            self.release_caches()
+            self.stop_reason = OUT_OF_MEMORY
         finally:
             if self.steps is not None:
                 self.steps.flush()
@@ -254,7 +263,7 @@ class Search:
                         continue
                     self.transitions += 1
                     # Canonical forms can be costly: look at the clock by transitions too.
-                    if self.transitions & 63 == 0 and self._tick(depth):
+                    if self.transitions & 15 == 0 and self._tick(depth):
                         return False
                     c = o if canon is None else canon(o)
                     if c not in visited:
@@ -299,7 +308,7 @@ class Search:
                 else:  # a successor as it is (an action that does not cache)
                     t = o
                 self.transitions += 1
-                if self.transitions & 63 == 0 and self._tick(depth):
+                if self.transitions & 15 == 0 and self._tick(depth):
                     return False
                 c = t if canon is None else self._canonical(t)
                 if c not in visited:

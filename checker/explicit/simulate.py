@@ -23,6 +23,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from checker.explicit.witness import ChoiceFinder
@@ -106,7 +107,7 @@ class Simulator:
 
         def sample() -> FastState | None:
             for _ in range(SAMPLE_TRIES):
-                states = note(self.sem.initial_sample(rng.choice))
+                states = note(self.sem.initial_sample(partial(_pick, rng)))
                 if states:
                     return rng.choice(states)
             return None
@@ -166,6 +167,14 @@ class Simulator:
 
     def _unknown(self, props: Sequence[ir.Property], reason: str, t0: float) -> list[PropertyResult]:
         return [self._result(p, None, reason, t0) for p in props]
+
+
+def _pick(rng: random.Random, codes: Sequence[int]) -> int:
+    """One of `codes`, uniformly (the same draw as `rng.choice`); a range's length is not taken, as
+    `len` cannot count 0..9223372036854775807."""
+    if isinstance(codes, range):
+        return codes.start + rng.randrange(codes.stop - codes.start)
+    return rng.choice(codes)
 
 
 def _without_cycles(start: FastState, path: Path) -> Path:

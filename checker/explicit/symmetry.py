@@ -39,7 +39,7 @@ State_ = FastState
 Perm = dict[str, tuple[int, ...]]  # sort -> the new index of each element (a renaming of elements)
 _CACHE_MAX = 100_000  # permutation maps kept per engine run
 _MEMO_MAX = 1 << 16  # signature orders remembered per sort (a search sees few distinct ones)
-MAX_ARRANGEMENTS = 720  # tied arrangements tried per state before settling for a cheaper form
+MAX_ARRANGEMENTS = 120  # tied arrangements tried per state before settling for a cheaper form
 # a sort's elements in signature order (old indices), and whether each one ties with the next
 Outcome = tuple[tuple[int, ...], tuple[bool, ...]]
 _REFINE: Outcome = ((), ())  # memo mark: the fixed entries tie, look at the relations too

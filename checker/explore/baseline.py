@@ -54,9 +54,14 @@ def to_table(reports: Iterable[Report]) -> dict[str, dict[str, str]]:
     return {r.config: {p.prop: p.verdict.value for p in r.results} for r in reports}
 
 
-def save(path: Path, reports: Iterable[Report]) -> None:
+def dumps(reports: Iterable[Report]) -> str:
+    """The text of a baseline file (`--save-baseline`)."""
     data = {"spec-check-baseline": BASELINE_VERSION, "verdicts": to_table(reports)}
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def save(path: Path, reports: Iterable[Report]) -> None:
+    path.write_text(dumps(reports), encoding="utf-8")
 
 
 def load(path: Path) -> dict[str, dict[str, Verdict]]:

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.api import check_request
+from checker.api import check_request, unreplayed_request
 from checker.explore.cache import Cache, cache_key
 from checker.explore.matrix import (
     Axis,
@@ -71,12 +71,16 @@ class CachedChecker:
         self.jobs = jobs
         self.memo: dict[str, Report] = {}
 
+    def _cached(self, req: Request, key: str) -> Report | None:
+        """A cache entry for `req`, once every trace in it replays (see checker/explore/cache.py)."""
+        return self.cache.get(key, verify=lambda rep: unreplayed_request(req, rep))
+
     def many(self, requests: Sequence[Request]) -> list[Report]:
         keys = [request_key(r) for r in requests]
         out: dict[int, Report] = {}
         todo: list[int] = []
         for i, k in enumerate(keys):
-            hit = self.memo.get(k) or self.cache.get(k)
+            hit = self.memo.get(k) or self._cached(requests[i], k)
             if hit is not None:
                 out[i] = hit
             else:
@@ -102,6 +106,7 @@ class ExploreResult:
     fixes: list[FixResult] | None
     model: ir.Model
     warnings: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # every file read: the model and its includes
 
 
 def _fixed_values(base: ir.Instance, sets: Mapping[str, str]) -> dict[str, ir.Value]:
@@ -153,7 +158,7 @@ def explore_file(path: str, vary: Sequence[str], sets: Sequence[str], sizes: Seq
     matrix = build_matrix(loaded.model, axes, configs, reports)
     fixes = _fixes(loaded.model, axes, fixed, checker, request, exhaustive_fixes) if want_fixes else None
     warnings = list(cache.warnings if cache else [])
-    return ExploreResult(matrix, fixes, loaded.model, warnings)
+    return ExploreResult(matrix, fixes, loaded.model, warnings, dict(loaded.sources))
 
 
 def _fixes(model: ir.Model, axes: Sequence[Axis], fixed: Mapping[str, ir.Value], checker: CachedChecker,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, assert_never
+from typing import Any, assert_never, cast
 
 from spec import ir
 from spec.ops import BinOp, QuantKind, UnOp
@@ -119,6 +119,8 @@ class Layout:
 
     def codes(self, t: Type) -> tuple[int, ...]:
         """The codes of every value of a finite domain, in domain order."""
+        if isinstance(t, RangeT):  # an integer is its own code: no per-value check (ranges are long)
+            return cast(tuple[int, ...], self.instance.domain(t))
         return tuple(self.code(t, v) for v in self.instance.domain(t))
 
     def slot(self, var: str, index: tuple[ir.Value, ...]) -> int:

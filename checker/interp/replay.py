@@ -24,6 +24,10 @@ from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violat
 from checker.result import Step, Trace, loc_text
 from spec import ir
 
+# Candidate initial assignments replay enumerates when the trace's own first state is not one it
+# starts from (the init block reads the starting value of a variable without an initialiser).
+MAX_CANDIDATES = 10**7
+
 
 class MismatchKind(Enum):
     MALFORMED = "malformed trace"
@@ -89,7 +93,12 @@ def _replay(trace: Trace, sem: Semantics) -> Mismatch | None:
     first = trace.steps[0]
     if first.state is None:  # a failure of the init block itself
         assert failure is not None
-        if failure not in sem.initial_fast():
+        try:
+            outs = sem.initial_fast(limit=MAX_CANDIDATES)
+        except LimitExceeded as limit:  # such a trace has no state to start from: every candidate
+            return Mismatch(0, MismatchKind.VIOLATION_NOT_PRODUCED,
+                            f"could not enumerate the initial states: {limit}")
+        if failure not in outs:
             return Mismatch(0, MismatchKind.VIOLATION_NOT_PRODUCED,
                             f"the init block never fails `{failure.prop}` ({failure.message})")
         return None
@@ -133,8 +142,13 @@ def _decode(sem: Semantics, st: Step, i: int) -> tuple[FastState | None, Mismatc
 
 
 def _check_initial(sem: Semantics, s: FastState) -> Mismatch | None:
-    """Is `s` an initial state? Variables the init block never writes keep their starting value, so
-    only candidates that agree with `s` there are enumerated."""
+    """Is `s` an initial state? First the candidate that is `s` itself (the init block usually
+    keeps or overwrites what it starts from): a variable `0..9223372036854775807` without an
+    initialiser is never enumerated for that. Else the candidates that agree with `s` on the
+    variables the init block never writes (those keep their starting value), up to a limit."""
+    free = {k for k, _t in sem.free_slots()}
+    if s in sem.initial_fast(pinned={k: s[k] for k in free}):
+        return None
     written = sem.init_writes()
     pinned = {}
     for v in sem.instance.model.vars:
@@ -143,8 +157,8 @@ def _check_initial(sem: Semantics, s: FastState) -> Mismatch | None:
             for k in range(vl.base, vl.base + vl.size):
                 pinned[k] = s[k]
     try:
-        outs = sem.initial_fast(pinned=pinned)
-    except LimitExceeded as err:  # only with a limit; kept for safety
+        outs = sem.initial_fast(limit=MAX_CANDIDATES, pinned=pinned)
+    except LimitExceeded as err:
         return Mismatch(0, MismatchKind.NOT_INITIAL, f"could not enumerate the initial states: {err}")
     if s in outs:
         return None

@@ -14,7 +14,8 @@ Public API (IR values at the boundary):
 Fast API (for engines; states are flat int tuples, see checker/interp/expr.py):
     sem.runners[i](s) -> list[tuple | Violation]   outcomes of action instance i on s
     sem.expanders[a](s) -> [(i, outcomes), ...]    every instance of action a that has outcomes
-    sem.initial_fast(limit=..., deadline=...)     initial outcomes, deduplicated
+    sem.initial_fast(limit=..., deadline=...)     initial outcomes, deduplicated (refused past the limit,
+                                                   counted first: a range without initialiser is never listed)
     sem.predicate(expr)(s) -> bool
     sem.to_state(s) / sem.from_state(state)        conversion at the boundary
 The IR is compiled once into closures (no eval/exec). Outcome lists may contain duplicates.
@@ -23,7 +24,7 @@ The IR is compiled once into closures (no eval/exec). Outcome lists may contain 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import product
@@ -36,6 +37,7 @@ from checker.interp.stmt import Cont, Coverage, StmtCompiler, Violation, run
 from checker.result import State
 from spec import ir
 from spec.irutil import free_locals
+from spec.types import RangeT, Type
 
 FastState = bytes | tuple[int, ...]  # see checker/interp/expr.py
 Runner = Callable[[FastState], list[Any]]
@@ -93,6 +95,7 @@ class Semantics:
         self._init = StmtCompiler(self._exprs, self.coverage, "init").block(inst.model.init, {}, self._finish, False)
         self._init_env = [(), (init_bid,)] + [None] * (self._exprs.nslots - FIRST_LOCAL)
         self._fixed, self._free = self._initial_slots()
+        self._sample_codes: dict[Type, Sequence[int]] = {}  # initial_sample's choices per type
         self._env_size = self._exprs.nslots
 
     # ------------------------------------------------------------------ compilation
@@ -149,10 +152,12 @@ class Semantics:
             out.append((ActionInstance(action.name, args), _runner(guard, body, env, self.thaw)))
         return out, expander
 
-    def _initial_slots(self) -> tuple[dict[int, int], list[tuple[int, tuple[int, ...]]]]:
-        """Slots fixed by an initialiser, and the free slots with the codes they range over."""
+    def _initial_slots(self) -> tuple[dict[int, int], list[tuple[int, Type]]]:
+        """Slots fixed by an initialiser, and the free slots with the type of their values. The
+        values of a free slot are listed only when the initial states are enumerated, after their
+        number was checked against the caller's limit (a range may have 2^63 values)."""
         fixed: dict[int, int] = {}
-        free: list[tuple[int, tuple[int, ...]]] = []
+        free: list[tuple[int, Type]] = []
         for v in self.instance.model.vars:
             vl = self.layout.vars[v.name]
             if v.init is not None:
@@ -160,32 +165,45 @@ class Semantics:
                 for k in range(vl.base, vl.base + vl.size):
                     fixed[k] = c
             else:
-                codes = self.layout.codes(vl.entry)
-                free.extend((k, codes) for k in range(vl.base, vl.base + vl.size))
+                free.extend((k, vl.entry) for k in range(vl.base, vl.base + vl.size))
         return fixed, free
 
     # ------------------------------------------------------------------ fast API
 
-    def candidate_count(self) -> int:
-        """How many assignments the initial-state enumeration starts from."""
+    def free_slots(self) -> list[tuple[int, Type]]:
+        """The slots of the variables without an initialiser, with the type of their values."""
+        return list(self._free)
+
+    def candidate_count(self, pinned: dict[int, int] | None = None) -> int:
+        """How many assignments the initial-state enumeration starts from (`pinned` slots count
+        once); computed, not enumerated."""
         n = 1
-        for _k, codes in self._free:
-            n *= len(codes)
+        for k, t in self._free:
+            if pinned is None or k not in pinned:
+                n *= self.instance.card(t)
         return n
 
     def initial_fast(self, limit: int | None = None, deadline: float | None = None,
                      pinned: dict[int, int] | None = None) -> list[Any]:
         """Initial states (deduplicated tuples) and init-block violations. `pinned` restricts free
         slots that the init block never writes (for replay). Raises LimitExceeded past `limit`
-        candidate assignments (checked before enumerating) or past `deadline`."""
-        free = [(k, (pinned[k],) if pinned is not None and k in pinned else codes) for k, codes in self._free]
-        count = 1
-        for _k, codes in free:
-            count *= len(codes)
-        if limit is not None and count > limit:
-            raise LimitExceeded(f"{count} candidate initial assignments (variables without an initialiser) "
-                                f"exceed the limit of {limit} states; give more variables an initial value, "
-                                "or use --engine bmc, pdr or simulate")
+        candidate assignments (at most ir.MAX_LISTED; checked before anything is listed) or past
+        `deadline`."""
+        count = self.candidate_count(pinned)
+        limit = ir.MAX_LISTED if limit is None else min(limit, ir.MAX_LISTED)  # no machine holds more
+        if count > limit:
+            raise LimitExceeded(f"{count_text(count)} candidate initial assignments exceed the limit of "
+                                f"{count_text(limit)} states ({self._free_text(pinned)}), or use --engine bmc, "
+                                "pdr or simulate")
+        listed: dict[Type, tuple[int, ...]] = {}  # one list per type, however many slots have it
+        free: list[tuple[int, tuple[int, ...]]] = []
+        for k, t in self._free:
+            if pinned is not None and k in pinned:
+                free.append((k, (pinned[k],)))
+                continue
+            if t not in listed:
+                listed[t] = self.layout.codes(t)
+            free.append((k, listed[t]))
         base = self.thaw([0] * self.layout.width)
         for k, c in self._fixed.items():
             base[k] = c
@@ -200,15 +218,41 @@ class Semantics:
             run(self._init, w, self._init_env.copy(), out)
         return list(dict.fromkeys(out))
 
-    def initial_sample(self, pick: Callable[[tuple[int, ...]], int]) -> list[Any]:
+    def _free_counts(self, pinned: dict[int, int] | None) -> dict[str, int]:
+        """Per variable without an initialiser, its candidate assignments (largest first)."""
+        out: dict[str, int] = {}
+        for k, t in self._free:
+            if pinned is None or k not in pinned:
+                name = self.layout.locs[k][0]
+                out[name] = out.get(name, 1) * self.instance.card(t)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    def _free_text(self, pinned: dict[int, int] | None) -> str:
+        """Which variables make the initial states many, and the fix: `y` has no initialiser and
+        takes 100,000,001 values; give it an initial value. Several: the three largest."""
+        counts = [(name, n) for name, n in self._free_counts(pinned).items() if n > 1]
+        if not counts:
+            return "every variable has an initial value"
+        if len(counts) == 1:
+            name, n = counts[0]
+            what = "values" if self.layout.vars[name].size == 1 else "assignments of its locations"
+            return f"`{name}` has no initialiser and takes {count_text(n)} {what}; give it an initial value"
+        parts = [f"`{name}` {count_text(n)}" for name, n in counts[:3]]
+        more = f" and {len(counts) - 3} more" if len(counts) > 3 else ""
+        return (f"the largest of the variables without an initialiser: {', '.join(parts)}{more}; give more of "
+                "them an initial value")
+
+    def initial_sample(self, pick: Callable[[Sequence[int]], int]) -> list[Any]:
         """The initial states and init-block violations of one assignment of the variables without
         an initialiser, each value chosen by `pick(codes)` (random walks on instances whose initial
-        assignments are too many to enumerate)."""
+        assignments are too many to enumerate). A range's codes are a `range`: it is never listed."""
         w = self.thaw([0] * self.layout.width)
         for k, c in self._fixed.items():
             w[k] = c
-        for k, codes in self._free:
-            w[k] = pick(codes)
+        for k, t in self._free:
+            if t not in self._sample_codes:  # a range is a lazy `range`; the rest are short tuples
+                self._sample_codes[t] = _code_range(t) if isinstance(t, RangeT) else self.layout.codes(t)
+            w[k] = pick(self._sample_codes[t])
         out: list[Any] = []
         run(self._init, w, self._init_env.copy(), out)
         return list(dict.fromkeys(out))
@@ -298,6 +342,20 @@ def _runner(guard: Fn | None, body: Cont, template: list[Any], thaw: Callable[[A
         run(body, thaw(s), template.copy(), out)
         return out
     return run_guarded
+
+
+def count_text(n: int) -> str:
+    """`100,000,001`; `about 10^40` past a trillion (an exact product of domain sizes can have
+    more digits than Python converts to text)."""
+    if n < 10**12:
+        return f"{n:,}"
+    return f"about 10^{int(n.bit_length() * 0.30103)}"
+
+
+def _code_range(t: RangeT) -> range:
+    """The codes of a range type (an integer is its own code), as a lazy sequence."""
+    lo, hi = ir.range_bounds(t)
+    return range(lo, hi + 1)
 
 
 def _assigned(stmts: tuple[ir.Stmt, ...]) -> set[str]:

@@ -1,7 +1,6 @@
 """Z3 terms back into text people read and IR the engines reuse: an invariant in the model's own
-syntax (`describe`), as an IR expression (`to_ir`, for generalisation), and a formula as a
-self-contained SMT-LIB2 benchmark (`to_smtlib`, for certificates). No solving here: that is
-checker/solver/smt.py.
+syntax (`describe`) and as an IR expression (`to_ir`, for generalisation). No solving here: that is
+checker/solver/smt.py; a formula as a portable SMT-LIB2 benchmark is checker/solver/smtlib.py.
 """
 
 from __future__ import annotations
@@ -11,21 +10,12 @@ import z3
 from checker.result import loc_text
 from checker.solver.encode import (
     Encoding,
-    Formula,
     FunctionEncoding,
     Term,
 )
 from spec import ir
 from spec.ops import BinOp, UnOp
 from spec.types import BOOL, INT, BoolT, Type, value_type
-
-
-def to_smtlib(enc: Encoding, f: Formula) -> str:
-    """A self-contained SMT-LIB2 benchmark asserting `f`, ending with (check-sat)."""
-    s = z3.Solver(ctx=enc.ctx)
-    s.add(f)
-    return s.to_smt2()
-
 
 # ---------------------------------------------------------------- invariants in the model's terms
 

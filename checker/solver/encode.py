@@ -10,17 +10,22 @@ say which representation each engine uses and why:
 - one step is a symbolic action selector `$act@i` plus symbolic parameters and choose locals,
   built once as a template over placeholder states and instantiated by substitution;
 - a failing `Check` is an error outcome: a per-property formula over (state, step inputs).
+Building terms stops at the current run's deadline (`Encoding.until`, checker/solver/deadline.py):
+`EncodingTimeout`, which the engines turn into UNKNOWN; nothing half-built is cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import z3
 
 from checker.result import Loc, loc_text
+from checker.solver.deadline import Deadline
 from checker.solver.goals import Goal, GoalKind
+from checker.solver.memcap import new_context
 from checker.solver.symexec import Exec, InputVar
 from checker.solver.terms import (
     Domains,
@@ -120,14 +125,16 @@ class HornSystem:
 
 
 class Encoding:
-    """All Z3 terms of one Instance, in one private Z3 context (so it can be interrupted)."""
+    """All Z3 terms of one Instance, in one private Z3 context (so it can be interrupted).
+    `deadline` is shared with its variants (and may be with other encodings of a run)."""
 
     def __init__(self, inst: ir.Instance, functions: FunctionEncoding = FunctionEncoding.SCALARS,
-                 domains: Domains = Domains.THEORIES):
+                 domains: Domains = Domains.THEORIES, deadline: Deadline | None = None):
         self.inst = inst
         self.functions = functions
         self.domains = domains
-        self.ctx = z3.Context()
+        self.deadline = deadline or Deadline()
+        self.ctx = new_context()  # not z3.Context(): see memcap.py
         self.values = Values(inst, self.ctx, domains)
         self.layout: Layout = make_layout(functions, inst, self.values)
         self.keys = self.layout.keys()
@@ -164,11 +171,22 @@ class Encoding:
         """A fresh boolean (an activation literal for guarded assertions)."""
         return z3.Bool(f"${name}", self.ctx)
 
+    @contextmanager
+    def until(self, deadline: float | None) -> Iterator[None]:
+        """Building terms (here and in every variant) raises EncodingTimeout past `deadline` in
+        this block: each engine run sets its own, as this encoding outlives the run."""
+        with self.deadline.until(deadline):
+            yield
+
+    def _exec(self, prefix: str, suffix: str) -> Exec:
+        return Exec(self.values, self.layout, prefix, suffix, self.deadline)
+
     # ------------------------------------------------------------ states
 
     def state(self, i: int | str) -> StateVars:
         tag = str(i)
         if tag not in self._states:
+            self.deadline.check()
             self._states[tag] = StateVars(tag, {k: z3.Const(f"{self._key_text(k)}@{tag}", self.layout.key_sort(k))
                                                 for k in self.keys})
         return self._states[tag]
@@ -199,11 +217,11 @@ class Encoding:
         for loc, t in self.locations(self.state(0)).items():
             var = self.layout.vars[loc[0]]
             if var.init is None:
-                out.append(t == self.values.const(self.inst.domain(ir.domain_type(var.type))[0]))
+                out.append(t == self.values.const(self.inst.first(ir.domain_type(var.type))))
         return out
 
     def holds(self, e: ir.Expr, s: StateVars) -> Formula:
-        return Exec(self.values, self.layout, "prop", s.tag).expr(e, s.consts, {})
+        return self._exec("prop", s.tag).expr(e, s.consts, {})
 
     def distinct(self, s: StateVars, t: StateVars) -> Formula:
         return self.disj([neg(s.consts[k] == t.consts[k]) for k in self.keys])
@@ -216,7 +234,7 @@ class Encoding:
         """This instance in another representation (built once, then shared by whoever asks)."""
         key = (functions or self.functions, domains or self.domains)
         if key not in self._siblings:
-            sibling = Encoding(self.inst, *key)
+            sibling = Encoding(self.inst, *key, deadline=self.deadline)
             sibling._siblings = self._siblings
             self._siblings[key] = sibling
         return self._siblings[key]
@@ -241,8 +259,9 @@ class Encoding:
         """`s` is an initial state; errors of the init block (docs/semantics.md, "Initial states")."""
         if s.tag in self._inits:
             return self._inits[s.tag]
+        self.deadline.check()
         pre, fresh = self._pre_state(s)
-        ex = Exec(self.values, self.layout, "init", f"pre{s.tag}")
+        ex = self._exec("init", f"pre{s.tag}")
         run = ex.new_run(pre, {})
         ex.block(self.inst.model.init, run, self.true())
         pre_ok = self.conj([self.values.in_domain(t, ir.domain_type(self.layout.vars[loc[0]].type))
@@ -297,7 +316,8 @@ class Encoding:
         inputs: dict[str, ActionInputs] = {}
         for a in self.inst.model.actions:
             assert act is not None
-            ex = Exec(self.values, self.layout, a.name, "in")
+            self.deadline.check()
+            ex = self._exec(a.name, "in")
             params = tuple(InputVar(p.name, z3.Const(f"{a.name}${p.name}@in", self.values.sort(p.type)), p.type)
                            for p in a.params)
             run = ex.new_run(cur.consts, {v.name: v.const for v in params})
@@ -312,6 +332,7 @@ class Encoding:
             inputs[a.name] = ActionInputs(a.name, params, tuple(ex.choices))
         eqs = []
         for k in self.keys:
+            self.deadline.tick()
             value = cur.consts[k]
             for sel, v in reversed(writes.get(k, [])):
                 value = ite(sel, v, value)
@@ -326,6 +347,7 @@ class Encoding:
         if i in self._steps:
             return self._steps[i]
         t = self._template()
+        self.deadline.check()
         s, n = self.state(i), self.state(i + 1)
         pairs: list[tuple[Term, Term]] = [(t.cur.consts[k], s.consts[k]) for k in self.keys]
         pairs += [(t.nxt.consts[k], n.consts[k]) for k in self.keys]

@@ -30,6 +30,7 @@ from checker.solver.encode import (
     Step,
     Term,
 )
+from checker.solver.memcap import new_context
 from spec import ir
 from spec.types import Type
 
@@ -296,7 +297,7 @@ def _interpretation(m: z3.ModelRef, system: HornSystem) -> Formula:
 
 def check_smtlib(text: str, deadline: float | None) -> SatResult:
     """Check an SMT-LIB2 text in a fresh context (used to re-check certificates)."""
-    ctx = z3.Context()
+    ctx = new_context()
     s = z3.Solver(ctx=ctx)
     try:
         s.from_string(text)

@@ -9,6 +9,13 @@ Works on the terms and the term algebra of checker/solver/encode.py (`Values`: c
 - `forall` runs its body once per element, each run reading the pre-forall state: any disabled
   run disables the step, otherwise the first failing run in domain order is the violation, and
   the writes of all runs are replayed in domain order.
+
+The work grows with the model (a quantifier is one term per element), so every expression node,
+statement and `forall` run ticks the encoding's `Deadline` (checker/solver/deadline.py), which
+raises `EncodingTimeout` once the current run's deadline has passed. A quantifier whose body does
+not use its variable is expanded once, and within one expression a quantifier is expanded once
+per value of the locals it uses (so `forall p :: v[p] -> exists q :: w[q]` builds the `exists`
+once, not once per page).
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, assert_never
 
 from checker.result import Loc
+from checker.solver.deadline import Deadline
 from spec import ir
+from spec.irutil import free_locals
 from spec.ops import BinOp, QuantKind, UnOp
 from spec.types import Type
 
@@ -53,48 +62,84 @@ class Run:
 class Exec:
     """Runs IR statements symbolically (docs/semantics.md, "Steps") for one action or init."""
 
-    def __init__(self, values: Values, layout: Layout, prefix: str, suffix: str):
+    def __init__(self, values: Values, layout: Layout, prefix: str, suffix: str, deadline: Deadline | None = None):
         self.values = values
         self.layout = layout
         self.prefix = prefix
         self.suffix = suffix
+        self.deadline = deadline or Deadline()
         self.choices: list[InputVar] = []
         self.binders: list[str] = []  # `v=vcpu1` for each forall run being executed
+        # quantifier expansions of the expression being built, by node and the values of the
+        # locals it uses (valid for one call of `expr`: the state it reads is fixed during it);
+        # with those values, which keeps them alive (Z3 reuses the id of a freed term)
+        self._memo: dict[tuple[int, tuple[int, ...]], tuple[Term, tuple[Term, ...]]] | None = None
+        self._uses: dict[int, tuple[ir.Quant, frozenset[str]]] = {}  # free locals of each body
 
     def new_run(self, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> Run:
         f = self.values.boolean(False)
         return Run(dict(w), dict(env), f, f, [], [])
 
     def expr(self, e: ir.Expr, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> Term:
+        """The term of `e` in the valuation `w` with the locals `env`."""
+        if self._memo is not None:
+            return self._expr(e, w, env)
+        self._memo = {}
+        try:
+            return self._expr(e, w, env)
+        finally:
+            self._memo = None
+
+    def _expr(self, e: ir.Expr, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> Term:
+        self.deadline.tick()
         match e:
             case ir.Lit():
                 return self.values.const(e.value)
             case ir.Var():
                 return self.layout.read(w, e.name, ())
             case ir.Read():
-                return self.layout.read(w, e.name, tuple(self.expr(a, w, env) for a in e.args))
+                return self.layout.read(w, e.name, tuple(self._expr(a, w, env) for a in e.args))
             case ir.Local():
                 return env[e.name]
             case ir.Param():
                 raise ValueError(f"unbound parameter {e.name} in an Instance")
             case ir.Unary():
-                a = self.expr(e.arg, w, env)
+                a = self._expr(e.arg, w, env)
                 return self.values.neg(a) if e.op is UnOp.NOT else -a
             case ir.Binary():
-                return self._binary(e.op, self.expr(e.lhs, w, env), self.expr(e.rhs, w, env))
+                return self._binary(e.op, self._expr(e.lhs, w, env), self._expr(e.rhs, w, env))
             case ir.Ite():
-                return self.values.ite(self.expr(e.cond, w, env), self.expr(e.then, w, env), self.expr(e.else_, w, env))
+                return self.values.ite(self._expr(e.cond, w, env), self._expr(e.then, w, env), self._expr(e.else_, w, env))
             case ir.Quant():
-                terms = [self.expr(e.body, w, {**env, e.var: self.values.const(d)})
-                         for d in self.values.inst.domain(e.domain)]
-                if e.kind is QuantKind.FORALL:
-                    return self.values.conj(terms)
-                if e.kind is QuantKind.EXISTS:
-                    return self.values.disj(terms)
-                one, zero = self.values.const(1), self.values.const(0)
-                return self.values.total([self.values.ite(t, one, zero) for t in terms])
+                return self._quant(e, w, env)
             case _:
                 assert_never(e)
+
+    def _quant(self, e: ir.Quant, w: Mapping[Loc, Term], env: Mapping[str, Term]) -> Term:
+        """One term per element of the domain; once if the body does not use the variable; and
+        once per expression for the same values of the locals the body uses."""
+        if id(e) not in self._uses:
+            self._uses[id(e)] = (e, frozenset(free_locals(e.body)))
+        uses = self._uses[id(e)][1]
+        assert self._memo is not None
+        args = tuple(env[x] for x in sorted(uses - {e.var}))
+        key = (id(e), tuple(self.values.ident(a) for a in args))
+        if key in self._memo:
+            return self._memo[key][0]
+        domain = self.values.inst.domain(e.domain)
+        if e.var in uses:
+            terms = [self._expr(e.body, w, {**env, e.var: self.values.const(d)}) for d in domain]
+        else:  # every instance is the same term
+            terms = [self._expr(e.body, w, env)] * (len(domain) if e.kind is QuantKind.COUNT else min(len(domain), 1))
+        if e.kind is QuantKind.FORALL:
+            out = self.values.conj(terms)
+        elif e.kind is QuantKind.EXISTS:
+            out = self.values.disj(terms)
+        else:
+            one, zero = self.values.const(1), self.values.const(0)
+            out = self.values.total([self.values.ite(t, one, zero) for t in terms])
+        self._memo[key] = (out, args)
+        return out
 
     def _binary(self, op: BinOp, a: Term, b: Term) -> Term:
         match op:
@@ -130,6 +175,7 @@ class Exec:
             self.stmt(s, run, pc)
 
     def stmt(self, s: ir.Stmt, run: Run, pc: Formula) -> None:
+        self.deadline.tick()
         t = self.values
         match s:
             case ir.Require():
@@ -181,6 +227,7 @@ class Exec:
         t = self.values
         runs = []
         for d in self.values.inst.domain(s.domain):
+            self.deadline.tick()
             sub = self.new_run(run.w, {**run.env, s.var: self.values.const(d)})
             self.binders.append(f"{s.var}={ir.format_value(d)}")
             self.block(s.body, sub, pc)

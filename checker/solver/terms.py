@@ -179,6 +179,11 @@ class Values:
     def is_false(x: Formula) -> bool:
         return z3.is_false(x)
 
+    @staticmethod
+    def ident(t: Term) -> int:
+        """A key for `t` (equal for equal terms: Z3 shares them), while `t` is alive."""
+        return t.get_id()
+
     def eq(self, a: Term, b: Term) -> Formula:
         if self.is_literal(a) and self.is_literal(b):
             return z3.BoolVal(a.eq(b), self.ctx)
@@ -229,14 +234,36 @@ class Layout:
         raise NotImplementedError
 
 class _Scalars(Layout):
+    def __init__(self, inst: ir.Instance, values: Values):
+        super().__init__(inst, values)
+        self._by_literals: dict[str, dict[tuple[int, ...], Loc]] = {}  # var -> ids of a literal index -> location
+        self._literals: list[Term] = []  # the literals of those ids, kept alive (Z3 reuses a freed term's id)
+
     def keys(self) -> tuple[Loc, ...]:
         return tuple((v, i) for v, idxs in self.locs.items() for i in idxs)
 
     def key_sort(self, key: Loc) -> z3.SortRef:
         return self.values.sort(ir.domain_type(self.vars[key[0]].type))
 
+    def _literal_loc(self, var: str, idx: tuple[Term, ...]) -> Loc | None:
+        """The location a literal index names, found in constant time (not by a scan of every
+        location: `forall p :: f[p]` would be quadratic in the size of the sort)."""
+        table = self._by_literals.get(var)
+        if table is None:
+            table = {}
+            for i in self.locs[var]:
+                lits = [self.values.const(v) for v in i]
+                self._literals += lits
+                table[tuple(t.get_id() for t in lits)] = (var, i)
+            self._by_literals[var] = table
+        return table.get(tuple(t.get_id() for t in idx))
+
     def _matching(self, var: str, idx: tuple[Term, ...]) -> list[tuple[Loc, Formula]]:
         known = [self.values.is_literal(t) for t in idx]
+        if all(known):
+            loc = self._literal_loc(var, idx)
+            if loc is not None:
+                return [(loc, z3.BoolVal(True, self.values.ctx))]
         out = []
         for loc_idx in self.locs[var]:
             conds = []

@@ -5,6 +5,9 @@ checked at every level under an assumption, so the first hit is a shortest trace
 holds the events of trace depth L: a state goal at S_L, a failing check in step L-1 (checked
 before that step is asserted as a successful one, with the same inputs), an action firing in
 step L-1, and at level 0 a failing check in the init block.
+
+Building a level's terms stops at the deadline too (checker/solver/deadline.py): the goals still
+open are then UNKNOWN, searched to the level before, with ENCODING_TIMEOUT as the reason.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.result import Budget, PropertyResult, Trace, Verdict
+from checker.solver.deadline import ENCODING_TIMEOUT, EncodingTimeout
 from checker.solver.encode import Domains, Encoding, Formula
 from checker.solver.goals import Goal, GoalKind, goal_of
 from checker.solver.smt import Session, Status
@@ -134,6 +138,11 @@ class Search:
         self.done[g] = Finding(f.goal, f.depth, f.trace, f.reason, time.monotonic() - self.t0)
         self.open.remove(g)
 
+    def stop(self, level: int, reason: str) -> None:
+        """Every open goal: searched up to the level before `level`, then stopped for `reason`."""
+        for g in list(self.open):
+            self.finish(g, Finding(g, level - 1, None, reason))
+
 
 def search(enc: Encoding, goals: Sequence[Goal], max_depth: int, deadline: float | None,
            first_only: bool = False) -> dict[Goal, Finding]:
@@ -141,17 +150,21 @@ def search(enc: Encoding, goals: Sequence[Goal], max_depth: int, deadline: float
     `first_only`, stop after the first depth where some goal happens (the others are then
     reported as searched to the depth before)."""
     s = Search(enc, goals, deadline)
-    for level in range(max_depth + 1):
-        if not s.open:
-            break
-        if first_only and len(s.open) < len(goals):
-            max_depth = level - 1
-            break
-        if _deadline_passed(deadline):
-            for g in list(s.open):
-                s.finish(g, Finding(g, level - 1, None, f"timeout before depth {level}"))
-            break
-        s.level(level)
+    with enc.until(deadline):
+        for level in range(max_depth + 1):
+            if not s.open:
+                break
+            if first_only and len(s.open) < len(goals):
+                max_depth = level - 1
+                break
+            if _deadline_passed(deadline):
+                s.stop(level, f"timeout before depth {level}")
+                break
+            try:
+                s.level(level)
+            except EncodingTimeout:
+                s.stop(level, ENCODING_TIMEOUT)
+                break
     for g in list(s.open):
         s.finish(g, Finding(g, max_depth))
     return s.done

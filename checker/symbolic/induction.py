@@ -9,7 +9,8 @@ the goal at trace depth k while avoiding it before:
   "no step from s fails" quantifies over inputs; leaving it out only weakens the induction).
 Unsat means every reachable goal event has trace depth < k, which the base case excluded
 (a shortest path to a state is simple). With k = 1 the property itself is inductive, and the
-certificate is its own initiation / consecution / safety queries.
+certificate is its own initiation / consecution / safety queries. When building the terms of
+the next k runs past the deadline (checker/solver/deadline.py), what is still open is UNKNOWN.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 from collections.abc import Sequence
 
 from checker.result import Budget, PropertyResult, Verdict
+from checker.solver.deadline import ENCODING_TIMEOUT, EncodingTimeout
 from checker.solver.encode import Domains, Encoding, Formula
 from checker.solver.goals import Goal, GoalKind, goal_of
 from checker.solver.smt import Status
@@ -71,38 +73,52 @@ class Induction:
         t0 = time.monotonic()
         max_k = DEFAULT_MAX_K if budget.max_depth is None else max(budget.max_depth, 1)
         goals = {p.name: goal_of(p) for p in props}
-        # error goals first at each k: their step case reuses the inputs of the step to k
-        order = sorted(props, key=lambda p: goals[p.name].kind is not GoalKind.ERROR)
         base = Search(self.enc, list(goals.values()), budget.deadline)
-        step = _Step(self.enc, list(goals.values()), budget.deadline)
         results: dict[str, PropertyResult] = {}
-        for k in range(1, max_k + 1):
-            if base.open and time.monotonic() < (budget.deadline or float("inf")):
-                base.level(k - 1)
-            for p in order:
-                g = goals[p.name]
-                if p.name in results:
-                    continue
-                if g in base.done:
-                    results[p.name] = property_result(p, base.done[g], self.name, self.inst)
-                    continue
-                if time.monotonic() >= (budget.deadline or float("inf")):
-                    results[p.name] = self._unknown(p, "timeout", k - 1, t0)
-                    continue
-                status = step.check(g, k)
-                if status is Status.UNSAT:
-                    results[p.name] = self._proved(p, g, k, t0)
-                elif not isinstance(status, Status):
-                    results[p.name] = self._unknown(p, status, k - 1, t0)
-                if p.name in results and g in base.open:
-                    base.open.remove(g)  # decided: the base case need not search it further
-            if len(results) == len(props):
-                break
+        k = 1
+        with self.enc.until(budget.deadline):
+            try:
+                step = _Step(self.enc, list(goals.values()), budget.deadline)
+                for k in range(1, max_k + 1):
+                    if self._round(k, props, goals, base, step, results, t0, budget):
+                        break
+            except EncodingTimeout:
+                for p in props:
+                    if p.name not in results:
+                        f = base.done.get(goals[p.name])
+                        results[p.name] = property_result(p, f, self.name, self.inst) if f is not None \
+                            else self._unknown(p, ENCODING_TIMEOUT, k - 1, t0)
         for p in props:
             if p.name not in results:
                 f = base.done.get(goals[p.name]) or Finding(goals[p.name], max_k - 1)
                 results[p.name] = self._not_inductive(p, f, max_k, t0)
         return [results[p.name] for p in props]
+
+    def _round(self, k: int, props: Sequence[ir.Property], goals: dict[str, Goal], base: Search, step: _Step,
+               results: dict[str, PropertyResult], t0: float, budget: Budget) -> bool:
+        """The base case to depth k-1 and the step case for k; True when every property is decided."""
+        # error goals first at each k: their step case reuses the inputs of the step to k
+        order = sorted(props, key=lambda p: goals[p.name].kind is not GoalKind.ERROR)
+        if base.open and time.monotonic() < (budget.deadline or float("inf")):
+            base.level(k - 1)
+        for p in order:
+            g = goals[p.name]
+            if p.name in results:
+                continue
+            if g in base.done:
+                results[p.name] = property_result(p, base.done[g], self.name, self.inst)
+                continue
+            if time.monotonic() >= (budget.deadline or float("inf")):
+                results[p.name] = self._unknown(p, "timeout", k - 1, t0)
+                continue
+            status = step.check(g, k)
+            if status is Status.UNSAT:
+                results[p.name] = self._proved(p, g, k, t0)
+            elif not isinstance(status, Status):
+                results[p.name] = self._unknown(p, status, k - 1, t0)
+            if p.name in results and g in base.open:
+                base.open.remove(g)  # decided: the base case need not search it further
+        return len(results) == len(props)
 
     def _proved(self, p: ir.Property, g: Goal, k: int, t0: float) -> PropertyResult:
         verdict = Verdict.UNREACHABLE if p.kind is ir.PropKind.REACHABLE else Verdict.PROVED

@@ -16,7 +16,8 @@ fresh Z3 context. In order:
    goals one by one.
 Whenever Spacer finds a goal reachable, this engine does not decode Spacer's derivation: BMC
 finds the shallowest violations (shortest, replayable traces), those properties drop out, and
-the rest are tried again.
+the rest are tried again. Building terms stops at the deadline too (checker/solver/deadline.py):
+what is still open then is UNKNOWN with ENCODING_TIMEOUT as the reason.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from checker.result import Budget, Certificate, PropertyResult, Verdict
-from checker.solver import smt
+from checker.solver import decode, smt
+from checker.solver.deadline import ENCODING_TIMEOUT, EncodingTimeout
 from checker.solver.encode import Domains, Encoding, Formula, FunctionEncoding
 from checker.solver.goals import Goal, goal_of
 from checker.symbolic.bmc import Finding, assumption_names, property_result, search
@@ -39,6 +41,15 @@ CEX_MAX_DEPTH = 1000  # BMC depth limit when reconstructing a counterexample Spa
 REACH_DEPTH = 10  # BMC depth tried on reachable goals before any proof attempt
 SMALL_SIZES = (1, 2, 3)  # sort sizes of the small instances whose invariants are generalized
 SMALL_SHARE = 0.5  # at most this share of the remaining time for one small-instance step
+
+
+def _ir_of(enc: Encoding, inv: Formula) -> ir.Expr | None:
+    """Spacer's invariant in the IR, for the interpreter's second check; None where the IR cannot
+    say it (array terms)."""
+    try:
+        return decode.to_ir(enc, inv)
+    except ValueError:
+        return None
 
 
 def _passed(deadline: float | None) -> bool:
@@ -70,6 +81,18 @@ class Pdr:
         t0 = time.monotonic()
         self._checked = {}
         results: dict[str, PropertyResult] = {}
+        with self.enc.until(budget.deadline):  # and every variant: they share the deadline
+            try:
+                self._decide(props, t0, budget, results)
+            except EncodingTimeout:
+                for p in props:
+                    if p.name not in results:
+                        results[p.name] = self._result(p, Verdict.UNKNOWN, t0, reason=ENCODING_TIMEOUT)
+        return [results[p.name] for p in props]
+
+    def _decide(self, props: Sequence[ir.Property], t0: float, budget: Budget,
+                results: dict[str, PropertyResult]) -> None:
+        """Fill `results` in the order of the module docstring (a timeout leaves the rest out)."""
         for p in props:
             r = self._trivial(p, t0, budget)
             if r is not None:
@@ -89,7 +112,6 @@ class Pdr:
         for p in props:
             if p.name not in results:
                 results.update(self._solve([p], t0, budget))
-        return [results[p.name] for p in props]
 
     def _trivial(self, p: ir.Property, t0: float, budget: Budget) -> PropertyResult | None:
         """A goal impossible in every state (given types and assumes) has `true` as its invariant."""
@@ -109,7 +131,7 @@ class Pdr:
             for p in props:
                 goal = goal_of(p)
                 if p.name not in out and self._excludes(at0, goal, budget.deadline):
-                    r = self._proved(p, goal, at0, t0, budget, self.bits, print_ir_expr(inv))
+                    r = self._proved(p, goal, at0, t0, budget, self.bits, print_ir_expr(inv), inv)
                     if r.verdict is not Verdict.UNKNOWN:
                         out[p.name] = r
         return out
@@ -157,7 +179,8 @@ class Pdr:
                 text = print_ir_expr(small.invariant)
                 for p in props:
                     if goals[p.name] in small.excluded:
-                        out[p.name] = self._proved(p, goals[p.name], inv, t0, budget, self.bits, text)
+                        out[p.name] = self._proved(p, goals[p.name], inv, t0, budget, self.bits, text,
+                                                   small.invariant)
             gave_up = small.status is smt.Status.UNKNOWN
             break
         return {name: r for name, r in out.items() if r.verdict is not Verdict.UNKNOWN}, gave_up
@@ -172,7 +195,9 @@ class Pdr:
             enc = self.enc
             res = smt.solve_horn(enc, enc.horn(list(goals.values())), budget.deadline)
         if res.status is smt.Status.SAT and res.invariant is not None:
-            return {p.name: self._proved(p, goals[p.name], res.invariant, t0, budget, enc) for p in props}
+            inv_ir = _ir_of(enc, res.invariant)
+            return {p.name: self._proved(p, goals[p.name], res.invariant, t0, budget, enc, inv_ir=inv_ir)
+                    for p in props}
         if res.status is smt.Status.UNKNOWN:
             return {p.name: self._result(p, Verdict.UNKNOWN, t0, reason=f"Spacer: {res.reason}") for p in props}
         out = self._traces(props, CEX_MAX_DEPTH, t0, budget.deadline, True)
@@ -183,9 +208,9 @@ class Pdr:
         return out
 
     def _proved(self, p: ir.Property, goal: Goal, inv: Formula, t0: float, budget: Budget,
-                enc: Encoding | None = None, text: str | None = None) -> PropertyResult:
+                enc: Encoding | None = None, text: str | None = None, inv_ir: ir.Expr | None = None) -> PropertyResult:
         """PROVED (UNREACHABLE) only once the certificate of `inv` re-checks in a fresh context."""
-        cert = build_certificate(enc or self.enc, self.name, goal, inv, text)
+        cert = build_certificate(enc or self.enc, self.name, goal, inv, text, inv_ir)
         failure = self._recheck(cert, budget.deadline)
         if failure is not None:
             return self._result(p, Verdict.UNKNOWN, t0, reason=f"the invariant did not re-check: {failure}")

@@ -96,7 +96,7 @@ def from_small_instance(enc: Encoding, goals: list[Goal], size: int, spacer_dead
     small = smaller(enc.inst, size)
     if small is None:
         return SmallResult(smt.Status.UNKNOWN)
-    senc = Encoding(small)
+    senc = Encoding(small, deadline=enc.deadline)  # building its terms stops at the run's deadline
     res = smt.solve_horn(senc, senc.horn(goals), spacer_deadline)
     if res.status is not smt.Status.SAT or res.invariant is None:
         return SmallResult(res.status)

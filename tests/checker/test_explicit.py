@@ -178,7 +178,7 @@ def test_initial_state_blow_up_is_refused(tmp_path):
     text = "sort S = 20;\nvar f: S -> bool;\naction a() { skip; }\ninvariant t: true;\n"
     out = check(tmp_path, text, Budget(max_states=1000))
     r = out.results[0]
-    assert r.verdict is Verdict.UNKNOWN and "1048576 candidate initial assignments" in r.reason
+    assert r.verdict is Verdict.UNKNOWN and "1,048,576 candidate initial assignments" in r.reason
 
 
 def test_initial_assignments_too_many_to_enumerate_are_refused_without_a_state_limit(tmp_path):
@@ -187,8 +187,39 @@ def test_initial_assignments_too_many_to_enumerate_are_refused_without_a_state_l
     t0 = time.monotonic()
     out = check(tmp_path, text, Budget(), symmetry=False)
     r = out.results[0]
-    assert r.verdict is Verdict.UNKNOWN and f"{2**40} candidate initial assignments" in r.reason
+    assert r.verdict is Verdict.UNKNOWN and "about 10^12 candidate initial assignments" in r.reason
     assert "--engine bmc, pdr or simulate" in r.reason and time.monotonic() - t0 < 5
+
+
+@pytest.mark.parametrize("bounds", ["0..9223372036854775807", "-9223372036854775807..0"])
+def test_a_huge_range_without_initialiser_is_refused_at_once(tmp_path, bounds):
+    # The old engine listed every value of `y` first (an OverflowError for 2^63; 60 s and 4.7 GB
+    # for 10^8 values, tests/cli/test_limits.py): the count is computed, the reason names `y`.
+    text = f"var y: {bounds};\naction a() {{ y := 0; }}\ninvariant t: y >= -9223372036854775807;\n"
+    t0 = time.monotonic()
+    out = check(tmp_path, text, Budget())
+    r = out.results[0]
+    assert r.verdict is Verdict.UNKNOWN and time.monotonic() - t0 < 2
+    assert "exceed the limit of 10,000,000 states (`y` has no initialiser and takes" in r.reason
+
+
+def test_running_out_of_memory_keeps_what_was_checked(tmp_path, monkeypatch):
+    # past the memory limit (checker/memory.py) an allocation raises MemoryError: the search stops
+    # like at any other limit, and what it had found and checked stands
+    from checker.explicit.search import OUT_OF_MEMORY, Search
+
+    expand = Search._expand_level
+
+    def expand_until_4(self, level, depth):
+        if depth == 4:
+            raise MemoryError
+        return expand(self, level, depth)
+
+    monkeypatch.setattr(Search, "_expand_level", expand_until_4)
+    out = check(tmp_path, COUNTER, props=["bounded", "small", "six"])
+    assert verdicts(out) == {"bounded": Verdict.HOLDS_TO_DEPTH, "small": Verdict.VIOLATED, "six": Verdict.UNKNOWN}
+    assert by_name(out, "bounded").depth == 4 and OUT_OF_MEMORY in by_name(out, "bounded").reason
+    assert not out.exhaustive
 
 
 # ---------------------------------------------------------------- deadlocks, coverage, graph

@@ -212,8 +212,31 @@ def test_state_conversion_round_trips_and_rejects_bad_states(tmp_path):
 def test_initial_enumeration_respects_a_limit(tmp_path):
     sem = sem_of(tmp_path, "sort P = 8;\nvar f: P -> E;\naction a() { skip; }\n")
     assert sem.candidate_count() == 3 ** 8
-    with pytest.raises(LimitExceeded, match="6561"):
+    with pytest.raises(LimitExceeded, match="6,561 candidate .*`f` has no initialiser"):
         sem.initial_fast(limit=1000)
+
+
+@pytest.mark.parametrize("bounds", ["0..9223372036854775807", "-9223372036854775807..9223372036854775807"])
+def test_a_huge_range_without_initialiser_is_counted_not_listed(tmp_path, bounds):
+    # The old code listed every value of `y` when the Semantics was built (OverflowError for 2^63,
+    # 4.7 GB for 10^8 values): now the count is computed, and the limit refuses at once.
+    sem = sem_of(tmp_path, f"var y: {bounds};\nvar z: 0..3 = 0;\naction a() {{ z := 1; }}\n")
+    lo, hi = (int(x) for x in bounds.split(".."))
+    assert sem.candidate_count() == hi - lo + 1
+    with pytest.raises(LimitExceeded, match=r"`y` has no initialiser and takes (about 10\^|[0-9,]+ )"):
+        sem.initial_fast(limit=10**7)
+    s = sem.from_state(make_state(sem, y=hi, z=0))  # replay tries a trace's own first state first
+    assert sem.initial_fast(pinned={k: s[k] for k, _t in sem.free_slots()}) == [s]
+
+
+def test_the_limit_message_names_the_largest_variables(tmp_path):
+    sem = sem_of(tmp_path, "var a: 0..99999; var b: 0..999; var c: S -> bool; var d: bool;\n"
+                           "action n() { skip; }\n")
+    with pytest.raises(LimitExceeded) as err:
+        sem.initial_fast(limit=10**6)
+    msg = str(err.value)
+    assert msg.startswith("800,000,000 candidate initial assignments exceed the limit of 1,000,000 states")
+    assert "`a` 100,000, `b` 1,000, `c` 4 and 1 more; give more of them an initial value" in msg
 
 
 def test_coverage_counts_actions_and_branches(tmp_path):

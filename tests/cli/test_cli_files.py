@@ -47,6 +47,60 @@ def test_certificate_directory_gets_the_invariant_and_queries(tmp_path, monkeypa
     assert "wrote 1 certificate" in r.err
 
 
+def _model_copy(tmp_path: Path) -> Path:
+    m = tmp_path / "pages.spec"
+    m.write_text(Path(PAGES).read_text(encoding="utf-8"), encoding="utf-8")
+    return m
+
+
+@pytest.mark.parametrize("option", ["-o", "--trace-dot", "--save-baseline"])
+def test_nothing_is_written_over_the_model(tmp_path, option):
+    m = _model_copy(tmp_path)
+    before = m.read_text(encoding="utf-8")
+    r = run_cli([str(m), "--engine", "explicit", option, str(m)])
+    assert r.code == 2 and "refusing to write over an input" in r.err
+    assert m.read_text(encoding="utf-8") == before
+
+
+def test_nothing_is_written_over_an_included_file_or_through_a_link_to_the_model(tmp_path):
+    lib = tmp_path / "lib.spec"
+    lib.write_text("var crashed: bool = false;\n", encoding="utf-8")
+    m = tmp_path / "m.spec"
+    m.write_text('model m;\ninclude "lib.spec";\naction crash() { crashed := true; }\ninvariant ok: !crashed;\n',
+                 encoding="utf-8")
+    r = run_cli([str(m), "--engine", "explicit", "-o", str(lib)])
+    assert r.code == 2 and "refusing" in r.err and lib.read_text(encoding="utf-8").startswith("var crashed")
+    link = tmp_path / "report.txt"
+    link.symlink_to(m)
+    r = run_cli([str(m), "--engine", "explicit", "-o", str(link)])
+    assert r.code == 2 and m.read_text(encoding="utf-8").startswith("model m;")
+
+
+def test_a_symlink_where_the_report_goes_is_replaced_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    out = tmp_path / "report.txt"
+    out.symlink_to(victim)
+    r = run_cli([PAGES, "--engine", "explicit", "-o", str(out)])
+    assert r.code == 1
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert not out.is_symlink() and "no_crash" in out.read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temporary file left
+
+
+def test_a_symlink_planted_in_the_certificate_folder_is_not_followed(tmp_path, monkeypatch):
+    monkeypatch.setattr("checker.backends.default_backend", SCENARIOS["pages"])
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    (certs / "private_counted.invariant.txt").symlink_to(victim)
+    r = run_cli([PAGES, "--certificate", str(certs)])
+    assert r.code == 1 and "wrote 1 certificate" in r.err
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert "st[p] == Private" in (certs / "private_counted.invariant.txt").read_text(encoding="utf-8")
+
+
 def test_json_to_stdout_is_valid_json_even_with_warnings(tmp_path):
     r = run_cli([str(MODELS / "dead.spec"), "--engine", "explicit", "--format", "json"])
     data = json.loads(r.out)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write
 
 HERE = Path(__file__).parent
 MODEL = str(HERE / "hw.spec")
@@ -207,6 +207,8 @@ def cache_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("SPEC_CHECK_NO_CACHE", raising=False)
     d = tmp_path / "cache"
     monkeypatch.setenv("SPEC_CHECK_CACHE", str(d))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))  # the per-user secret goes here
+    monkeypatch.delenv("SPEC_CHECK_CACHE_SECRET", raising=False)
     return d
 
 
@@ -274,3 +276,75 @@ def test_two_spellings_of_a_size_or_parameter_are_one_cache_entry(tmp_path, cach
     assert dict(calls[0].sizes) == {"mm.Page": 2} and dict(calls[0].params)["mm.slow"] is True
     qualified = run_cli(["explore", str(model), "--vary", "zap", "--size", "mm.Page=2", "--set", "mm.slow=true"])
     assert qualified.out == short.out and len(calls) == 2  # both configurations answered by the cache
+
+
+BROKEN = """model broken;
+var locked: bool = false;
+var owners: 0..2 = 0;
+action enter() "no lock taken: the bug" { require owners < 2; owners := owners + 1; }
+invariant exclusive "at most one owner": owners <= 1;
+"""
+
+
+def _timeless(text: str) -> str:
+    return re.sub(r"\d+\.\d+s", "#.##s", text)
+
+
+def _entry(cache_dir) -> tuple[Path, dict]:
+    [entry] = sorted(cache_dir.glob("*.json"))
+    return entry, json.loads(entry.read_text(encoding="utf-8"))
+
+
+def _forge_proof(data: dict) -> None:
+    for r in data["report"]["results"]:
+        if r["prop"] == "exclusive":
+            r["verdict"], r["trace"], r["depth"], r["reason"] = "PROVED", None, None, None
+
+
+def test_a_forged_cache_entry_never_changes_a_verdict(tmp_path, cache_dir):
+    model = write(tmp_path, "broken.spec", BROKEN)
+    first = run_cli(["check", str(model)])
+    assert first.code == 1 and "VIOLATED" in first.out
+    entry, data = _entry(cache_dir)
+    _forge_proof(data)  # valid JSON, same key: what anyone who can write the folder could do
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    again = run_cli(["check", str(model)])
+    assert again.code == 1 and _timeless(again.out) == _timeless(first.out)
+    assert "ignoring unusable cache entry" in again.err and "authentication code" in again.err
+
+
+def test_a_cache_entry_from_another_secret_is_not_used(tmp_path, cache_dir, monkeypatch):
+    model = write(tmp_path, "broken.spec", BROKEN)
+    monkeypatch.setenv("SPEC_CHECK_CACHE_SECRET", "ci-secret-of-the-main-branch-0123456789abcdef")
+    assert run_cli(["check", str(model)]).code == 1
+    monkeypatch.setenv("SPEC_CHECK_CACHE_SECRET", "a-pull-request-job-with-another-secret-0123456789")
+    r = run_cli(["check", str(model)])
+    assert r.code == 1 and "authentication code" in r.err
+
+
+def test_an_authentic_entry_whose_trace_does_not_replay_is_not_used(tmp_path, cache_dir, monkeypatch):
+    # even with the secret (a leaked key, or a bug that stored a wrong trace) a trace is believed
+    # only once the interpreter replays it
+    from checker.explore import cache as cache_mod
+
+    model = write(tmp_path, "broken.spec", BROKEN)
+    first = run_cli(["check", str(model)])
+    entry, data = _entry(cache_dir)
+    for r in data["report"]["results"]:
+        if r["prop"] == "exclusive":
+            r["trace"]["steps"] = r["trace"]["steps"][:1] + r["trace"]["steps"][2:]  # skip a step
+    data["mac"] = cache_mod._mac(cache_mod.cache_secret(), data["key"], data["report"])
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    r = run_cli(["check", str(model)])
+    assert r.code == 1 and _timeless(r.out) == _timeless(first.out)
+    assert "does not replay" in r.err
+
+
+def test_the_per_user_secret_is_private(tmp_path, cache_dir):
+    from checker.explore.cache import cache_secret
+
+    secret = cache_secret()
+    assert secret is not None and len(secret) >= 32
+    path = tmp_path / "home-cache" / "spec-check" / "cache-secret"
+    assert path.stat().st_mode & 0o077 == 0
+    assert cache_secret() == secret  # made once

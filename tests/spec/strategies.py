@@ -140,6 +140,8 @@ NASTY = ("\x00", "\t", "\r\n", "\r", "\x0c", "\ufeff", "\u202e", "é", "名", "\
          "99999999999999999999999", "9" * 5000, "0x" + "f" * 40, "007", "0x", "-0",
          '"', '"unterminated', "/*", "*/", "//", "{", "}", "(", ")", "[", "]", ";", ",", ".", "..",
          "(" * 300, "!" * 400, "- " * 300, "x && " * 300, "{ " * 150,
+         # past the front end's size limits, refused before parsing (decision 0003)
+         "(" * 100_000, "[" * 300, "x && " * 20_000, "/* a " * 5_000,
          "_", "true", "false", "count", "forall", "exists", "choose", "where", "else", "mitigation")
 
 

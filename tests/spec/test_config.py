@@ -4,6 +4,8 @@ checks on them, and what an Instance looks like afterwards (no parameters left, 
 
 from __future__ import annotations
 
+import pytest
+
 from spec import ir
 from spec.config import parse_assignments
 from spec.diagnostics import Sink
@@ -126,6 +128,29 @@ def test_ranges_emptied_by_parameters_and_huge_domains(tmp_path):
     assert codes(errors_of(tmp_path, "param lo: 0..5 = 0;\nvar x: lo..3 = 3;\n", params={"lo": 5})) == ["E0407"]
     errs = errors_of(tmp_path, "param n: 0..100000 = 9000;\ninvariant i: forall k: 0..n :: k >= 0;\n")
     assert codes(errs) == ["E0408"]
+
+
+def test_huge_integer_bounds_are_counted_without_overflow(tmp_path):
+    # `0..9223372036854775807` once crashed in Instance.domain (OverflowError, exit 4): a range of
+    # any size is a valid model (the symbolic engines check it); only listing it is refused
+    text = ("param hi: 0..9223372036854775807 = 9223372036854775807;\n"
+            "const LO = -9223372036854775807 - 9223372036854775807;\nvar y: LO..hi;\n")
+    inst = instance_of(tmp_path, text)
+    t = inst.model.var("y").type
+    assert inst.card(t) == 3 * 2**63 - 2 and inst.first(t) == -(2**64) + 2
+    with pytest.raises(ValueError, match="too many to list"):
+        inst.domain(t)
+    assert inst.card(RangeT(ir.lit(3), ir.lit(1))) == 0 and inst.domain(RangeT(ir.lit(1), ir.lit(3))) == (1, 2, 3)
+
+
+def test_huge_values_on_the_command_line_are_diagnostics(tmp_path):
+    text = "param hi: 0..9223372036854775807 = 5;\nsort Page = 2;\nvar f: Page -> 0..hi = 0;\n"
+    assert instance_of(tmp_path, text, params={"hi": str(2**63 - 1)}).binding("hi") == 2**63 - 1
+    for value in (str(2**63), "10**30", "-" + "9" * 5000):
+        assert codes(errors_of(tmp_path, text, params={"hi": value})) == ["E0402"]
+    for size in (str(10**30), "10**30", "-1", "9" * 5000):
+        assert codes(errors_of(tmp_path, text, sizes={"Page": size})) == ["E0404"]
+    assert codes(errors_of(tmp_path, "sort Page = 9223372036854775807;\n")) == ["E0404"]
 
 
 def test_parse_assignments_accepts_repeats_and_comma_lists():

@@ -137,10 +137,11 @@ def test_parses_are_shared_and_immutable():
 
 
 def test_defs_expanded_beyond_any_stack_are_a_diagnostic(tmp_path):
-    # Each def is shallow; expanded into each other they nest 1,500 deep.
-    lines = ["var x: bool;"] + [f"def d{i}(): bool = !d{i + 1}();" for i in range(1, 1500)]
+    # Each def is shallow; expanded into each other they nest 1,000 deep (12,000 tokens: under
+    # the per-file limit, which a chain of 1,500 would pass).
+    lines = ["var x: bool;"] + [f"def d{i}(): bool = !d{i + 1}();" for i in range(1, 1000)]
     path = tmp_path / "chain.spec"
-    path.write_text("\n".join(lines + ["def d1500(): bool = x;", "invariant i: d1();"]) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines + ["def d1000(): bool = x;", "invariant i: d1();"]) + "\n", encoding="utf-8")
     with pytest.raises(FrontendError) as info:
         instantiate(load_model(path))
     assert [d.code for d in info.value.diagnostics] == ["E0106"]
