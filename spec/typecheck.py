@@ -55,6 +55,9 @@ class Env:
 MAX_DOMAIN = 4096  # quantifier, choose and parameter domains are enumerated by some engines
 
 
+MAX_SUGGESTIONS = 100  # unknown names per file that get a "did you mean" hint
+
+
 class Typer:
     """Elaborates types and expressions against a Resolved symbol table."""
 
@@ -65,6 +68,7 @@ class Typer:
         self._defs: dict[str, tuple[tuple[tuple[str, Type], ...], Type, ir.Expr]] = {}
         self._in_progress: list[str] = []
         self._decl_types: dict[str, Type] = {}
+        self._suggestions = 0  # "did you mean" hints given (each compares against every visible name)
 
     # ------------------------------------------------------------ types
 
@@ -194,6 +198,9 @@ class Typer:
         if len(name.parts) == 1 and inside:
             comps = ", ".join(f"`{k}`" for k in inside)
             return f"`{text}` is declared inside a component: write {comps}"
+        self._suggestions += 1
+        if self._suggestions > MAX_SUGGESTIONS:
+            return None  # the cost is errors x names: a file of a thousand misspellings took seconds
         cands = list(env.locals) + self.res.visible_names(env.component) + ["true", "false"]
         return did_you_mean(text, cands)
 

@@ -225,3 +225,18 @@ def test_a_long_message_is_cut():
     out = render(d, {})
     assert len(out) < 500 and "..." in out and out.endswith("`")
     assert did_you_mean("n" * 10**6, ["n" * 10**6 + "x", "m"]) is None
+
+
+def test_did_you_mean_is_given_for_the_first_hundred_unknown_names_only(tmp_path):
+    # every unknown name is still an error; the hint (a comparison with every visible name) stops
+    # after MAX_SUGGESTIONS, so a file of a thousand misspellings lints in under a second
+    from spec.typecheck import MAX_SUGGESTIONS
+    from tests.conftest import run_cli
+
+    decls = "\n".join(f"var v{i}: bool = false;" for i in range(300))
+    acts = "\n".join(f"action a{i}() {{ v{i} := vv{i}; }}" for i in range(300))
+    path = tmp_path / "typos.spec"
+    path.write_text(f"model m;\n{decls}\n{acts}\n", encoding="utf-8")
+    r = run_cli(["lint", str(path)])
+    assert r.code == 2 and r.err.count("error[E0301]") == 300
+    assert r.err.count("did you mean") == MAX_SUGGESTIONS
