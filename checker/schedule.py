@@ -18,9 +18,9 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checker import memory, portfolio, vacuity
+from checker import memory, vacuity
 from checker.backends import Backend, Engine, EngineKind, EngineRun, Options, Progress, TraceChecker
 from checker.policy import DEAD_ACTION, DISABLED_ACTION
 from checker.result import (
@@ -34,6 +34,9 @@ from checker.result import (
 )
 from spec import ir
 from spec.printer import print_ir_expr
+
+if TYPE_CHECKING:
+    from checker import portfolio
 
 DEFAULT_DEPTH = 10  # BMC depth of auto's bug-finding phase, and k bound of induction
 # auto's explicit column is capped (AUTO_EXPLICIT_STATES): on a small instance it decides
@@ -128,7 +131,7 @@ class _Run:
                     if EngineKind(name) not in skip]
         if EngineKind.EXPLICIT in skip:
             self._chain(props, symbolic)
-        elif symbolic and self.backend.side_by_side and portfolio.available():
+        elif symbolic and self.backend.side_by_side and _portfolio().available():
             self._side_by_side(props, symbolic)
         else:
             self._phase(EngineKind.EXPLICIT, props, EXPLICIT_SHARE)
@@ -157,7 +160,7 @@ class _Run:
             self.sink = send
             self._chain(props, phases)
 
-        child = portfolio.Child(work)
+        child = _portfolio().Child(work)
 
         def absorb(timeout: float | None = 0.0) -> bool:
             for what, body in child.poll(timeout):
@@ -367,6 +370,13 @@ class _Run:
 def _out_of_memory(engine: str, props: Sequence[ir.Property], limit: int | None) -> EngineRun:
     why = memory.exhausted(limit)
     return EngineRun(tuple(PropertyResult(p.name, p.kind, Verdict.UNKNOWN, engine, reason=why) for p in props))
+
+
+def _portfolio():
+    """checker/portfolio.py, imported when `auto` first needs it (multiprocessing costs `lint` 20 ms)."""
+    from checker import portfolio
+
+    return portfolio
 
 
 def _false(e: ir.Expr | None) -> bool:
