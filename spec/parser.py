@@ -15,7 +15,6 @@ import hashlib
 import os
 import pickle
 import re
-import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from spec import ast
 from spec.diagnostics import Diagnostic, FrontendError, Severity
 from spec.ops import BinOp, QuantKind, UnOp
 from spec.prescan import MAX_NESTING, MAX_TOKENS, scan
+from spec.private import private_folder
 from spec.source import NO_SPAN, SourceFile, Span
 from spec.syntax_errors import KEYWORDS, syntax_diagnostic, tok_span
 
@@ -37,27 +37,11 @@ MAX_INT = 2**63 - 1
 _OPS = {op.value: op for op in BinOp}
 
 
-def _private_folder(*parts: str) -> Path | None:
-    """A per-user cache folder owned by us and closed to others, or None.
-
-    Both caches below are pickles: a file planted by another user would run code. lark's own
-    default is a shared temp folder, so only a folder owned by us and closed to others is used."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base, "spec-check", *parts)
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for f in [folder, *folder.parents][: len(parts) + 1]:
-            st = f.stat()
-            if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                return None
-    except (OSError, AttributeError):
-        return None
-    return folder
-
-
 def _cache_path() -> str | bool:
-    """Where lark keeps its LALR tables between runs (see _private_folder), or nowhere."""
-    folder = _private_folder()
+    """Where lark keeps its LALR tables between runs, or nowhere. The caches here are pickles: a
+    file planted by another user would run code, and lark's own default is a shared temp folder,
+    so only a folder owned by us and closed to others (spec/private.py) is used."""
+    folder = private_folder()
     if folder is None:
         return False
     py = "".join(map(str, sys.version_info[:2]))
@@ -78,7 +62,7 @@ def _ast_cache() -> tuple[Path, str] | None:
 
 @functools.lru_cache(maxsize=4)
 def _ast_cache_location(_xdg: str | None) -> tuple[Path, str] | None:
-    folder = _private_folder("ast")
+    folder = private_folder("ast")
     if folder is None:
         return None
     h = hashlib.sha256(f"{lark.__version__} {sys.version}".encode())
