@@ -16,7 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from checker import memory
-from checker.result import Budget, PropertyResult, SearchStats, State, Step, Trace, Warning_
+from checker.result import UNCONFIRMED, Budget, PropertyResult, SearchStats, State, Step, Trace, Warning_
 from spec import ir
 
 if TYPE_CHECKING:
@@ -125,9 +125,11 @@ class InterpChecker:
     sem: Semantics
 
     def mismatch(self, trace: Trace) -> str | None:
-        from checker.interp.replay import replay
+        from checker.interp.replay import MismatchKind, replay
 
         res = replay(trace, self.sem)
+        if res.mismatch is not None and res.mismatch.kind is MismatchKind.TOO_LARGE:
+            return UNCONFIRMED + str(res)
         return None if res.ok else str(res)
 
     def fire(self, state: State, action: str) -> Step | None:

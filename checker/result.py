@@ -100,6 +100,12 @@ class Trace:
         return len(self.steps) - 1
 
 
+# How a trace checker (checker/backends.py TraceChecker.mismatch) starts its answer when the trace
+# is too large to confirm (e.g. more initial states than replay may enumerate): not a wrong trace,
+# an unconfirmed one, which the scheduler reports as UNKNOWN rather than as a bug.
+UNCONFIRMED = "cannot confirm it: "
+
+
 @dataclass(frozen=True)
 class Certificate:
     """Why a PROVED verdict holds: an inductive invariant, in the model's terms and as SMT-LIB2

@@ -24,6 +24,7 @@ from checker import memory, vacuity
 from checker.backends import Backend, Engine, EngineKind, EngineRun, Options, Progress, TraceChecker
 from checker.policy import DEAD_ACTION, DISABLED_ACTION
 from checker.result import (
+    UNCONFIRMED,
     Budget,
     PropertyResult,
     Report,
@@ -265,14 +266,22 @@ class _Run:
             raise InternalError(f"the {engine} engine gave {r.verdict.value} for {prop.kind.value} property "
                                 f"`{prop.name}`")
         if r.trace is not None:
-            self._replay(engine, f"property `{r.prop}`", r.trace)
+            why = self._replay(engine, f"property `{r.prop}`", r.trace)
+            if why is not None:  # a trace the interpreter cannot confirm is no verdict
+                r = PropertyResult(r.prop, r.kind, Verdict.UNKNOWN, engine, r.time_s,
+                                   reason=f"{r.verdict.value} by {engine}, but the interpreter {why}",
+                                   assumptions=r.assumptions)
         self.candidates.setdefault(r.prop, []).append(r)
 
-    def _replay(self, engine: str, what: str, trace: Trace) -> None:
+    def _replay(self, engine: str, what: str, trace: Trace) -> str | None:
+        """None when `trace` replays; why not when it is too large to confirm; else a bug."""
         why = self.checker.mismatch(trace)
+        if why is not None and why.startswith(UNCONFIRMED):
+            return why
         if why is not None:
             raise InternalError(f"the {engine} engine produced a trace for {what} that does not replay "
                                 f"in the interpreter: {why}")
+        return None
 
     def _decided(self, prop: str) -> bool:
         return any(r.verdict.is_definitive for r in self.candidates.get(prop, []))

@@ -127,3 +127,24 @@ def test_a_bad_memory_limit_is_bad_input(tmp_path, monkeypatch, args, env, messa
 def test_no_limit_is_a_choice(tmp_path):
     m: Path = write(tmp_path, "m.spec", "model m;\nvar x: bool = false;\ninvariant ok: !x;\n")
     assert run_cli([str(m), "--memory-limit", "0"]).code == 0
+
+
+HUGE_INIT_ASSERT = """model huge;
+var y: 0..100000000;
+var z: bool = false;
+init { assert small: y < 5; }
+action a() { z := true; }
+invariant ok: true;
+"""
+
+
+@pytest.mark.parametrize("engine", ["bmc", "auto"])
+def test_a_trace_too_large_to_replay_is_unknown_not_a_bug(tmp_path, engine):
+    # BMC finds the init block's assert failure, but its trace starts from no state and the
+    # interpreter cannot enumerate 10^8 starting values to confirm it: UNKNOWN, with the reason,
+    # never VIOLATED unconfirmed and never "a bug in spec-check"
+    model = write(tmp_path, "huge.spec", HUGE_INIT_ASSERT)
+    r = run_cli(["check", str(model), "--engine", engine, "--no-vacuity"])
+    assert r.code == 3, r.err
+    assert "small" in r.out and "UNKNOWN" in r.out and "cannot confirm it" in r.out
+    assert "bug in spec-check" not in r.err
