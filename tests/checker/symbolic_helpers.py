@@ -41,7 +41,7 @@ def assert_well_formed(r: PropertyResult, inst: ir.Instance) -> None:
         if is_check:
             assert r.trace.failure.prop == r.prop and r.trace.steps[-1].state is None
     if r.certificate is not None:
-        assert r.verdict in (Verdict.PROVED, Verdict.UNREACHABLE)
+        assert r.verdict in (Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.UNREACHABLE)
         assert certificate_failure(r.certificate, None) is None
 
 
@@ -50,7 +50,7 @@ def assert_consistent(r: PropertyResult, shortest: int | None) -> None:
     (or witness) in the whole state space, None when there is none."""
     if r.verdict in (Verdict.VIOLATED, Verdict.REACHED):
         assert r.depth == shortest, (r.prop, r.verdict, r.depth, shortest)
-    elif r.verdict in (Verdict.PROVED, Verdict.UNREACHABLE):
+    elif r.verdict in (Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.UNREACHABLE):
         assert shortest is None, (r.prop, r.verdict, shortest)
     elif r.verdict is Verdict.HOLDS_TO_DEPTH:
         assert shortest is None or shortest > r.depth, (r.prop, r.depth, shortest)

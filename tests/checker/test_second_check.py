@@ -107,5 +107,5 @@ invariant exclusive: forall p: Page :: !(host[p] && guest[p]);
 def test_pdr_proofs_carry_their_invariant_for_the_second_check(tmp_path):
     rep = check(str(write(tmp_path, "pages.spec", PAGES)), engine="pdr", vacuity_goals=False)
     r = rep.result("exclusive")
-    assert r.verdict is Verdict.PROVED
+    assert r.verdict in (Verdict.PROVED, Verdict.PROVED_ALL_SIZES)  # this one holds for every size
     assert r.certificate is not None and r.certificate.invariant_ir is not None

@@ -142,7 +142,7 @@ def test_the_deadline_belongs_to_the_run_not_to_the_shared_encoding(tmp_path):
     [r] = Bmc(inst, enc).check([heavy], Budget(deadline=time.monotonic() + 0.5, max_depth=1))
     assert r.verdict is Verdict.UNKNOWN and ENCODING_TIMEOUT in (r.reason or "")
     [r] = Pdr(inst, enc).check([light], Budget())
-    assert r.verdict is Verdict.PROVED
+    assert r.verdict in (Verdict.PROVED, Verdict.PROVED_ALL_SIZES)  # a tautology holds at every size
     [r] = Induction(inst, enc).check([light], Budget(deadline=time.monotonic() + 60, max_depth=2))
     assert r.verdict is Verdict.PROVED
     [r] = Bmc(inst, enc).check([light], Budget(max_depth=2))
