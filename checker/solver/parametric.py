@@ -29,7 +29,7 @@ from typing import assert_never
 import z3
 
 from checker.solver.memcap import new_context
-from checker.solver.terms import conj, disj, ite, neg
+from checker.solver.terms import ARITH, conj, disj, ite, neg
 from spec import ir
 from spec.ops import BinOp, QuantKind, UnOp
 from spec.source import Span
@@ -227,20 +227,8 @@ class Sig:
                 return a == b
             case BinOp.NE:
                 return neg(a == b)
-            case BinOp.LT:
-                return a < b
-            case BinOp.LE:
-                return a <= b
-            case BinOp.GT:
-                return a > b
-            case BinOp.GE:
-                return a >= b
-            case BinOp.ADD:
-                return a + b
-            case BinOp.SUB:
-                return a - b
-            case BinOp.MUL:
-                return a * b
+            case BinOp.LT | BinOp.LE | BinOp.GT | BinOp.GE | BinOp.ADD | BinOp.SUB | BinOp.MUL:
+                return ARITH[op](a, b)
             case _:
                 assert_never(op)
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 
 from checker.result import Loc
 from checker.solver.deadline import Deadline
+from checker.solver.terms import ARITH
 from spec import ir
 from spec.irutil import free_locals
 from spec.ops import BinOp, QuantKind, UnOp
@@ -153,20 +154,8 @@ class Exec:
                 return self.values.eq(a, b)
             case BinOp.NE:
                 return self.values.neg(self.values.eq(a, b))
-            case BinOp.LT:
-                return a < b
-            case BinOp.LE:
-                return a <= b
-            case BinOp.GT:
-                return a > b
-            case BinOp.GE:
-                return a >= b
-            case BinOp.ADD:
-                return a + b
-            case BinOp.SUB:
-                return a - b
-            case BinOp.MUL:
-                return a * b
+            case BinOp.LT | BinOp.LE | BinOp.GT | BinOp.GE | BinOp.ADD | BinOp.SUB | BinOp.MUL:
+                return ARITH[op](a, b)
             case _:
                 assert_never(op)
 

@@ -5,6 +5,7 @@ or one array per function). checker/solver/encode.py builds states, steps and go
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import TypeAlias
@@ -14,6 +15,7 @@ import z3
 from checker.result import Loc
 from checker.solver.intervals import int_width
 from spec import ir
+from spec.ops import BinOp
 from spec.types import BoolT, EnumT, FunT, IntT, RangeT, SortT, Type
 
 Formula: TypeAlias = z3.BoolRef  # opaque to the engines
@@ -319,3 +321,9 @@ class _Arrays(Layout):
 
 def make_layout(functions: FunctionEncoding, inst: ir.Instance, values: Values) -> Layout:
     return (_Scalars if functions is FunctionEncoding.SCALARS else _Arrays)(inst, values)
+
+
+# Comparisons and arithmetic: the same Python operators on Z3 integers and bit-vectors alike
+# (symexec.py, parametric.py).
+ARITH = {BinOp.LT: operator.lt, BinOp.LE: operator.le, BinOp.GT: operator.gt, BinOp.GE: operator.ge,
+         BinOp.ADD: operator.add, BinOp.SUB: operator.sub, BinOp.MUL: operator.mul}
