@@ -10,7 +10,7 @@ an engine missing from the build is an ImportError, a bug, never a verdict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
@@ -57,6 +57,7 @@ class Options:
     seed: int = 0  # simulate: the random walks' seed
     walks: int | None = None  # simulate: how many walks (None: checker/explicit/simulate.py's default)
     memory_limit: int | None = None  # bytes of address space for the run (checker/memory.py); None: no limit
+    all_sizes: bool = False  # try to make every fixed-size proof one for all sizes (checker/all_sizes.py)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class ProofChecker(Protocol):
     def refute(self, claims: Sequence[tuple[ir.Property, PropertyResult]], budget: Budget) -> str | None: ...
 
 
+# (instance, properties, their merged results, deadline) -> the results it replaces
+AllSizes = Callable[[ir.Instance, Sequence[ir.Property], Mapping[str, PropertyResult], float | None],
+                    dict[str, PropertyResult]]
 EngineFactory = Callable[[EngineKind, ir.Instance, Options, Progress | None], Engine]
 
 
@@ -103,6 +107,9 @@ class Backend:
     side_by_side: bool = False
     # Checks every symbolic proof against the interpreter (None: scripted engines, no check).
     proofs: Callable[[ir.Instance, Options], ProofChecker] | None = None
+    # Upgrades fixed-size proofs to PROVED ALL SIZES (checker/all_sizes.py; None: not tried).
+    all_sizes: AllSizes | None = None
+
 
 
 
@@ -114,7 +121,20 @@ def default_backend() -> Backend:
     def engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None) -> Engine:
         return make_engine(kind, inst, options, progress, shared)
 
-    return Backend(engine=engine, checker=make_checker, side_by_side=True, proofs=make_proof_checker)
+    return Backend(engine=engine, checker=make_checker, side_by_side=True, proofs=make_proof_checker,
+                   all_sizes=upgrade_all_sizes)
+
+
+class NoReplay(RuntimeError):
+    """A counterexample to induction (from the all-sizes encoding) or a refuting run that the
+    interpreter does not accept: the encoding and the semantics disagree, a bug in spec-check."""
+
+
+def upgrade_all_sizes(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[str, PropertyResult],
+                      deadline: float | None) -> dict[str, PropertyResult]:
+    from checker.all_sizes import upgrade
+
+    return upgrade(inst, props, results, deadline)
 
 
 # ---------------------------------------------------------------- interpreter

@@ -73,7 +73,8 @@ def _options(args: argparse.Namespace) -> Options:
     return Options(engine=EngineKind(args.engine), depth=args.depth, timeout=args.timeout or None,
                    max_states=args.max_states, symmetry=args.symmetry, keep_graph=args.keep_graph,
                    deadlock=DeadlockMode(args.deadlock), vacuity=args.vacuity, strict=args.strict,
-                   stats=args.stats, seed=args.seed, walks=args.walks, memory_limit=args.memory_limit)
+                   stats=args.stats, seed=args.seed, walks=args.walks, memory_limit=args.memory_limit,
+                   all_sizes=args.all_sizes)
 
 
 def _policy(args: argparse.Namespace) -> Policy:

@@ -120,6 +120,21 @@ class Certificate:
 
 
 @dataclass(frozen=True)
+class AllSizesNote:
+    """Why a proof at the instance's sizes did not become PROVED ALL SIZES (checker/symbolic/
+    all_sizes.py): `why` in words; when the property's own lemma was broken by a step, that step
+    as `cti`, a counterexample to induction: a state satisfying every lemma kept at the time,
+    the action, and the state after it, at the sizes `sizes` (e.g. `Page=3 Gfn=2`) the solver
+    chose, which need not be the instance's. With `reachable`, `cti` is instead a run from an
+    initial state at `sizes` that violates the property: it does not hold for every size."""
+
+    why: str
+    cti: Trace | None = None
+    sizes: str = ""
+    reachable: bool = False
+
+
+@dataclass(frozen=True)
 class PropertyResult:
     prop: str
     kind: PropKind
@@ -134,6 +149,8 @@ class PropertyResult:
     # For a generated vacuity goal (`ACTION:fires`, checker/vacuity.py): the action it is about.
     # None for the model's own properties. Set by the scheduler, which made the goals.
     vacuity_of: str | None = None
+    all_sizes: AllSizesNote | None = None  # a PROVED that is not PROVED ALL SIZES: why not
+    lemmas: tuple[str, ...] = ()  # the user's `lemma`s a PROVED ALL SIZES rests on
 
     @property
     def generated(self) -> bool:

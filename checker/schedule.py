@@ -21,10 +21,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from checker import memory, vacuity
-from checker.backends import Backend, Engine, EngineKind, EngineRun, Options, Progress, TraceChecker
+from checker.backends import Backend, Engine, EngineKind, EngineRun, NoReplay, Options, Progress, TraceChecker
 from checker.policy import DEAD_ACTION, DISABLED_ACTION
 from checker.result import (
     UNCONFIRMED,
+    AllSizesNote,
     Budget,
     PropertyResult,
     Report,
@@ -85,6 +86,7 @@ def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[va
     try:
         run.decide(all_props)
         results = {p.name: run.merge(p) for p in all_props}
+        results.update(run.all_sizes(props, results))
         run.second_check(all_props, results)
         results.update(run.confirm_fires(goals, results))
         warnings += run.dead_actions(goals, results)
@@ -300,11 +302,30 @@ class _Run:
 
     # -------------------------------------------------------------- proofs
 
+    def all_sizes(self, props: Sequence[ir.Property], results: dict[str, PropertyResult]) -> dict[str, PropertyResult]:
+        """Fixed-size proofs made PROVED ALL SIZES where an all-sizes invariant is found
+        (checker/all_sizes.py), in this process after every engine has answered: the answer does
+        not depend on which engine proved a property first."""
+        upgrade = self.backend.all_sizes
+        if upgrade is None or not self.options.all_sizes or self._expired():
+            return {}
+        if not any(results[p.name].verdict is Verdict.PROVED for p in props):
+            return {}
+        self._say("looking for an invariant that holds for every size")
+        try:
+            return upgrade(self.inst, props, results, self.deadline)
+        except NoReplay as err:
+            raise InternalError(f"the all-sizes step produced a step the interpreter does not accept: {err}") from err
+        except MemoryError as err:  # keep the fixed-size verdicts, say why
+            note = AllSizesNote(f"out of memory while looking for an all-sizes invariant ({err})")
+            return {p.name: replace(results[p.name], all_sizes=note) for p in props
+                    if results[p.name].verdict is Verdict.PROVED}
+
     def second_check(self, props: Sequence[ir.Property], results: dict[str, PropertyResult]) -> None:
         """Every proof the symbolic engines gave, against the interpreter (Backend.proofs): a
         state the interpreter reaches that refutes one is a bug in spec-check, never a verdict."""
-        claims = [(p, results[p.name]) for p in props
-                  if results[p.name].verdict in _PROOF and results[p.name].engine != "explicit"]
+        claims = [(p, results[p.name]) for p in props if results[p.name].verdict in _PROOF
+                  and (results[p.name].engine != "explicit" or results[p.name].verdict is Verdict.PROVED_ALL_SIZES)]
         if not claims or self.backend.proofs is None:
             return
         self._say(f"second check of {len(claims)} proofs with the interpreter")

@@ -284,6 +284,7 @@ class InvariantDecl(Decl):
     name: str
     doc: str | None
     expr: Expr
+    lemma: bool = False  # `lemma NAME: EXPR;` a helper for all-sizes proofs (docs/language.md)
 
 
 @dataclass(frozen=True)

@@ -310,6 +310,7 @@ class Property:
     doc: str | None
     expr: Expr | None
     span: Span = _span()
+    lemma: bool = False  # an INVARIANT the user wrote as `lemma`: a helper for all-sizes proofs
 
 
 @dataclass(frozen=True)

@@ -317,7 +317,8 @@ class Lowerer:
                     actions.append(self._action(decl, q(decl.name), comp))
                 case ast.InvariantDecl():
                     invariants.append(ir.Property(q(decl.name), ir.PropKind.INVARIANT, decl.doc,
-                                                  t.bool_expr(decl.expr, env, "an invariant"), span=decl.name_span))
+                                                  t.bool_expr(decl.expr, env, "a lemma" if decl.lemma else "an invariant"),
+                                                  span=decl.name_span, lemma=decl.lemma))
                 case ast.ReachableDecl():
                     invariants.append(ir.Property(q(decl.name), ir.PropKind.REACHABLE, decl.doc,
                                                   t.bool_expr(decl.expr, env, "a reachable goal"),

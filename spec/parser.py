@@ -332,6 +332,10 @@ class _Build(Transformer_NonRecursive):
     def invariant_decl(self, meta, items):
         return self._prop(ast.InvariantDecl, meta, items)
 
+    def lemma_decl(self, meta, items):
+        name, doc, expr = items
+        return ast.InvariantDecl(str(name), doc, expr, lemma=True, **self._named(meta, name))
+
     def reachable_decl(self, meta, items):
         return self._prop(ast.ReachableDecl, meta, items)
 
@@ -425,7 +429,7 @@ def _parse_fresh(name: str, text: str) -> ast.Module:
 MAX_SYNTAX_ERRORS = 20
 RESUME_TOKENS = MAX_TOKENS
 _DECL_AT_LINE_START = re.compile(r"^(?:model|include|enum|sort|mitigation|param|const|var|def|init|action|"
-                                 r"invariant|reachable|assume|component)\b", re.M)
+                                 r"invariant|lemma|reachable|assume|component)\b", re.M)
 
 
 def _syntax_errors(src: SourceFile, first: UnexpectedInput, parser: Lark) -> list[Diagnostic]:

@@ -440,6 +440,8 @@ class _Formatter:
 
     def prop(self, d: ast.InvariantDecl | ast.ReachableDecl | ast.AssumeDecl, ind: int) -> None:
         kw = {ast.InvariantDecl: "invariant", ast.ReachableDecl: "reachable", ast.AssumeDecl: "assume"}[type(d)]
+        if isinstance(d, ast.InvariantDecl) and d.lemma:
+            kw = "lemma"
         expr = print_expr(d.expr)
         doc = f" {_quote(d.doc)}" if d.doc is not None else ""
         one = f"{kw} {d.name}{doc}: {expr};"

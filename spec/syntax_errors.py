@@ -21,7 +21,7 @@ from spec.source import SourceFile, Span
 
 KEYWORDS = frozenset({
     "model", "include", "enum", "sort", "param", "mitigation", "const", "var", "init", "def",
-    "action", "cite", "invariant", "reachable", "assume", "component", "require", "if", "else",
+    "action", "cite", "invariant", "lemma", "reachable", "assume", "component", "require", "if", "else",
     "match", "forall", "exists", "count", "choose", "where", "assert", "skip", "true", "false",
     "bool", "_",
 })
@@ -45,9 +45,9 @@ _STMT_START = {"NAME", "REQUIRE", "IF", "MATCH", "FORALL", "CHOOSE", "ASSERT", "
 _OPERATORS = {"AND", "OR", "ARROW", "IFF", "EQ_OP", "REL_OP", "ADD_OP", "MUL", "QMARK"}
 _DECL_KEYS = {"VAR", "ACTION"}
 _DECL_START = {"MODEL", "INCLUDE", "ENUM", "SORT", "PARAM", "MITIGATION", "CONST", "VAR", "INIT", "DEF",
-               "ACTION", "INVARIANT", "REACHABLE", "ASSUME", "COMPONENT"}
+               "ACTION", "INVARIANT", "LEMMA", "REACHABLE", "ASSUME", "COMPONENT"}
 _DECL_WORDS = {"model", "include", "enum", "sort", "param", "mitigation", "const", "var", "init", "def",
-               "action", "invariant", "reachable", "assume", "component"}
+               "action", "invariant", "lemma", "reachable", "assume", "component"}
 
 _OPENERS = {"LBRACE": "RBRACE", "LPAR": "RPAR", "LSQB": "RSQB"}
 _CLOSER_TEXT = {"RBRACE": "}", "RPAR": ")", "RSQB": "]"}

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from checker.result import (
+    AllSizesNote,
     Certificate,
     Failure,
     PropertyResult,
@@ -23,7 +24,7 @@ from checker.result import (
 from spec.ir import Elem, EnumVal, PropKind, Value
 from spec.source import NO_SPAN, Span
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: all-sizes notes and user lemmas in results
 
 
 def value_to_data(v: Value) -> Any:
@@ -128,7 +129,18 @@ def result_to_data(r: PropertyResult) -> Any:
         "vacuity_of": r.vacuity_of, "trace": _opt(r.trace, trace_to_data),
         "certificate": None if cert is None else {"engine": cert.engine, "invariant": cert.invariant,
                                                   "smt2": dict(cert.smt2)},
+        "lemmas": list(r.lemmas), "all_sizes": _opt(r.all_sizes, _note_to_data),
     }
+
+
+def _note_to_data(n: AllSizesNote) -> Any:
+    return {"why": n.why, "trace": _opt(n.cti, trace_to_data), "sizes": n.sizes, "reachable": n.reachable}
+
+
+def _note_from_data(d: Any) -> AllSizesNote:
+    if not isinstance(d, dict):
+        raise ValueError("bad all-sizes note")
+    return AllSizesNote(_str(d["why"]), _opt(d["trace"], trace_from_data), _str(d["sizes"]), bool(d["reachable"]))
 
 
 def result_from_data(d: Any) -> PropertyResult:
@@ -144,7 +156,8 @@ def result_from_data(d: Any) -> PropertyResult:
         prop=_str(d["prop"]), kind=PropKind(d["kind"]), verdict=Verdict(d["verdict"]), engine=_str(d["engine"]),
         time_s=float(time_s), depth=_opt(d["depth"], _int), trace=_opt(d["trace"], trace_from_data),
         reason=_opt(d["reason"], _str), certificate=cert, assumptions=tuple(_str(a) for a in d["assumptions"]),
-        vacuity_of=_opt(d.get("vacuity_of"), _str))
+        vacuity_of=_opt(d.get("vacuity_of"), _str), all_sizes=_opt(d["all_sizes"], _note_from_data),
+        lemmas=tuple(_str(x) for x in d["lemmas"]))
 
 
 def report_to_data(rep: Report) -> Any:

@@ -63,8 +63,10 @@ class ReplayResult:
         return "replays" if self.mismatch is None else str(self.mismatch)
 
 
-def replay(trace: Trace, sem: Semantics) -> ReplayResult:
-    m = _shape(trace) or _replay(trace, sem)
+def replay(trace: Trace, sem: Semantics, initial: bool = True) -> ReplayResult:
+    """`initial=False`: the first state may be any state within types (a counterexample to
+    induction starts from a state that need not be reachable)."""
+    m = _shape(trace) or _replay(trace, sem, initial)
     return ReplayResult(m)
 
 
@@ -89,7 +91,7 @@ def _shape(trace: Trace) -> Mismatch | None:
     return None
 
 
-def _replay(trace: Trace, sem: Semantics) -> Mismatch | None:
+def _replay(trace: Trace, sem: Semantics, initial: bool) -> Mismatch | None:
     failure = None if trace.failure is None else Violation(trace.failure.prop, trace.failure.message)
     first = trace.steps[0]
     if first.state is None:  # a failure of the init block itself
@@ -106,7 +108,7 @@ def _replay(trace: Trace, sem: Semantics) -> Mismatch | None:
     if err is not None:
         return err
     assert prev is not None
-    bad = _check_initial(sem, prev)
+    bad = _check_initial(sem, prev) if initial else None
     if bad is not None:
         return bad
     for i, st in enumerate(trace.steps[1:], 1):

@@ -68,6 +68,10 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
         "trace": None if r.trace is None else trace_data(r.trace),
         "certificate": None if cert is None else {"engine": cert.engine, "invariant": cert.invariant,
                                                   "files": sorted(cert.smt2)},
+        "lemmas": list(r.lemmas),
+        "all_sizes": None if r.all_sizes is None else {
+            "why": r.all_sizes.why, "sizes": r.all_sizes.sizes or None, "reachable": r.all_sizes.reachable,
+            "trace": None if r.all_sizes.cti is None else trace_data(r.all_sizes.cti)},
     }
 
 

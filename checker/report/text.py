@@ -24,7 +24,7 @@ from checker.report.common import (
     trace_states,
     verdict_text,
 )
-from checker.result import PropertyResult, Report, Trace, Verdict, Warning_
+from checker.result import AllSizesNote, PropertyResult, Report, Trace, Verdict, Warning_
 from spec.ir import PropKind
 
 DOC_WIDTH = 60  # action doc strings wrap in traces, so a long one cannot push the changes off screen
@@ -82,6 +82,11 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
             if r.trace is not None and not r.generated:  # an action firing is no news
                 out += ["", _trace_title(r, ctx, opts.color)]
                 out += trace_lines(r.trace, ctx)
+        for r in report.results:
+            note = r.all_sizes
+            if note is not None and note.cti is not None and (note.reachable or opts.show_invariants):
+                out += ["", _all_sizes_title(r.prop, note)]
+                out += trace_lines(note.cti, ctx, None if note.reachable else "a state the kept lemmas allow")
         if opts.show_invariants:
             out += _invariants(report)
     if opts.stats:
@@ -127,6 +132,11 @@ def _notes(report: Report) -> list[str]:
             out.append(f"  {r.prop}: bounded check only: {what}{why}")
         elif r.verdict is Verdict.UNKNOWN:
             unknown.setdefault(r.reason or "", []).append(r.prop)
+        elif r.all_sizes is not None:
+            out += textwrap.wrap(f"{r.prop}: proved at these sizes only: {r.all_sizes.why}", 110,
+                                 initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
+        elif r.lemmas:
+            out.append(f"  {r.prop}: PROVED ALL SIZES with the user's lemmas {', '.join(r.lemmas)}")
     for reason, props in unknown.items():
         if len(props) == 1:
             out.append(f"  {props[0]}: UNKNOWN: {reason}")
@@ -170,13 +180,22 @@ def _trace_title(r: PropertyResult, ctx: Context, color: bool) -> str:
     return head + (f" -- {doc}" if doc else "")
 
 
-def trace_lines(trace: Trace, ctx: Context | None = None) -> list[str]:
+def _all_sizes_title(prop: str, note: AllSizesNote) -> str:
+    if note.reachable:
+        return f"{prop}: VIOLATED with {note.sizes}, so proved at the checked sizes only (run found while " \
+               "looking for an all-sizes proof, replayed)"
+    return f"{prop}: counterexample to induction with {note.sizes}: a state every kept lemma allows, and a " \
+           "step from it that breaks the property (replayed from that state; it need not be reachable)"
+
+
+def trace_lines(trace: Trace, ctx: Context | None = None, first: str | None = None) -> list[str]:
     """The trace as a table: step number, the action call (with its doc string and choices), and
-    the variables it changed; the initial state is shown compactly."""
+    the variables it changed; the initial state (or the state it starts from, named `first`) is
+    shown compactly."""
     ctx = ctx or Context()
     rows = [["step", "action", "changes"]]
     for i, (step, prev) in enumerate(trace_states(trace)):
-        action = [call_text(step)]
+        action = [first if i == 0 and first and step.action is None else call_text(step)]
         doc = ctx.action_doc(step.action) if step.action else None
         if doc:
             action += textwrap.wrap(f'"{doc}"', DOC_WIDTH)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 import z3
@@ -88,6 +88,7 @@ class Outcome:
     fails: tuple[tuple[ir.Check, z3.BoolRef], ...]
     post: State
     inputs: z3.BoolRef  # the parameters are within their domains
+    params: tuple[tuple[ir.ActionParam, z3.ExprRef], ...] = ()  # the action's parameters as constants
 
 
 class Sig:
@@ -114,6 +115,23 @@ class Sig:
         if isinstance(t, EnumT | SortT):
             return self._sorts[t.name]
         raise TypeError(f"no sort for {t}")
+
+    def sorts(self) -> dict[str, z3.SortRef]:
+        return dict(self._sorts)
+
+    def value_term(self, v: ir.Value) -> z3.ExprRef:
+        """The term of a value that is not a sort element."""
+        if isinstance(v, bool):
+            return z3.BoolVal(v, self.ctx)
+        if isinstance(v, int):
+            return z3.IntVal(v, self.ctx)
+        if isinstance(v, ir.EnumVal):
+            return self._enum[v]
+        raise TypeError(f"no term for {v}")
+
+    def enum_names(self) -> dict[str, ir.EnumVal]:
+        """Z3's name of each enum constant -> the value."""
+        return {str(c): v for v, c in self._enum.items()}
 
     def fresh(self, name: str, t: Type) -> z3.ExprRef:
         return z3.Const(f"{name}!{next(self._fresh)}", self.sort(t))
@@ -376,7 +394,8 @@ class Sig:
     def action(self, a: ir.Action, w: State) -> Outcome:
         env = {p.name: self.fresh(f"{a.name}${p.name}", p.type) for p in a.params}
         inputs = conj([self.in_domain(env[p.name], p.type) for p in a.params], self.ctx)
-        return self._outcome(self.run(a.body, w, env), inputs)
+        out = self._outcome(self.run(a.body, w, env), inputs)
+        return replace(out, params=tuple((p, env[p.name]) for p in a.params))
 
     def init(self, w: State) -> Outcome:
         return self._outcome(self.run(self.inst.model.init, w, {}), self.true())

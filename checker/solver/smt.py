@@ -208,6 +208,12 @@ def check_formula(enc: Encoding, f: Formula, deadline: float | None) -> SatResul
     return _run(s, enc.ctx, [], deadline)
 
 
+def check_solver(solver: z3.Solver, assumptions: list[Formula], deadline: float | None) -> SatResult:
+    """`solver.check(*assumptions)` under the deadline watchdog (a solver built outside an
+    Encoding, e.g. checker/solver/houdini_all.py's quantified queries)."""
+    return _run(solver, solver.ctx, assumptions, deadline)
+
+
 # ---------------------------------------------------------------- Horn clauses (Spacer)
 
 

@@ -79,6 +79,22 @@ def conjunction(es: list[ir.Expr]) -> ir.Expr:
     return out
 
 
+def split(e: ir.Expr) -> list[ir.Expr]:
+    """`e` as a list of smaller conjuncts with the same meaning: `A && B` is [A, B], and a
+    universal quantifier or an implication distributes over a conjunction in its body
+    (`forall p :: A && B` is [`forall p :: A`, `forall p :: B`]). Houdini can then keep the
+    parts that are inductive when the whole is not."""
+    out: list[ir.Expr] = []
+    for c in operands(e, BinOp.AND):
+        if isinstance(c, ir.Quant) and c.kind is QuantKind.FORALL:
+            out += [replace(c, body=b) for b in split(c.body)]
+        elif isinstance(c, ir.Binary) and c.op is BinOp.IMPLIES:
+            out += [replace(c, rhs=b) for b in split(c.rhs)]
+        else:
+            out.append(c)
+    return list(dict.fromkeys(out))
+
+
 def candidates(invariant: ir.Expr) -> list[ir.Expr]:
     """The lemmas of a small instance's invariant, quantified, without duplicates."""
     return list(dict.fromkeys(quantify(_canonical(c)) for c in operands(invariant, BinOp.AND)))

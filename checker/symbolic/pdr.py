@@ -23,12 +23,11 @@ what is still open then is UNKNOWN with ENCODING_TIMEOUT as the reason.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from typing import Any
 
 from checker.result import Budget, Certificate, PropertyResult, Verdict
-from checker.solver import decode, parametric, smt
+from checker.solver import decode, smt
 from checker.solver.deadline import ENCODING_TIMEOUT, EncodingTimeout
 from checker.solver.encode import Domains, Encoding, Formula, FunctionEncoding
 from checker.solver.goals import Goal, goal_of
@@ -42,8 +41,6 @@ CEX_MAX_DEPTH = 1000  # BMC depth limit when reconstructing a counterexample Spa
 REACH_DEPTH = 10  # BMC depth tried on reachable goals before any proof attempt
 SMALL_SIZES = (1, 2, 3)  # sort sizes of the small instances whose invariants are generalized
 SMALL_SHARE = 0.5  # at most this share of the remaining time for one small-instance step
-ALL_SIZES_SHARE = 0.2  # the all-sizes check of a generalized invariant gets this share of the time left
-ALL_SIZES_MAX_S = 20.0  # and at most this long (quantified queries may not terminate)
 
 
 def _ir_of(enc: Encoding, inv: Formula) -> ir.Expr | None:
@@ -100,7 +97,6 @@ class Pdr:
             r = self._trivial(p, t0, budget)
             if r is not None:
                 results[p.name] = r
-        results.update(self._all_sizes(ir.TRUE, list(props), results, budget))  # `true` is inductive
         results.update(self._known([p for p in props if p.name not in results], t0, budget))
         reach = [p for p in props if p.name not in results and p.kind is ir.PropKind.REACHABLE]
         results.update(self._traces(reach, REACH_DEPTH, t0, _share(budget.deadline, SMALL_SHARE), False))
@@ -138,7 +134,6 @@ class Pdr:
                     r = self._proved(p, goal, at0, t0, budget, self.bits, print_ir_expr(inv), inv)
                     if r.verdict is not Verdict.UNKNOWN:
                         out[p.name] = r
-            out.update(self._all_sizes(inv, [p for p in props if p.name in out], out, budget))
         return out
 
     def _excludes(self, inv: Formula, goal: Goal, deadline: float | None) -> bool:
@@ -186,31 +181,9 @@ class Pdr:
                     if goals[p.name] in small.excluded:
                         out[p.name] = self._proved(p, goals[p.name], inv, t0, budget, self.bits, text,
                                                    small.invariant)
-                out.update(self._all_sizes(small.invariant, props, out, budget))
             gave_up = small.status is smt.Status.UNKNOWN
             break
         return {name: r for name, r in out.items() if r.verdict is not Verdict.UNKNOWN}, gave_up
-
-    def _all_sizes(self, inv: ir.Expr, props: list[ir.Property], found: dict[str, PropertyResult],
-                   budget: Budget) -> dict[str, PropertyResult]:
-        """The PROVED results in `found` that the same invariant, checked for every size of every
-        sort (checker/solver/parametric.py), proves for all sizes; anything else keeps its verdict."""
-        proved = [p for p in props if p.name in found and found[p.name].verdict is Verdict.PROVED]
-        if not proved or not self.inst.sizes or _passed(budget.deadline):  # no sorts: nothing to add
-            return {}
-        cap = time.monotonic() + ALL_SIZES_MAX_S
-        share = _share(budget.deadline, ALL_SIZES_SHARE)
-        res = parametric.check_all_sizes(self.inst, inv, proved, cap if share is None else min(cap, share))
-        if res.status != parametric.PROVED:
-            return {}
-        out = {}
-        for p in proved:
-            r = found[p.name]
-            if p.name in res.proved and r.certificate is not None:
-                cert = replace(r.certificate, smt2={**r.certificate.smt2, **_all_sizes_queries(res.smt2, p.name)})
-                out[p.name] = replace(r, verdict=Verdict.PROVED_ALL_SIZES, certificate=cert,
-                                      reason="inductive invariant found and re-checked, for every size of every sort")
-        return out
 
     def _solve(self, props: list[ir.Property], t0: float, budget: Budget) -> dict[str, PropertyResult]:
         """One Spacer run for `props` at full size: all proved, or the shallowest violations
@@ -257,10 +230,3 @@ class Pdr:
         return PropertyResult(p.name, p.kind, verdict, self.name, time.monotonic() - t0,
                               assumptions=assumption_names(self.inst), **kw)
 
-
-def _all_sizes_queries(smt2: Mapping[str, str], prop: str) -> dict[str, str]:
-    """The all-sizes queries that prove `prop`, named for certificate files."""
-    keep = [k for k in smt2 if k == "initiation" or k.startswith("consecution:") or k.split(":", 1)[-1] == prop
-            and k.startswith(("safety:", "init_safety:"))]
-    return {"all_sizes." + (k.split(":", 1)[0] if k.startswith(("safety:", "init_safety:")) else k.replace(":", ".")):
-            smt2[k] for k in keep}

@@ -9,9 +9,11 @@ certificate re-checks in a fresh Z3 context.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.solver import decode, smt
+from checker.solver.deadline import EncodingTimeout
 from checker.solver.encode import Domains, Encoding, Formula
 from checker.solver.goals import Goal, GoalKind
 from checker.symbolic.generalize import candidates, conjunction, smaller
@@ -114,3 +116,21 @@ def from_small_instance(enc: Encoding, goals: list[Goal], size: int, spacer_dead
     excluded = tuple(g for g in goals if smt.check_formula(enc, enc.conj([at0, bad_at_zero(enc, g)]), deadline).status
                      is smt.Status.UNSAT)
     return SmallResult(smt.Status.SAT, inv, excluded)
+
+
+def small_candidates(inst: ir.Instance, props: Sequence[ir.Property], size: int,
+                     deadline: float | None) -> list[ir.Expr]:
+    """Candidate lemmas for an all-sizes proof (checker/symbolic/all_sizes.py): Spacer's invariant
+    for `props` on `inst` cut to `size` elements per sort, generalized; [] when Spacer gives none."""
+    from checker.solver.goals import goal_of
+
+    small = smaller(inst, size) or inst
+    senc = Encoding(small)
+    try:
+        with senc.until(deadline):
+            res = smt.solve_horn(senc, senc.horn([goal_of(p) for p in props]), deadline)
+            if res.status is not smt.Status.SAT or res.invariant is None:
+                return []
+            return candidates(decode.to_ir(senc, res.invariant))
+    except (ValueError, EncodingTimeout):  # an invariant the IR cannot say, or out of time
+        return []

@@ -1,5 +1,5 @@
 """PROVED ALL SIZES: invariants checked with every sort uninterpreted (checker/solver/parametric.py)
-and the PDR wiring that upgrades proofs from generalized small-instance invariants.
+and the step that upgrades fixed-size proofs (checker/all_sizes.py).
 
 Soundness first: a property true only at the default size must never be PROVED ALL SIZES, and on
 generated models nothing PROVED ALL SIZES is violated by the explicit engine at other sizes."""
@@ -11,9 +11,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
+from checker.all_sizes import upgrade
 from checker.explicit.engine import ExplicitEngine
-from checker.result import Budget, Verdict
-from checker.solver import parametric
+from checker.interp.replay import replay
+from checker.interp.semantics import Semantics
+from checker.result import Budget, PropertyResult, Step, Trace, Verdict
+from checker.solver import houdini_all, parametric
 from checker.symbolic.generalize import conjunction
 from checker.symbolic.pdr import Pdr
 from spec import ir
@@ -119,13 +122,80 @@ def test_ownership_property_alone_is_not_inductive(tmp_path):
     assert res.status == parametric.CTI and res.action in {"host_map", "guest_map"}
 
 
-def test_pdr_reports_proved_all_sizes_with_the_queries_in_the_certificate(tmp_path):
-    inst = _load(tmp_path, OWNERSHIP)
-    results = {r.prop: r for r in Pdr(inst).check(list(inst.model.properties), Budget(deadline=_deadline()))}
+def _upgraded(inst: ir.Instance) -> dict[str, PropertyResult]:
+    """PDR's fixed-size results, then the all-sizes step the scheduler runs after them."""
+    props = list(inst.model.properties)
+    results = {r.prop: r for r in Pdr(inst).check(props, Budget(deadline=_deadline()))}
+    return {**results, **upgrade(inst, props, results, _deadline())}
+
+
+def test_the_all_sizes_step_reports_proved_all_sizes_with_the_queries_in_the_certificate(tmp_path):
+    results = _upgraded(_load(tmp_path, OWNERSHIP))
     r = results["exclusive"]
     assert r.verdict is Verdict.PROVED_ALL_SIZES
-    assert r.certificate is not None and "all_sizes.initiation" in r.certificate.smt2
+    assert r.certificate is not None and r.certificate.engine == "all-sizes"
+    assert {"all_sizes.initiation", "all_sizes.safety"} <= set(r.certificate.smt2)
+    assert "forall p0: Page ::" in r.certificate.invariant and r.lemmas == ()
     assert results["host_owns"].verdict is Verdict.PROVED_ALL_SIZES
+
+
+def test_a_proof_for_one_vcpu_only_comes_with_the_run_that_breaks_it_with_two(tmp_path):
+    r = _upgraded(_load(tmp_path, ONE_VCPU))["mutex"]
+    assert r.verdict is Verdict.PROVED and r.all_sizes is not None
+    note = r.all_sizes
+    assert note.reachable and note.sizes == "Vcpu=2" and "violated with Vcpu=2" in note.why
+    assert note.cti is not None and [s.action for s in note.cti.steps] == [None, "acquire", "acquire"]
+
+
+def test_a_counterexample_to_induction_is_two_states_the_interpreter_steps_between(tmp_path):
+    inst = _load(tmp_path, USER_LEMMA)
+    prop = inst.model.property("c_has_a").expr
+    assert prop is not None
+    h = houdini_all.houdini(inst, [prop], _deadline(), watch=[prop])
+    assert h.status == houdini_all.DONE and h.kept == ()
+    [cti] = h.ctis
+    assert cti.action == "set_c" and cti.pre is not None  # b without a, which no lemma ruled out
+    pre, post = dict(cti.pre.values), dict(cti.post.values)
+    [p] = [i for (v, i), x in post.items() if v == "c" and x and not post[("a", i)]]
+    assert pre[("b", p)] and not pre[("c", p)] and cti.args == (("p", p[0]),)
+    trace = Trace((Step(None, (), cti.pre), Step(cti.action, cti.args, cti.post)))
+    assert replay(trace, Semantics(cti.inst), initial=False).ok
+    assert not replay(trace, Semantics(cti.inst)).ok  # it starts from a state no run reaches
+
+
+def test_count_leaves_the_encoding_and_the_note_says_where(tmp_path):
+    r = _upgraded(_load(tmp_path, COUNTING))["at_most_one"]
+    assert r.verdict is Verdict.PROVED and r.all_sizes is not None
+    assert "count" in r.all_sizes.why and ":5:" in r.all_sizes.why
+
+
+USER_LEMMA = """
+model lem;
+sort Page = 2;
+var a: Page -> bool = false;
+var b: Page -> bool = false;
+var c: Page -> bool = false;
+action set_a(p: Page) { a[p] := true; }
+action set_b(p: Page) { require a[p]; b[p] := true; }
+action set_c(p: Page) { require b[p]; c[p] := true; }
+action clear(p: Page) { require !b[p]; a[p] := false; }
+invariant c_has_a: forall p: Page :: c[p] -> a[p];
+"""
+
+
+def test_a_users_lemma_is_checked_and_named_in_the_verdict(tmp_path):
+    inst = _load(tmp_path, USER_LEMMA + "lemma b_has_a: forall p: Page :: b[p] -> a[p];\n")
+    results = _upgraded(inst)
+    assert results["c_has_a"].verdict is Verdict.PROVED_ALL_SIZES
+    assert results["c_has_a"].lemmas == ("b_has_a",) and "b_has_a" in (results["c_has_a"].reason or "")
+    assert results["b_has_a"].verdict is Verdict.PROVED_ALL_SIZES  # a lemma is proved like any invariant
+
+
+def test_a_wrong_lemma_is_refuted_not_trusted(tmp_path):
+    inst = _load(tmp_path, USER_LEMMA + "lemma wrong: forall p: Page :: a[p] -> b[p];\n")
+    results = _upgraded(inst)
+    assert results["wrong"].verdict is Verdict.VIOLATED
+    assert results["c_has_a"].lemmas == ()
 
 
 def test_a_guard_that_works_for_one_vcpu_only(tmp_path):
@@ -201,9 +271,9 @@ def test_nothing_proved_for_all_sizes_is_violated_at_any_size(tmp_path_factory, 
     res = parametric.check_all_sizes(inst, ir.TRUE, props, time.monotonic() + 20)
     if res.status == parametric.PROVED:
         claimed |= set(res.proved)
-    for r in Pdr(inst).check(props, Budget(deadline=time.monotonic() + 20)):
-        if r.verdict is Verdict.PROVED_ALL_SIZES:
-            claimed.add(r.prop)
+    results = {r.prop: r for r in Pdr(inst).check(props, Budget(deadline=time.monotonic() + 20))}
+    claimed |= {n for n, r in upgrade(inst, props, results, time.monotonic() + 20).items()
+                if r.verdict is Verdict.PROVED_ALL_SIZES}
     assert not claimed & _violated_somewhere(path), text
 
 

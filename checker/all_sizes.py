@@ -1,0 +1,170 @@
+"""PROVED ALL SIZES: once properties are proved at the instance's sizes (by any engine), look for
+one invariant that proves them for every size of every sort.
+
+1. Candidate lemmas, none written by hand: the conjuncts of the proved invariant properties (and
+   of the user's `lemma`s), the invariants Spacer finds for small copies of the instance,
+   generalized over sort elements (checker/symbolic/generalize.py). Those false in a reachable
+   state of the instance resized to 1, 2, 3 elements per sort go first (checker/explicit/sampled.py):
+   a breadth-first search refutes them far more cheaply than a quantified query.
+2. Houdini against the all-sizes transition relation (checker/solver/houdini_all.py) keeps the
+   largest subset that is initial and inductive for every size.
+3. `parametric.check_all_sizes` checks that subset once more and says which properties it implies;
+   those become PROVED ALL SIZES, with the SMT-LIB queries as the certificate. Nothing before this
+   step is trusted.
+
+The candidates do not depend on which engine proved a property first, so under `auto` the
+all-sizes verdict does not depend on which column of the side-by-side run finished first (only
+on whether the time allowed for this step, ALL_SIZES_MAX_S, sufficed). A property that stays
+PROVED carries why (`AllSizesNote`): the construct outside the all-sizes encoding, a solver
+unknown, or the step that broke its own lemma (a counterexample to induction).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from checker.backends import NoReplay
+from checker.explicit.sampled import Refutation, refuted
+from checker.result import AllSizesNote, Certificate, PropertyResult, Step, Trace, Verdict
+from checker.solver import houdini_all, parametric
+from checker.symbolic.generalize import conjunction, split
+from spec import ir
+from spec.printer import print_ir_expr
+
+ALL_SIZES_MAX_S = 30.0  # the whole all-sizes step stops after this long (quantified queries may not end)
+SPACER_SHARE = 0.4  # at most this share of the step's time for Spacer on small instances
+SAMPLE_SHARE = 0.55  # refuting candidates in reachable states ends by this share of the time
+ENGINE = "all-sizes"
+
+
+def upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[str, PropertyResult],
+            deadline: float | None) -> dict[str, PropertyResult]:
+    """The results of `props` proved at the instance's sizes, replaced: PROVED ALL SIZES where an
+    all-sizes invariant was found and checked, else PROVED with a note saying why not. Each
+    result's time includes this step's."""
+    t0 = time.monotonic()
+    out = _upgrade(inst, props, results, deadline)
+    spent = time.monotonic() - t0
+    return {name: replace(r, time_s=r.time_s + spent) for name, r in out.items()}
+
+
+def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[str, PropertyResult],
+             deadline: float | None) -> dict[str, PropertyResult]:
+    proved = [p for p in props if p.kind in parametric.COVERED and results[p.name].verdict is Verdict.PROVED]
+    if not proved:
+        return {}
+    if not inst.sizes:  # no sorts: the instance is the only size there is
+        return {}
+    t0 = time.monotonic()
+    end = t0 + ALL_SIZES_MAX_S if deadline is None else min(deadline, t0 + ALL_SIZES_MAX_S)
+    own = {p.name: split(p.expr) for p in proved if p.kind is ir.PropKind.INVARIANT and p.expr is not None}
+    lemmas = [x for p in inst.model.properties if p.lemma and p.expr is not None for x in split(p.expr)]
+    cands = list(dict.fromkeys([*(x for xs in own.values() for x in xs), *lemmas, *_spacer(inst, proved, t0, end)]))
+    bad = refuted(inst, cands, _share(t0, end, SAMPLE_SHARE))
+    false_at = {print_ir_expr(cands[i]): r for i, r in bad.items()}
+    cands = [x for i, x in enumerate(cands) if i not in bad]
+    h = houdini_all.houdini(inst, cands, end, watch=[x for xs in own.values() for x in xs])
+    if h.status != houdini_all.DONE:
+        why = h.reason or "the search for an all-sizes invariant did not finish"
+        if h.status == houdini_all.OUTSIDE:
+            why = f"outside the all-sizes encoding: {h.reason}" + (f" at {h.span}" if h.span else "")
+        return {p.name: _note(results[p.name], AllSizesNote(why)) for p in proved}
+    inv = conjunction(list(h.kept))
+    res = parametric.check_all_sizes(inst, inv, proved, end)
+    if res.status != parametric.PROVED:
+        why = f"the invariant found was not confirmed: {res.reason}" if res.status != parametric.OUTSIDE else \
+            f"outside the all-sizes encoding: {res.reason}" + (f" at {res.span}" if res.span else "")
+        return {p.name: _note(results[p.name], AllSizesNote(why)) for p in proved}
+    used = {print_ir_expr(x) for x in h.kept}
+    user = tuple(p.name for p in inst.model.properties if p.lemma and p.expr is not None
+                 and any(print_ir_expr(x) in used for x in split(p.expr)))
+    out = {}
+    for p in proved:
+        r = results[p.name]
+        if p.name in res.proved:
+            cert = Certificate(ENGINE, print_ir_expr(inv), queries(res.smt2, p.name), inv)
+            how = "inductive invariant found and re-checked, for every size of every sort"
+            out[p.name] = replace(r, verdict=Verdict.PROVED_ALL_SIZES, certificate=cert, lemmas=user,
+                                  reason=how + (f" (with the user's lemmas {', '.join(user)})" if user else ""))
+        else:
+            out[p.name] = _note(r, _why_not(own.get(p.name, []), h, false_at))
+    return out
+
+
+def _note(r: PropertyResult, note: AllSizesNote) -> PropertyResult:
+    return replace(r, all_sizes=note)
+
+
+def _why_not(own: Sequence[ir.Expr], h: houdini_all.HoudiniResult,
+             false_at: Mapping[str, Refutation]) -> AllSizesNote:
+    texts = [print_ir_expr(x) for x in own]
+    for text in texts:
+        if text in false_at:
+            ref = false_at[text]
+            sizes = _sizes(ref.inst)
+            return AllSizesNote(f"`{text}` is violated with {sizes} (the run below): the property does not "
+                                "hold for every size", _replayed(ref.inst, ref.trace, True), sizes, reachable=True)
+    for cti in h.ctis:
+        broken = [b for b in cti.broken if b in texts]
+        if broken:
+            where = "initially" if cti.action is None else f"by {cti.action}"
+            return AllSizesNote(f"`{broken[0]}` is not preserved {where} from a state that satisfies every "
+                                "candidate lemma still kept at that point (counterexample to induction below); "
+                                "a `lemma` that excludes that state may help", _replayed(cti.inst, _trace(cti), cti.action is None), _sizes(cti.inst))
+    for x, why in h.dropped:
+        if print_ir_expr(x) in texts:
+            return AllSizesNote(f"`{print_ir_expr(x)}`: {why}")
+    return AllSizesNote("no inductive invariant among the candidates implies it for every size")
+
+
+def _replayed(inst: ir.Instance, trace: Trace, initial: bool) -> Trace:
+    from checker.interp.replay import MismatchKind, replay
+    from checker.interp.semantics import Semantics
+
+    res = replay(trace, Semantics(inst), initial=initial)
+    if res.mismatch is not None and res.mismatch.kind is not MismatchKind.TOO_LARGE:
+        raise NoReplay(f"step {res.mismatch.step}: {res.mismatch.kind.value}: {res.mismatch.message}")
+    return trace
+
+
+def _sizes(inst: ir.Instance) -> str:
+    return " ".join(f"{k}={n}" for k, n in inst.sizes)
+
+
+def _trace(cti: houdini_all.Cti) -> Trace:
+    post = Step(cti.action, cti.args, cti.post)
+    if cti.pre is None:
+        return Trace((post,))
+    return Trace((Step(None, (), cti.pre), post))
+
+
+def queries(smt2: Mapping[str, str], prop: str) -> dict[str, str]:
+    """The all-sizes queries that prove `prop`, named for certificate files."""
+    keep = [k for k in smt2 if k == "initiation" or k.startswith("consecution:") or k.split(":", 1)[-1] == prop
+            and k.startswith(("safety:", "init_safety:"))]
+    return {"all_sizes." + (k.split(":", 1)[0] if k.startswith(("safety:", "init_safety:")) else k.replace(":", ".")):
+            smt2[k] for k in keep}
+
+
+# ---------------------------------------------------------------- candidate sources
+
+
+def _share(t0: float, end: float, share: float) -> float:
+    """The moment `share` of the step's time [t0, end] has passed."""
+    return t0 + max(0.0, end - t0) * share
+
+
+def _spacer(inst: ir.Instance, props: Sequence[ir.Property], t0: float, end: float) -> list[ir.Expr]:
+    """Spacer's invariants of the instance cut to 1, then 2 elements per sort, generalized."""
+    from checker.symbolic.small_instance import small_candidates
+
+    out: list[ir.Expr] = []
+    stop = _share(t0, end, SPACER_SHARE)
+    for size in (1, 2):
+        if time.monotonic() >= stop:
+            break
+        out += small_candidates(inst, props, size, stop)
+    return out
+

@@ -1,0 +1,1 @@
+models/lock.spec --all-sizes --show-invariants
