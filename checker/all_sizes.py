@@ -22,10 +22,11 @@ unknown, or the step that broke its own lemma (a counterexample to induction).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from checker.backends import NoReplay
+from checker.explicit.mined import mine
 from checker.explicit.sampled import Refutation, refuted
 from checker.result import AllSizesNote, Certificate, PropertyResult, Step, Trace, Verdict
 from checker.solver import houdini_all, parametric
@@ -33,9 +34,11 @@ from checker.symbolic.generalize import conjunction, split
 from spec import ir
 from spec.printer import print_ir_expr
 
-ALL_SIZES_MAX_S = 30.0  # the whole all-sizes step stops after this long (quantified queries may not end)
-SPACER_SHARE = 0.4  # at most this share of the step's time for Spacer on small instances
-SAMPLE_SHARE = 0.55  # refuting candidates in reachable states ends by this share of the time
+ALL_SIZES_MAX_S = 60.0  # the whole all-sizes step stops after this long (quantified queries may not end)
+SAMPLE_SHARE = 0.1  # refuting the properties' own lemmas in reachable states ends by this share of the time
+MINE_SHARE = 0.3  # mining clauses from reachable states ends by this share
+SPACER_SHARE = 0.55  # Spacer on the instance cut to 1 and 2 elements per sort ends by this share
+NARROW_SIZES = (2, 3)  # Houdini at these fixed sizes narrows the candidates before the all-sizes one
 ENGINE = "all-sizes"
 
 
@@ -61,11 +64,41 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     end = t0 + ALL_SIZES_MAX_S if deadline is None else min(deadline, t0 + ALL_SIZES_MAX_S)
     own = {p.name: split(p.expr) for p in proved if p.kind is ir.PropKind.INVARIANT and p.expr is not None}
     lemmas = [x for p in inst.model.properties if p.lemma and p.expr is not None for x in split(p.expr)]
-    cands = list(dict.fromkeys([*(x for xs in own.values() for x in xs), *lemmas, *_spacer(inst, proved, t0, end)]))
-    bad = refuted(inst, cands, _share(t0, end, SAMPLE_SHARE))
-    false_at = {print_ir_expr(cands[i]): r for i, r in bad.items()}
-    cands = [x for i, x in enumerate(cands) if i not in bad]
-    h = houdini_all.houdini(inst, cands, end, watch=[x for xs in own.values() for x in xs])
+    first = [*(x for xs in own.values() for x in xs), *lemmas]
+    bad = refuted(inst, first, _share(t0, end, SAMPLE_SHARE))
+    false_at = {print_ir_expr(first[i]): r for i, r in bad.items()}
+    cands = [x for i, x in enumerate(first) if i not in bad]
+    # Cheapest candidates first: the properties themselves (often inductive on their own), then
+    # mined clauses and Spacer's one-element invariant, then Spacer's two-element one; each round
+    # only for what the rounds before left unproved.
+    rounds: list[Callable[[], list[ir.Expr]]] = [
+        list, lambda: [*mine(inst, _share(t0, end, MINE_SHARE)), *_spacer(inst, proved, 1, _share(t0, end, 0.4))],
+        lambda: _spacer(inst, proved, 2, _share(t0, end, SPACER_SHARE))]
+    out: dict[str, PropertyResult] = {}
+    left = proved
+    for more in rounds:
+        cands = list(dict.fromkeys([*cands, *more()]))
+        got = _attempt(inst, left, results, own, cands, end, false_at)
+        out.update(got)
+        left = [p for p in left if got[p.name].verdict is not Verdict.PROVED_ALL_SIZES]
+        if not left or time.monotonic() >= end:
+            break
+    return out
+
+
+def _attempt(inst: ir.Instance, proved: Sequence[ir.Property], results: Mapping[str, PropertyResult],
+             own: Mapping[str, list[ir.Expr]], cands: list[ir.Expr], end: float,
+             false_at: Mapping[str, Refutation]) -> dict[str, PropertyResult]:
+    """`proved` upgraded with an invariant among `cands`, or with a note saying why not."""
+    narrowed = _narrow(inst, cands, end)
+    if narrowed is None:
+        why = "the search for an all-sizes invariant did not finish in time"
+        return {p.name: _note(results[p.name], AllSizesNote(why)) for p in proved}
+    kept, not_inductive = narrowed
+    h = houdini_all.houdini(inst, kept, end, watch=[x for xs in own.values() for x in xs])
+    h = replace(h, dropped=h.dropped + tuple((x, f"not inductive with {NARROW_SIZES[-1]} elements per sort, "
+                                              "together with every other candidate kept")
+                                             for x in not_inductive))
     if h.status != houdini_all.DONE:
         why = h.reason or "the search for an all-sizes invariant did not finish"
         if h.status == houdini_all.OUTSIDE:
@@ -156,15 +189,39 @@ def _share(t0: float, end: float, share: float) -> float:
     return t0 + max(0.0, end - t0) * share
 
 
-def _spacer(inst: ir.Instance, props: Sequence[ir.Property], t0: float, end: float) -> list[ir.Expr]:
-    """Spacer's invariants of the instance cut to 1, then 2 elements per sort, generalized."""
+def _spacer(inst: ir.Instance, props: Sequence[ir.Property], size: int, stop: float) -> list[ir.Expr]:
+    """Spacer's invariant of the instance cut to `size` elements per sort, generalized: it adds
+    relations a proof needs that mined clauses of three literals cannot say."""
     from checker.symbolic.small_instance import small_candidates
 
-    out: list[ir.Expr] = []
-    stop = _share(t0, end, SPACER_SHARE)
-    for size in (1, 2):
-        if time.monotonic() >= stop:
-            break
-        out += small_candidates(inst, props, size, stop)
-    return out
+    return small_candidates(inst, props, size, stop) if time.monotonic() < stop else []
+
+
+def _narrow(inst: ir.Instance, cands: list[ir.Expr], end: float) -> tuple[list[ir.Expr], list[ir.Expr]] | None:
+    """The candidates inductive together at each of NARROW_SIZES (quantifier-free queries, far
+    cheaper than the all-sizes ones), without those the others imply there: (kept, dropped as
+    not inductive), or None out of time. An all-sizes inductive set is inductive at every fixed
+    size, so the largest one survives Houdini at any size; dropping implied lemmas is a
+    heuristic only, which the all-sizes check that follows decides."""
+    from checker.solver.deadline import EncodingTimeout
+    from checker.solver.encode import Encoding
+    from checker.symbolic.small_instance import houdini, prune
+
+    kept = cands
+    enc = None
+    try:
+        for k in NARROW_SIZES:
+            enc = Encoding(replace(inst, sizes=tuple((s, k) for s, _ in inst.sizes)))
+            with enc.until(end):
+                found = houdini(enc, kept, end)
+            if found is None:
+                return None
+            kept = found
+        assert enc is not None
+        with enc.until(end):
+            short = prune(enc, kept, end)
+    except EncodingTimeout:
+        return None
+    gone = set(map(print_ir_expr, kept))
+    return short, [x for x in cands if print_ir_expr(x) not in gone]
 

@@ -11,7 +11,17 @@ from checker.explore import baseline
 from checker.explore import matrix as explore
 from checker.explore.cache import Cache, cache_key
 from checker.explore.serialize import report_from_data, report_to_data
-from checker.result import Failure, PropertyResult, Report, State, Step, Trace, Verdict, Warning_
+from checker.result import (
+    AllSizesNote,
+    Failure,
+    PropertyResult,
+    Report,
+    State,
+    Step,
+    Trace,
+    Verdict,
+    Warning_,
+)
 from spec.diagnostics import Sink
 from spec.frontend import load
 from spec.ir import Elem, EnumVal, PropKind
@@ -176,6 +186,23 @@ def test_baseline_regressions_and_improvements(tmp_path):
     improved_only = [_rep("hw=tdx1", {"p": Verdict.PROVED, "q": Verdict.PROVED, "r": Verdict.PROVED,
                                       "s": Verdict.PROVED})]
     assert not baseline.has_regression(baseline.compare(loaded, improved_only))
+
+
+def test_losing_all_sizes_is_a_regression_gaining_it_an_improvement(tmp_path):
+    path = tmp_path / "base.json"
+    baseline.save(path, [_rep("c", {"p": Verdict.PROVED_ALL_SIZES, "q": Verdict.PROVED})])
+    after = [_rep("c", {"p": Verdict.PROVED, "q": Verdict.PROVED_ALL_SIZES})]
+    diffs = {d.prop: d.change for d in baseline.compare(baseline.load(path), after)}
+    assert diffs == {"p": baseline.Change.REGRESSION, "q": baseline.Change.IMPROVEMENT}
+
+
+def test_serialize_round_trips_all_sizes_notes_and_lemmas():
+    cti = Trace((Step(None, (), State(((("h", ()), True),))), Step("a", (), State(((("h", ()), False),)))))
+    results = (PropertyResult("p", PropKind.INVARIANT, Verdict.PROVED, "explicit",
+                              all_sizes=AllSizesNote("why", cti, "Page=3", reachable=False)),
+               PropertyResult("q", PropKind.INVARIANT, Verdict.PROVED_ALL_SIZES, "explicit", lemmas=("l1",)))
+    rep = Report("m", "f", "c", results)
+    assert report_from_data(json.loads(json.dumps(report_to_data(rep)))) == rep
 
 
 def test_baseline_rejects_other_files(tmp_path):

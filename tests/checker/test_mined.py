@@ -1,0 +1,70 @@
+"""Candidate lemmas from reachable states (checker/explicit/mined.py, checker/explicit/sampled.py):
+what they keep must hold in every sampled state, what they refute must be false in a real run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checker.explicit.mined import mine
+from checker.explicit.sampled import refuted
+from checker.interp.replay import replay
+from checker.interp.semantics import Semantics
+from spec import ir
+from spec.frontend import load_instance
+from spec.printer import print_ir_expr
+
+MODEL = """
+model m;
+sort Page = 2;
+sort Vcpu = 1;
+enum St { Free, Used }
+var st: Page -> St = Free;
+var mapped: Page -> bool = false;
+var holds: (Vcpu, Page) -> bool = false;
+action take(p: Page) { require st[p] == Free; st[p] := Used; }
+action map(p: Page) { require st[p] == Used; mapped[p] := true; }
+action grab(v: Vcpu, p: Page) { require mapped[p] && (forall q: Page :: !holds[v, q]); holds[v, p] := true; }
+action drop(v: Vcpu, p: Page) { require holds[v, p]; holds[v, p] := false; }
+invariant used: forall p: Page :: mapped[p] -> st[p] == Used;
+"""
+
+
+def _inst(tmp_path: Path) -> ir.Instance:
+    (tmp_path / "m.spec").write_text(MODEL, encoding="utf-8")
+    return load_instance(tmp_path / "m.spec")
+
+
+def test_mined_clauses_include_the_relations_the_model_keeps(tmp_path):
+    got = {print_ir_expr(x) for x in mine(_inst(tmp_path), None)}
+    assert "forall p0: Page :: !(st[p0] == Free) || !mapped[p0]" in got  # the property, found by itself
+    assert "forall p0: Page :: forall v0: Vcpu :: mapped[p0] || !holds[v0, p0]" in got
+    # a vCPU holds at most one page: two variables of one sort, related by equality
+    assert "forall p0: Page :: forall p1: Page :: forall v0: Vcpu :: p0 == p1 || !holds[v0, p0] || " \
+           "!holds[v0, p1]" in got
+    # no variable that only an equality names
+    assert all("p0" in g.replace("p0 == p1", "").replace("forall p0", "") for g in got if "p0 == p1" in g)
+
+
+def test_every_mined_clause_holds_in_every_reachable_state_at_sizes_one_to_three(tmp_path):
+    inst = _inst(tmp_path)
+    clauses = mine(inst, None)
+    assert clauses and refuted(inst, clauses, None, max_states=100_000) == {}
+
+
+def test_a_refutation_is_a_real_run_at_the_size_it_names(tmp_path):
+    inst = _inst(tmp_path)
+    wrong = [inst.model.property("used").expr,
+             load_expr(tmp_path, "forall p: Page :: forall q: Page :: mapped[p] && mapped[q] -> p == q")]
+    bad = refuted(inst, wrong, None)
+    assert set(bad) == {1}  # two pages can both be mapped, which takes two of them
+    ref = bad[1]
+    assert dict(ref.inst.sizes)["Page"] == 2 and replay(ref.trace, Semantics(ref.inst)).ok
+    last = ref.trace.steps[-1].state
+    assert last is not None and sum(1 for (v, _), x in last.values if v == "mapped" and x) == 2
+
+
+def load_expr(tmp_path: Path, text: str) -> ir.Expr:
+    (tmp_path / "c.spec").write_text(MODEL + f"invariant zz: {text};\n", encoding="utf-8")
+    e = load_instance(tmp_path / "c.spec").model.property("zz").expr
+    assert e is not None
+    return e
