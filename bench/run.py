@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from explicit_bench import bench_explicit  # bench/ is on sys.path when run as bench/run.py
+from all_sizes_bench import bench_all_sizes  # bench/ is on sys.path when run as bench/run.py
+from explicit_bench import bench_explicit
 from scale_bench import bench_scale
 from simulate_bench import bench_simulate
 from sizes_bench import bench_sizes
@@ -38,6 +39,7 @@ def main() -> None:
     rows += bench_symbolic()
     rows += bench_sizes()
     rows += bench_scale()
+    rows += bench_all_sizes()
     print_table(rows)
 
 
