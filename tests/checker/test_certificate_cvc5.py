@@ -1,6 +1,7 @@
 """Certificates are portable SMT-LIB: every query of every certificate that `spec-check check
 --certificate DIR` writes for the shipped models (models/*.spec at their default sizes, with
-`--engine pdr` and `--engine induction`, and bench/models/gmem.spec with fixed=true at Page=4)
+`--engine pdr` and `--engine induction`, tdx with `--all-sizes` (its quantified all-sizes
+queries), and bench/models/gmem.spec with fixed=true at Page=4, and with `--all-sizes`)
 declares its logic, uses no constant arrays or lambdas, and is `unsat` for cvc5 with its default
 options (tests/checker/cvc5_check.py, a per-query time limit) and for Z3.
 
@@ -24,11 +25,13 @@ from tests.checker.cvc5_check import cvc5_answers
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
 # (name, spec-check arguments), the longest first so that two workers finish together
-RUNS = [(f"{m}.{e}", [f"models/{m}.spec", "--engine", e])
+RUNS = [("tdx.all-sizes", ["models/tdx.spec", "--all-sizes"])]
+RUNS += [(f"{m}.{e}", [f"models/{m}.spec", "--engine", e])
         for m, e in [("tdx", "pdr"), ("pkvm", "pdr"), ("tdx", "induction"), ("cca", "induction"), ("cca", "pdr"),
                      ("pkvm", "induction"), ("snp", "induction"), ("snp", "pdr")]]
 RUNS += [(f"gmem.{e}", ["bench/models/gmem.spec", "--set", "fixed=true", "--size", "Page=4", "--engine", e])
          for e in ("pdr", "induction")]
+RUNS += [("gmem.all-sizes", ["bench/models/gmem.spec", "--set", "fixed=true", "--all-sizes"])]
 
 
 def test_every_shipped_model_is_covered():
@@ -87,3 +90,5 @@ def test_every_certificate_query_is_unsat_for_cvc5_and_z3(answers, run):
     assert got, f"{run}: no certificate written"
     wrong = {f: a for f, a in got.items() if a != ("portable", "unsat", "unsat")}
     assert not wrong, f"{run}: (form, cvc5, z3) other than (portable, unsat, unsat): {wrong}"
+    if run.endswith("all-sizes"):  # the quantified queries of PROVED ALL SIZES are among them
+        assert any(".all_sizes.consecution." in f for f in got) and any(".all_sizes.safety" in f for f in got)
