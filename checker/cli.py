@@ -145,6 +145,9 @@ def _explore_args(c: argparse.ArgumentParser) -> None:
                    help="text: one row per configuration, or per property (auto: whichever fits 160 columns)")
     c.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
                    help="check configurations in N worker processes (same results as -j 1)")
+    c.add_argument("--all-sizes", action="store_true",
+                   help="look for proofs for every number of elements per sort after each configuration's "
+                        "fixed-size proofs (PROVED ALL SIZES cells)")
     c.add_argument("--vacuity", action="store_true",
                    help="also show the ACTION:fires goals as columns (off: dead actions are the check command's "
                         "business)")

@@ -195,7 +195,7 @@ def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: In
 def cmd_explore(args: argparse.Namespace) -> int:
     options = [("engine", args.engine), ("depth", args.depth), ("timeout", args.timeout or None),
                ("max_states", args.max_states), ("symmetry", args.symmetry), ("vacuity", args.vacuity),
-               ("memory_limit", args.memory_limit)]
+               ("memory_limit", args.memory_limit), ("all_sizes", args.all_sizes)]
     cache = cache_from_env(args.cache)
     try:
         result = explore_file(args.file, args.vary, args.set, args.size, options, jobs=max(1, args.jobs),

@@ -224,14 +224,10 @@ class Sig:
                 assert_never(e)
 
     def _lit(self, e: ir.Lit) -> z3.ExprRef:
-        v = e.value
-        if isinstance(v, bool):
-            return z3.BoolVal(v, self.ctx)
-        if isinstance(v, int):
-            return z3.IntVal(v, self.ctx)
-        if isinstance(v, ir.EnumVal):
-            return self._enum[v]
-        raise Outside(f"the sort element `{v}` named in an expression (it exists only at some sizes)", e.span)
+        if isinstance(e.value, ir.Elem):
+            raise Outside(f"the sort element `{e.value}` named in an expression (it exists only at some sizes)",
+                          e.span)
+        return self.value_term(e.value)
 
     def _binary(self, op: BinOp, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
         match op:

@@ -135,6 +135,17 @@ def test_markdown_table():
     assert lines[4].startswith("| hardware=erratum | VIOLATED@3 [T1] | PROVED |")
 
 
+def test_all_sizes_cells_in_the_matrix_and_only_when_asked():
+    args = ["explore", MODEL, "--vary", "hardware", "--set", "reset_on_free=false", "--format", "markdown"]
+    plain, upgraded = run_cli(args), run_cli([*args, "--all-sizes"])
+    assert plain.code == upgraded.code == 0
+    assert "PROVED ALL SIZES" not in plain.out
+    rows = [line for line in upgraded.out.splitlines() if line.startswith("| hardware=")]
+    # the fixed hardware proves no_crash for every number of pages; the erratum one still fails it
+    assert "| hardware=fixed | PROVED ALL SIZES |" in "\n".join(rows), upgraded.out
+    assert any(r.startswith("| hardware=erratum | VIOLATED@3") for r in rows)
+
+
 @pytest.mark.parametrize("args,code,msg", [
     (["--vary", "hardwar"], "E0401", "unknown parameter `hardwar`"),
     (["--vary", "hardware", "--set", "hardware=rmp"], "E0410", "both varied and set"),
