@@ -5,7 +5,7 @@
 - models/tdx.spec: how many of its PROVED properties become PROVED ALL SIZES (target: every
   guest_memfd guarantee), and the time.
 
-`python bench/all_sizes_bench.py` prints this table alone (about a minute).
+`python bench/all_sizes_bench.py` prints this table alone (about three minutes).
 """
 
 from __future__ import annotations

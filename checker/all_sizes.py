@@ -30,6 +30,7 @@ from checker.explicit.mined import mine
 from checker.explicit.sampled import Refutation, refuted
 from checker.result import AllSizesNote, Certificate, PropertyResult, Step, Trace, Verdict
 from checker.solver import houdini_all, parametric
+from checker.solver.encode import Encoding
 from checker.symbolic.generalize import conjunction, split
 from spec import ir
 from spec.printer import print_ir_expr
@@ -39,6 +40,8 @@ SAMPLE_SHARE = 0.1  # refuting the properties' own lemmas in reachable states en
 MINE_SHARE = 0.3  # mining clauses from reachable states ends by this share
 SPACER_SHARE = 0.55  # Spacer on the instance cut to 1 and 2 elements per sort ends by this share
 NARROW_SIZES = (2, 3)  # Houdini at these fixed sizes narrows the candidates before the all-sizes one
+DEEP_MAX_S = 240.0  # the deep round (four-literal clauses) may run this much longer, within the run's --timeout
+DEEP_MIN_S = 60.0  # ... and only starts with at least this long left
 ENGINE = "all-sizes"
 
 
@@ -76,21 +79,32 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         lambda: _spacer(inst, proved, 2, _share(t0, end, SPACER_SHARE))]
     out: dict[str, PropertyResult] = {}
     left = proved
+    encs: dict[int, Encoding] = {}
     for more in rounds:
         cands = list(dict.fromkeys([*cands, *more()]))
-        got = _attempt(inst, left, results, own, cands, end, false_at)
+        got = _attempt(inst, left, results, own, cands, end, false_at, encs)
         out.update(got)
         left = [p for p in left if got[p.name].verdict is not Verdict.PROVED_ALL_SIZES]
         if not left or time.monotonic() >= end:
             break
+    if left:  # the deep round: clauses of four literals relating one element of each sort
+        deep_end = t0 + ALL_SIZES_MAX_S + DEEP_MAX_S if deadline is None else \
+            min(deadline, t0 + ALL_SIZES_MAX_S + DEEP_MAX_S)
+        if time.monotonic() < deep_end - DEEP_MIN_S:
+            pool = mine(inst, deep_end, literals=4, one_per_sort=True)
+            cands = list(dict.fromkeys([*cands, *pool]))
+            got = _attempt(inst, left, results, own, cands, deep_end, false_at, encs, prune_first=True)
+            out.update({n: r for n, r in got.items() if r.verdict is Verdict.PROVED_ALL_SIZES
+                        or "did not finish" not in (r.all_sizes.why if r.all_sizes else "")})
     return out
 
 
 def _attempt(inst: ir.Instance, proved: Sequence[ir.Property], results: Mapping[str, PropertyResult],
              own: Mapping[str, list[ir.Expr]], cands: list[ir.Expr], end: float,
-             false_at: Mapping[str, Refutation]) -> dict[str, PropertyResult]:
+             false_at: Mapping[str, Refutation], encs: dict[int, Encoding],
+             prune_first: bool = False) -> dict[str, PropertyResult]:
     """`proved` upgraded with an invariant among `cands`, or with a note saying why not."""
-    narrowed = _narrow(inst, cands, end)
+    narrowed = _narrow(inst, cands, end, encs, prune_first)
     if narrowed is None:
         why = "the search for an all-sizes invariant did not finish in time"
         return {p.name: _note(results[p.name], AllSizesNote(why)) for p in proved}
@@ -197,31 +211,38 @@ def _spacer(inst: ir.Instance, props: Sequence[ir.Property], size: int, stop: fl
     return small_candidates(inst, props, size, stop) if time.monotonic() < stop else []
 
 
-def _narrow(inst: ir.Instance, cands: list[ir.Expr], end: float) -> tuple[list[ir.Expr], list[ir.Expr]] | None:
+def _narrow(inst: ir.Instance, cands: list[ir.Expr], end: float, encs: dict[int, Encoding],
+            prune_first: bool = False) -> tuple[list[ir.Expr], list[ir.Expr]] | None:
     """The candidates inductive together at each of NARROW_SIZES (quantifier-free queries, far
     cheaper than the all-sizes ones), without those the others imply there: (kept, dropped as
     not inductive), or None out of time. An all-sizes inductive set is inductive at every fixed
     size, so the largest one survives Houdini at any size; dropping implied lemmas is a
-    heuristic only, which the all-sizes check that follows decides."""
+    heuristic only, which the all-sizes check that follows decides. `prune_first`: drop implied
+    lemmas right after the smallest size (thousands of candidates make the larger size's queries
+    slow; what the pruning loses there is only a chance of a proof)."""
     from checker.solver.deadline import EncodingTimeout
-    from checker.solver.encode import Encoding
     from checker.symbolic.small_instance import houdini, prune
 
     kept = cands
+    dropped: set[str] = set()  # printed: the lemmas some Houdini dropped (not pruning)
     enc = None
     try:
-        for k in NARROW_SIZES:
-            enc = Encoding(replace(inst, sizes=tuple((s, k) for s, _ in inst.sizes)))
+        for n, k in enumerate(NARROW_SIZES):
+            if k not in encs:  # kept across rounds: the transition terms are built once
+                encs[k] = Encoding(replace(inst, sizes=tuple((s, k) for s, _ in inst.sizes)))
+            enc = encs[k]
             with enc.until(end):
                 found = houdini(enc, kept, end)
-            if found is None:
-                return None
-            kept = found
+                if found is None:
+                    return None
+                dropped |= set(map(print_ir_expr, kept)) - set(map(print_ir_expr, found))
+                kept = found
+                if prune_first and n == 0:
+                    kept = prune(enc, kept, end)
         assert enc is not None
         with enc.until(end):
             short = prune(enc, kept, end)
     except EncodingTimeout:
         return None
-    gone = set(map(print_ir_expr, kept))
-    return short, [x for x in cands if print_ir_expr(x) not in gone]
+    return short, [x for x in cands if print_ir_expr(x) in dropped]
 

@@ -48,8 +48,12 @@ class _Atom:
 
 
 def mine(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZES,
-         max_states: int = MAX_STATES, max_clauses: int = MAX_CLAUSES) -> list[ir.Expr]:
-    """Clauses true in every sampled reachable state of `inst` resized to each of `sizes`."""
+         max_states: int = MAX_STATES, max_clauses: int = MAX_CLAUSES, literals: int = MAX_LITERALS,
+         one_per_sort: bool = False) -> list[ir.Expr]:
+    """Clauses of at most `literals` literals true in every sampled reachable state of `inst`
+    resized to each of `sizes`. `one_per_sort`: only over one variable of each of two or more
+    sorts (the relations between a vCPU, a gfn and a page), which keeps clauses of four literals
+    affordable."""
     sorts = [s for s, _ in inst.sizes]
     qvars = [(s, k) for s in sorts for k in range(MAX_PER_SORT)]  # variable i: the k-th of sort s
     atoms = _atoms(inst, qvars)
@@ -64,6 +68,8 @@ def mine(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZES
     out: list[ir.Expr] = []
     held: list[frozenset] = []  # the clauses kept so far, as (fact, sign) sets: no superset is kept
     for used in _var_sets(qvars):
+        if one_per_sort and (len(used) < 2 or any(qvars[i][1] for i in used)):
+            continue
         if deadline is not None and time.monotonic() >= deadline or len(out) >= max_clauses:
             break
         mine_atoms = [a for a in atoms if a.uses <= used]
@@ -72,7 +78,7 @@ def mine(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZES
         eqs = [(i, j) for i, j in itertools.combinations(sorted(used), 2) if qvars[i][0] == qvars[j][0]]
         rows = _rows(samples, qvars, used, mine_atoms, eqs)
         facts: list[tuple[str, object]] = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
-        out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held)
+        out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals)
     return out
 
 
@@ -159,7 +165,7 @@ def _rows(samples, qvars, used: frozenset[int], atoms: list[_Atom], eqs: list[tu
 
 
 def _clauses(facts, rows: list[int], used: frozenset[int], qvars, inst: ir.Instance, deadline: float | None,
-             room: int, held: list[frozenset]) -> list[ir.Expr]:
+             room: int, held: list[frozenset], literals: int = MAX_LITERALS) -> list[ir.Expr]:
     """Clauses over `facts` that use every variable of `used` and no row falsifies."""
     n = len(facts)
     # falsified[i][sign]: rows (as a bit set) where the literal is false
@@ -176,7 +182,7 @@ def _clauses(facts, rows: list[int], used: frozenset[int], qvars, inst: ir.Insta
     lits = [(i, True) for i in range(n)] + [(i, False) for i in range(n) if facts[i][0] == "atom"]
     where = [(f[1].var, f[1].args) if f[0] == "atom" else None for f in facts]  # the location a fact reads
     out: list[ir.Expr] = []
-    for size in range(1, MAX_LITERALS + 1):
+    for size in range(1, literals + 1):
         for combo in itertools.combinations(lits, size):
             if len({i for i, _ in combo}) < size:
                 continue  # a fact and its negation
