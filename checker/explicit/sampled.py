@@ -18,7 +18,7 @@ from checker.result import Budget, Trace, Verdict
 from spec import ir
 
 SIZES = (1, 2, 3)  # elements per sort of the resized instances, smallest first
-MAX_STATES = 30_000  # per resized instance: enough to refute most wrong lemmas, cheap to store
+MAX_STATES = 5_000  # per resized instance: enough to refute most wrong lemmas, cheap to search
 
 
 @dataclass(frozen=True)
