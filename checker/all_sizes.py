@@ -24,9 +24,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from checker.backends import NoReplay
-from checker.explicit.mined import mine
+from checker.explicit.mined import Sample, mine, sample
 from checker.explicit.sampled import Refutation, refuted
 from checker.result import AllSizesNote, Certificate, PropertyResult, Step, Trace, Verdict
 from checker.solver import houdini_all, parametric
@@ -74,8 +75,15 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     # Cheapest candidates first: the properties themselves (often inductive on their own), then
     # mined clauses and Spacer's one-element invariant, then Spacer's two-element one; each round
     # only for what the rounds before left unproved.
+    samples: list[Sample] = []  # reachable states for mining, taken once for both mining rounds
+
+    def mined(stop: float, **how: Any) -> list[ir.Expr]:
+        if not samples:
+            samples.extend(sample(inst, stop))
+        return mine(inst, stop, samples, **how)
+
     rounds: list[Callable[[], list[ir.Expr]]] = [
-        list, lambda: [*mine(inst, _share(t0, end, MINE_SHARE)), *_spacer(inst, proved, 1, _share(t0, end, 0.4))],
+        list, lambda: [*mined(_share(t0, end, MINE_SHARE)), *_spacer(inst, proved, 1, _share(t0, end, 0.4))],
         lambda: _spacer(inst, proved, 2, _share(t0, end, SPACER_SHARE))]
     out: dict[str, PropertyResult] = {}
     left = proved
@@ -91,7 +99,7 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         deep_end = t0 + ALL_SIZES_MAX_S + DEEP_MAX_S if deadline is None else \
             min(deadline, t0 + ALL_SIZES_MAX_S + DEEP_MAX_S)
         if time.monotonic() < deep_end - DEEP_MIN_S:
-            pool = mine(inst, deep_end, literals=4, one_per_sort=True)
+            pool = mined(deep_end, literals=4, one_per_sort=True)
             cands = list(dict.fromkeys([*cands, *pool]))
             got = _attempt(inst, left, results, own, cands, deep_end, false_at, encs, prune_first=True)
             out.update({n: r for n, r in got.items() if r.verdict is Verdict.PROVED_ALL_SIZES

@@ -47,22 +47,34 @@ class _Atom:
     uses: frozenset[int]
 
 
-def mine(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZES,
-         max_states: int = MAX_STATES, max_clauses: int = MAX_CLAUSES, literals: int = MAX_LITERALS,
+Sample = tuple[ir.Instance, Semantics, list[FastState]]  # a resized instance and states it reaches
+
+
+def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZES,
+           max_states: int = MAX_STATES) -> list[Sample]:
+    """Reachable states of `inst` resized to each of `sizes` (what `mine` reads; one sample
+    serves several calls)."""
+    out = []
+    for k in sizes:
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        resized = replace(inst, sizes=tuple((s, k) for s, _ in inst.sizes))
+        out.append((resized, *_sample(resized, max_states, deadline)))
+    return out
+
+
+def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | None = None,
+         max_clauses: int = MAX_CLAUSES, literals: int = MAX_LITERALS,
          one_per_sort: bool = False) -> list[ir.Expr]:
-    """Clauses of at most `literals` literals true in every sampled reachable state of `inst`
-    resized to each of `sizes`. `one_per_sort`: only over one variable of each of two or more
+    """Clauses of at most `literals` literals true in every state of `samples` (default: a new
+    `sample(inst, deadline)`). `one_per_sort`: only over one variable of each of two or more
     sorts (the relations between a vCPU, a gfn and a page), which keeps clauses of four literals
     affordable."""
     sorts = [s for s, _ in inst.sizes]
     qvars = [(s, k) for s in sorts for k in range(MAX_PER_SORT)]  # variable i: the k-th of sort s
     atoms = _atoms(inst, qvars)
-    samples = []
-    for k in sizes:
-        if deadline is not None and time.monotonic() >= deadline:
-            break
-        resized = replace(inst, sizes=tuple((s, k) for s in sorts))
-        samples.append((resized, *_sample(resized, max_states, deadline)))
+    if samples is None:
+        samples = sample(inst, deadline)
     if not samples:
         return []
     out: list[ir.Expr] = []
@@ -243,7 +255,7 @@ def _expr(facts, combo, used: frozenset[int], qvars, inst: ir.Instance) -> ir.Ex
             var = inst.model.var(x.var)
             args = tuple(names[y] if isinstance(y, int) else ir.lit(y) for y in x.args)
             read: ir.Expr = ir.Read(x.var, args, x.vtype) if isinstance(var.type, FunT) else ir.Var(x.var, x.vtype)
-            e = read if isinstance(x.vtype, BoolT) else ir.Binary(BinOp.EQ, read, _lit(x.value, x.vtype), BOOL)
+            e = read if isinstance(x.vtype, BoolT) else ir.Binary(BinOp.EQ, read, ir.Lit(x.value, x.vtype), BOOL)
         parts.append(e if pos else ir.Unary(UnOp.NOT, e, BOOL))
     body = parts[0]
     for p in parts[1:]:
@@ -252,6 +264,3 @@ def _expr(facts, combo, used: frozenset[int], qvars, inst: ir.Instance) -> ir.Ex
         body = ir.Quant(QuantKind.FORALL, names[i].name, SortT(qvars[i][0]), body, BOOL)
     return body
 
-
-def _lit(v: ir.Value, t: Type) -> ir.Expr:
-    return ir.Lit(v, t)
