@@ -16,8 +16,9 @@ inductive ones and parametric.check_all_sizes checks the result.
 from __future__ import annotations
 
 import itertools
+import operator
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from checker.explicit.search import Goals, Search
@@ -78,7 +79,7 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
     if not samples:
         return []
     out: list[ir.Expr] = []
-    held: list[frozenset] = []  # the clauses kept so far, as (fact, sign) sets: no superset is kept
+    held = _Held()  # the clauses kept so far: no superset is kept
     for used in _var_sets(qvars):
         if one_per_sort and (len(used) < 2 or any(qvars[i][1] for i in used)):
             continue
@@ -167,59 +168,131 @@ def _rows(samples, qvars, used: frozenset[int], atoms: list[_Atom], eqs: list[tu
             for k, (i, j) in enumerate(eqs):
                 if env[i] == env[j]:
                     eqbits |= 1 << (len(atoms) + k)
-            for s in states:
+            if not probes:
+                rows.add(eqbits)
+                continue
+            # the states' values at the probed slots, each distinct combination read once
+            read = _reader([slot for slot, _ in probes])
+            for values in {read(st) for st in states}:
                 bits = eqbits
-                for n, (slot, code) in enumerate(probes):
-                    if s[slot] == code:
+                for n, (v, (_, code)) in enumerate(zip(values, probes, strict=True)):
+                    if v == code:
                         bits |= 1 << n
                 rows.add(bits)
     return list(rows)
 
 
+def _reader(slots: list[int]) -> Callable[[FastState], tuple]:
+    """The values of a state at `slots`, as a tuple (itemgetter returns a bare value for one)."""
+    if len(slots) == 1:
+        only = slots[0]
+        return lambda st: (st[only],)
+    return operator.itemgetter(*slots)
+
+
+class _Held:
+    """Clauses as sets of literal ids (a (fact, sign) pair interned as an int: hashing atoms is
+    slow), indexed by one literal each: a clause inside a set of four literals is found among the
+    few indexed by those four, not among thousands."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[object, bool], int] = {}
+        self._by_literal: dict[int, list[frozenset[int]]] = {}
+
+    def literal(self, fact: object, positive: bool) -> int:
+        return self._ids.setdefault((fact, positive), len(self._ids))
+
+    def add(self, clause: frozenset[int]) -> None:
+        self._by_literal.setdefault(next(iter(clause)), []).append(clause)
+
+    def covers(self, literals: frozenset[int]) -> bool:
+        """Is some clause held a subset of `literals`?"""
+        return any(h <= literals for x in literals for h in self._by_literal.get(x, ()))
+
+
 def _clauses(facts, rows: list[int], used: frozenset[int], qvars, inst: ir.Instance, deadline: float | None,
-             room: int, held: list[frozenset], literals: int = MAX_LITERALS) -> list[ir.Expr]:
+             room: int, held: _Held, literals: int = MAX_LITERALS) -> list[ir.Expr]:
     """Clauses over `facts` that use every variable of `used` and no row falsifies."""
-    n = len(facts)
-    # falsified[i][sign]: rows (as a bit set) where the literal is false
-    false_pos = [0] * n
-    false_neg = [0] * n
-    for r, bits in enumerate(rows):
-        for i in range(n):
-            if bits >> i & 1:
-                false_neg[i] |= 1 << r
-            else:
-                false_pos[i] |= 1 << r
-    # `p0 != p1 || C(p0, p1)` says only C(p, p), a clause over fewer variables: equalities are
-    # used positively only ("for distinct p0, p1")
-    lits = [(i, True) for i in range(n)] + [(i, False) for i in range(n) if facts[i][0] == "atom"]
-    where = [(f[1].var, f[1].args) if f[0] == "atom" else None for f in facts]  # the location a fact reads
-    out: list[ir.Expr] = []
-    for size in range(1, literals + 1):
-        for combo in itertools.combinations(lits, size):
-            if len({i for i, _ in combo}) < size:
+    search = _ClauseSearch(facts, rows, used, qvars, inst, deadline, room, held)
+    everything = (1 << len(rows)) - 1
+    try:
+        for size in range(1, literals + 1):
+            search.extend([], frozenset(), everything, size, 0, 0)
+    except _Stop:
+        pass
+    return search.out
+
+
+class _Stop(Exception):
+    """The clause search is out of time or room."""
+
+
+class _ClauseSearch:
+    def __init__(self, facts, rows: list[int], used: frozenset[int], qvars, inst: ir.Instance,
+                 deadline: float | None, room: int, held: _Held):
+        self.facts, self.used, self.qvars, self.inst = facts, used, qvars, inst
+        self.deadline, self.room, self.held = deadline, room, held
+        n = len(facts)
+        # false_pos[i] / false_neg[i]: the rows (as a bit set) where fact i is false / true
+        false_pos = [0] * n
+        false_neg = [0] * n
+        for r, bits in enumerate(rows):
+            for i in range(n):
+                if bits >> i & 1:
+                    false_neg[i] |= 1 << r
+                else:
+                    false_pos[i] |= 1 << r
+        # `p0 != p1 || C(p0, p1)` says only C(p, p), a clause over fewer variables: equalities are
+        # used positively only ("for distinct p0, p1")
+        self.lits = [(i, True) for i in range(n)] + [(i, False) for i in range(n) if facts[i][0] == "atom"]
+        self.falsified = [false_pos[i] if pos else false_neg[i] for i, pos in self.lits]
+        self.where = [(f[1].var, f[1].args) if f[0] == "atom" else None for f in facts]  # the location a fact reads
+        self.ids = [held.literal(facts[i], pos) for i, pos in self.lits]
+        bit = {v: 1 << k for k, v in enumerate(sorted(used))}
+        self.full = sum(bit.values())
+        self.var_mask = [sum(bit[v] for v in _uses(facts[i])) for i, _ in self.lits]  # the variables a literal names
+        self.atom_mask = [m if facts[i][0] == "atom" else 0 for m, (i, _) in zip(self.var_mask, self.lits, strict=True)]
+        self.out: list[ir.Expr] = []
+        self.calls = 0
+
+    def subsumed(self, combo: list[int]) -> bool:
+        return self.held.covers(frozenset(self.ids[k] for k in combo))
+
+    def extend(self, combo: list[int], taken: frozenset[int], bad: int, size: int, mask: int, amask: int) -> None:
+        """Depth first, in the order of `itertools.combinations(lits, size)`: the rows falsifying
+        a prefix, and the variables it names, are computed once for all its extensions."""
+        self.calls += 1
+        if self.calls % 4096 == 0 and self.deadline is not None and time.monotonic() >= self.deadline:
+            raise _Stop
+        last = len(combo) + 1 == size
+        for k in range(combo[-1] + 1 if combo else 0, len(self.lits)):
+            i = self.lits[k][0]
+            if i in taken:
                 continue  # a fact and its negation
-            if deadline is not None and time.monotonic() >= deadline or len(out) >= room:
-                return out
-            vs = frozenset().union(*(_uses(facts[i]) for i, _ in combo))
-            if vs != used or not _connected([_uses(facts[i]) for i, _ in combo], used):
-                continue
-            if frozenset().union(*(_uses(facts[i]) for i, _ in combo if facts[i][0] == "atom")) != used:
-                continue  # `p0 == p1 || C(p1)`: p0 says nothing (and only with one page is it true)
-            negs = [where[i] for i, pos in combo if not pos and where[i] is not None]
-            if len(set(negs)) < len(negs):
-                continue  # `x != A || x != B` holds in every state
-            cset = frozenset((facts[i], pos) for i, pos in combo)
-            if any(h <= cset for h in held):
-                continue
-            bad = -1
-            for i, pos in combo:
-                bad &= false_pos[i] if pos else false_neg[i]
-                if not bad:
-                    break
-            if bad == 0:
-                held.append(cset)
-                out.append(_expr(facts, combo, used, qvars, inst))
-    return out
+            b = bad & self.falsified[k]
+            if last:
+                if b == 0 and mask | self.var_mask[k] == self.full and amask | self.atom_mask[k] == self.full:
+                    if len(self.out) >= self.room:
+                        raise _Stop
+                    self.keep([*combo, k])
+            elif b != 0 or not self.subsumed([*combo, k]):  # a kept clause's supersets are never kept
+                self.extend([*combo, k], taken | {i}, b, size, mask | self.var_mask[k], amask | self.atom_mask[k])
+
+    def keep(self, combo: list[int]) -> None:
+        """A combination no row falsifies: kept unless a filter or a smaller clause rules it out."""
+        facts, pairs = self.facts, [self.lits[k] for k in combo]
+        uses = [_uses(facts[i]) for i, _ in pairs]
+        if frozenset().union(*uses) != self.used or not _connected(uses, self.used):
+            return
+        if frozenset().union(*(u for u, (i, _) in zip(uses, pairs, strict=True) if facts[i][0] == "atom")) != self.used:
+            return  # `p0 == p1 || C(p1)`: p0 says nothing (and only with one page is it true)
+        negs = [self.where[i] for i, pos in pairs if not pos and self.where[i] is not None]
+        if len(set(negs)) < len(negs):
+            return  # `x != A || x != B` holds in every state
+        if self.subsumed(combo):
+            return
+        self.held.add(frozenset(self.ids[k] for k in combo))
+        self.out.append(_expr(facts, pairs, self.used, self.qvars, self.inst))
 
 
 def _connected(uses: list[frozenset[int]], used: frozenset[int]) -> bool:
@@ -244,6 +317,7 @@ def _uses(fact) -> frozenset[int]:
 
 
 def _expr(facts, combo, used: frozenset[int], qvars, inst: ir.Instance) -> ir.Expr:
+    """The clause of `combo` ((fact index, positive) pairs), quantified over `used`."""
     names = {i: ir.Local(f"{qvars[i][0].lower()[0]}{qvars[i][1]}", SortT(qvars[i][0])) for i in used}
     parts = []
     for i, pos in combo:

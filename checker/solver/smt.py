@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -114,6 +114,17 @@ def _solver(enc: Encoding) -> z3.Solver:
     return z3.Solver(ctx=enc.ctx)
 
 
+class Packed:
+    """Formulas packed into one bit-vector (bit i: formula i holds), so that a model says which
+    of thousands hold in one evaluation rather than one Python round trip each (Houdini)."""
+
+    def __init__(self, fs: Sequence[Formula], ctx: z3.Context):
+        one, zero = z3.BitVecVal(1, 1, ctx), z3.BitVecVal(0, 1, ctx)
+        bits = [z3.If(f, one, zero) for f in fs] or [zero]
+        self.term = bits[0] if len(bits) == 1 else z3.Concat(bits)  # formula 0 is the top bit
+        self.count = len(fs)
+
+
 class Session:
     """One incremental solver over an Encoding; remembers the last model for decoding."""
 
@@ -158,6 +169,11 @@ class Session:
 
     def holds(self, f: Formula) -> bool:
         return z3.is_true(self._eval(f))
+
+    def truths(self, packed: Packed) -> list[bool]:
+        """The value of each formula of `packed` in the last model, in one evaluation."""
+        v = self._eval(packed.term).as_long()
+        return [bool(v >> (packed.count - 1 - i) & 1) for i in range(packed.count)]
 
     def value(self, t: Term, typ: Type) -> ir.Value:
         return self.enc.values.decode(self._eval(t), typ)

@@ -45,14 +45,17 @@ def houdini(enc: Encoding, lemmas: list[ir.Expr], deadline: float | None) -> lis
     lits = [enc.literal(f"lemma{i}") for i in keep]
     step.add(*[enc.disj([enc.neg(lit), f]) for lit, f in zip(lits, at0, strict=True)])
     for session, now, guarded in ((init, at0, False), (step, at1, True)):
+        broken = [enc.neg(f) for f in now]
+        packed = smt.Packed(now, enc.ctx)
         while keep:
             assume = [lits[i] for i in keep] if guarded else []
-            res = session.check(*assume, enc.disj([enc.neg(now[i]) for i in keep]), deadline=deadline)
+            res = session.check(*assume, enc.disj([broken[i] for i in keep]), deadline=deadline)
             if res.status is smt.Status.UNKNOWN:
                 return None
             if res.status is smt.Status.UNSAT:
                 break
-            keep = [i for i in keep if session.holds(now[i])]
+            held = session.truths(packed)
+            keep = [i for i in keep if held[i]]
     return [lemmas[i] for i in keep]
 
 
