@@ -97,14 +97,16 @@ def check(model: ModelLike, properties: Sequence[str] | None = None, engine: str
           sizes: Mapping[str, int | str] | None = None, params: Mapping[str, ir.Value | str] | None = None,
           timeout: float | None = None, depth: int | None = None, *, max_states: int | None = None,
           symmetry: bool = True, deadlock: str | DeadlockMode = "warn", vacuity_goals: bool = True,
-          stats: bool = False, seed: int = 0, walks: int | None = None, backend: Backend | None = None) -> Report:
+          stats: bool = False, seed: int = 0, walks: int | None = None, all_sizes: bool | None = None,
+          backend: Backend | None = None) -> Report:
     """Check a model; see the module docstring. `engine`: auto, bmc, induction, pdr, explicit or
-    simulate (`seed`, `walks`: its random walks; `depth`: their length).
+    simulate (`seed`, `walks`: its random walks; `depth`: their length). `all_sizes`: look for
+    PROVED ALL SIZES after the fixed-size proofs (default: with engine auto, as the command line).
     `report.stats` has one `SearchStats` per explicit search; `stats=True` also counts the states
     a symmetry-reduced search stands for (`SearchStats.represented`)."""
     options = Options(engine=EngineKind(engine), depth=depth, timeout=timeout, max_states=max_states,
                       symmetry=symmetry, deadlock=DeadlockMode(deadlock), vacuity=vacuity_goals, stats=stats,
-                      seed=seed, walks=walks)
+                      seed=seed, walks=walks, all_sizes=all_sizes)
     return run(prepare(model, sizes, params), properties, options, backend).report
 
 

@@ -57,7 +57,13 @@ class Options:
     seed: int = 0  # simulate: the random walks' seed
     walks: int | None = None  # simulate: how many walks (None: checker/explicit/simulate.py's default)
     memory_limit: int | None = None  # bytes of address space for the run (checker/memory.py); None: no limit
-    all_sizes: bool = False  # try to make every fixed-size proof one for all sizes (checker/all_sizes.py)
+    # Try to make every fixed-size proof one for all sizes (checker/all_sizes.py); None: yes with
+    # engine auto (what `spec-check FILE` does), no with a chosen engine (decision 0015).
+    all_sizes: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.all_sizes is None:  # resolved here, so that equal runs have equal options (cache keys)
+            object.__setattr__(self, "all_sizes", self.engine is EngineKind.AUTO)
 
 
 @dataclass(frozen=True)

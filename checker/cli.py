@@ -102,9 +102,9 @@ def _check_args(c: argparse.ArgumentParser) -> None:
                    help="dead actions and undecided vacuity goals fail the run")
     c.add_argument("--no-vacuity", dest="vacuity", action="store_false",
                    help="do not add the ACTION:fires goals")
-    c.add_argument("--all-sizes", action="store_true",
+    c.add_argument("--all-sizes", action=argparse.BooleanOptionalAction, default=None,
                    help="after the fixed-size proofs, look for proofs for every number of elements per sort "
-                        "(PROVED ALL SIZES; up to 60 s more)")
+                        "(PROVED ALL SIZES; within --timeout; default: on with --engine auto, off otherwise)")
     c.add_argument("--certificate", metavar="DIR", help="write the certificate of each PROVED property to DIR")
     c.add_argument("--trace-dot", metavar="FILE", help="write every trace as a Graphviz graph to FILE")
     c.add_argument("--show-invariants", action="store_true", help="text: print the invariants behind proofs")

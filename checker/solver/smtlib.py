@@ -33,8 +33,12 @@ MAX_LAMBDA_INDICES = 1024  # a lambda over more index tuples than this gets a `f
 def to_smtlib(ctx: z3.Context, f: Formula) -> str:
     """A self-contained SMT-LIB 2.6 benchmark asserting `f`, its logic declared, without Z3's
     extensions; it ends with (check-sat)."""
-    parts, used, note = [f], features([f]), ""
-    if used & {Q, ARRAYS, OTHER}:
+    used, shadowing = _scan([f])
+    parts, note = [f], ""
+    # Quantifiers alone print as standard SMT-LIB, as long as no two binders share a name (Z3's
+    # printer does not rename a shadowing binder: `(forall ((p S)) (forall ((p S)) (f p p)))`);
+    # the rewrite below, which gives every binder a fresh name, costs more than the check.
+    if used & {ARRAYS, OTHER} or (Q in used and shadowing):
         try:
             p = _Portable(ctx)
             parts = [p.term(f), *p.axioms]
@@ -94,6 +98,15 @@ def features(fs: Sequence[Formula]) -> set[str]:
     uninterpreted sorts (UF), bit-vectors, datatypes, linear or nonlinear integer arithmetic,
     or anything else (reals, Z3's own operators: OTHER). Walks each shared subterm once, through
     the C API (the Python wrappers cost several times more on a transition relation)."""
+    return _scan(fs)[0]
+
+
+def _scan(fs: Sequence[Formula]) -> tuple[set[str], bool]:
+    """`features`, and whether a quantifier binds a name another quantifier binds or a constant
+    has (either would print ambiguously)."""
+    names: set[str] = set()
+    consts: set[str] = set()
+    shadowing = False
     used: set[str] = set()
     seen: set[int] = set()
     ctx = fs[0].ctx_ref() if fs else None
@@ -107,14 +120,20 @@ def features(fs: Sequence[Formula]) -> set[str]:
         kind = z3.Z3_get_ast_kind(ctx, a)
         if kind == z3.Z3_QUANTIFIER_AST:
             used.add(Q)
+            for i in range(z3.Z3_get_quantifier_num_bound(ctx, a)):
+                name = z3.Z3_get_symbol_string(ctx, z3.Z3_get_quantifier_bound_name(ctx, a, i))
+                shadowing |= name in names
+                names.add(name)
             todo.append(z3.Z3_get_quantifier_body(ctx, a))
         elif kind == z3.Z3_VAR_AST:
             used.add(Q)
         elif kind in (z3.Z3_APP_AST, z3.Z3_NUMERAL_AST):
             _app_features(ctx, a, used, todo)
+            if kind == z3.Z3_APP_AST and z3.Z3_get_app_num_args(ctx, a) == 0:
+                consts.add(z3.Z3_get_symbol_string(ctx, z3.Z3_get_decl_name(ctx, z3.Z3_get_app_decl(ctx, a))))
         else:
             used.add(OTHER)
-    return {u for u in used if u}
+    return {u for u in used if u}, shadowing or bool(names & consts)
 
 
 def _app_features(ctx: z3.ContextObj, a: z3.Ast, used: set[str], todo: list[z3.Ast]) -> None:

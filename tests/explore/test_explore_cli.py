@@ -185,7 +185,7 @@ def test_baseline_regressions_fail_improvements_pass(tmp_path):
     run_cli(["check", MODEL, "--save-baseline", str(good)])
     broke = run_cli(["check", MODEL, "--set", "zap_on_free=false", "--baseline", str(good)])
     assert broke.code == 1
-    assert "regression: no_stale_mapping" in broke.err and "PROVED -> VIOLATED" in broke.err
+    assert "regression: no_stale_mapping" in broke.err and "PROVED ALL SIZES -> VIOLATED" in broke.err
 
 
 def test_explore_baseline(tmp_path):
