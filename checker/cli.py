@@ -242,7 +242,9 @@ def cmd_fmt(file: str, in_place: bool, check: bool) -> int:
 
 def run(argv: Sequence[str]) -> int:
     argv = list(argv)
-    if argv and argv[0] not in SUBCOMMANDS and not argv[0].startswith("-"):
+    # `spec-check FILE ...` and `spec-check --no-cache FILE ...` mean `check`: the top level has
+    # no option of its own but --help
+    if argv and argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
         argv.insert(0, "check")
     args = _parser().parse_args(argv)
     if args.command == "lint":

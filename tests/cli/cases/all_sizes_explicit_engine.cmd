@@ -1,0 +1,1 @@
+--engine explicit models/pages.spec --size Page=1 --all-sizes -q

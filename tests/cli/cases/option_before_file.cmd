@@ -1,0 +1,1 @@
+--no-all-sizes models/pages.spec --size Page=1 -q
