@@ -50,30 +50,27 @@ def _nary(make, parts: list[Formula], ctx: z3.Context) -> Formula:
     return z3.BoolRef(make(ctx.ref(), len(parts), arr), ctx)
 
 
-def conj(xs: Sequence[Formula], ctx: z3.Context) -> Formula:
+def _fold(xs: Sequence[Formula], ctx: z3.Context, absorbing: bool) -> Formula:
+    """And (absorbing False) or Or (absorbing True) of `xs`, constants folded."""
+    stop, skip = (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE) if absorbing else (z3.Z3_OP_FALSE, z3.Z3_OP_TRUE)
     parts = []
     for x in xs:
         k = kind(x)
-        if k == z3.Z3_OP_FALSE:
-            return z3.BoolVal(False, ctx)
-        if k != z3.Z3_OP_TRUE:
+        if k == stop:
+            return z3.BoolVal(absorbing, ctx)
+        if k != skip:
             parts.append(x)
     if not parts:
-        return z3.BoolVal(True, ctx)
-    return parts[0] if len(parts) == 1 else _nary(z3.Z3_mk_and, parts, ctx)
+        return z3.BoolVal(not absorbing, ctx)
+    return parts[0] if len(parts) == 1 else _nary(z3.Z3_mk_or if absorbing else z3.Z3_mk_and, parts, ctx)
+
+
+def conj(xs: Sequence[Formula], ctx: z3.Context) -> Formula:
+    return _fold(xs, ctx, False)
 
 
 def disj(xs: Sequence[Formula], ctx: z3.Context) -> Formula:
-    parts = []
-    for x in xs:
-        k = kind(x)
-        if k == z3.Z3_OP_TRUE:
-            return z3.BoolVal(True, ctx)
-        if k != z3.Z3_OP_FALSE:
-            parts.append(x)
-    if not parts:
-        return z3.BoolVal(False, ctx)
-    return parts[0] if len(parts) == 1 else _nary(z3.Z3_mk_or, parts, ctx)
+    return _fold(xs, ctx, True)
 
 
 def neg(x: Formula) -> Formula:

@@ -132,3 +132,32 @@ def test_a_construct_with_no_standard_equivalent_keeps_z3s_text_and_says_so(monk
     assert init.startswith("; not portable SMT-LIB: no SMT-LIB equivalent of as-array\n")
     assert LOGIC.findall(init) == ["ALL"] and "(as const" in init
     assert certificate_failure(cert, None) is None  # Z3 still reads it
+
+
+def _quantified(same_names: bool):
+    """`forall x. exists y. f(x, y) != f(y, x)` over an uninterpreted sort, its two binders named
+    alike or not: the two bound variables must stay apart in the printed text."""
+    import z3
+
+    ctx = z3.Context()
+    s = z3.DeclareSort("S", ctx)
+    f = z3.Function("f", s, s, s)
+    x, y, r = z3.Const("p", s), z3.Const("p" if same_names else "q", s), z3.Const("r", s)
+    inner = z3.Exists([y], f(r, y) != f(y, r))  # r stands for x until the outer binder exists
+    return ctx, z3.ForAll([x], z3.substitute(inner, (r, x)))
+
+
+@pytest.mark.parametrize("same_names", [False, True], ids=["distinct", "shadowing"])
+def test_quantified_queries_print_unambiguously(same_names):
+    import z3
+
+    ctx, f = _quantified(same_names)
+    text = smtlib.to_smtlib(ctx, f)
+    assert "$array_literal" not in text
+    binders = re.findall(r"\((?:forall|exists) \(\((\S+) S\)", text)
+    assert len(binders) == 2 and len(set(binders)) == 2, text  # renamed when they were alike
+    back = z3.Solver(ctx=ctx)
+    back.from_string(text)
+    same = z3.Solver(ctx=ctx)
+    same.add(z3.Not(z3.And(*back.assertions()) == f))
+    assert same.check() == z3.unsat  # the text says what the formula says

@@ -26,7 +26,10 @@ from tests.conftest import run_cli
 from tests.spec.strategies import NASTY, mutations, truncations
 from tests.spec.test_roundtrip import model_files
 
-PER_INPUT_SECONDS = 1.0
+# A guard against pathological (super-linear) front-end behaviour, not a performance target
+# (bench/ has those): the largest seed model takes about 0.7 s of CPU for lint, fmt and
+# instantiate, and 1.3 s when the machine is busy, which a 1 s bound failed on.
+PER_INPUT_SECONDS = 5.0
 SEEDS = [p.read_text(encoding="utf-8") for p in model_files()]
 SETTINGS = dict(deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
