@@ -43,6 +43,9 @@ SPACER_SHARE = 0.55  # Spacer on the instance cut to 1 and 2 elements per sort e
 NARROW_SIZES = (2, 3)  # Houdini at these fixed sizes narrows the candidates before the all-sizes one
 DEEP_MAX_S = 240.0  # the deep round (four-literal clauses) may run this much longer, within the run's --timeout
 DEEP_MIN_S = 60.0  # ... and only starts with at least this long left
+# Five-literal clauses over two variables (tdx: a vCPU's in-flight fault and a gfn's attribute)
+# only where the pair has at most this many atoms: 5.5 million combinations, about 5 s.
+FIVE_LITERAL_MAX_ATOMS = 30
 ENGINE = "all-sizes"
 
 
@@ -103,7 +106,8 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         deep_end = t0 + ALL_SIZES_MAX_S + DEEP_MAX_S if deadline is None else \
             min(deadline, t0 + ALL_SIZES_MAX_S + DEEP_MAX_S)
         if time.monotonic() < deep_end - DEEP_MIN_S:
-            pool = mined(deep_end, literals=4, one_per_sort=True)
+            pool = [*mined(deep_end, literals=4, one_per_sort=True),
+                    *mined(deep_end, literals=5, one_per_sort=True, max_vars=2, max_atoms=FIVE_LITERAL_MAX_ATOMS)]
             cands = list(dict.fromkeys([*cands, *pool]))
             got = _attempt(inst, left, results, own, cands, deep_end, false_at, encs)
             out.update({n: r for n, r in got.items() if r.verdict is Verdict.PROVED_ALL_SIZES

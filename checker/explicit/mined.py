@@ -66,11 +66,12 @@ def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZ
 
 def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | None = None,
          max_clauses: int = MAX_CLAUSES, literals: int = MAX_LITERALS,
-         one_per_sort: bool = False) -> list[ir.Expr]:
+         one_per_sort: bool = False, max_vars: int = MAX_VARS, max_atoms: int | None = None) -> list[ir.Expr]:
     """Clauses of at most `literals` literals true in every state of `samples` (default: a new
     `sample(inst, deadline)`). `one_per_sort`: only over one variable of each of two or more
     sorts (the relations between a vCPU, a gfn and a page), which keeps clauses of four literals
-    affordable."""
+    affordable. `max_vars` bounds the variables of a clause; `max_atoms` skips variable sets with
+    more atoms than that (the combinations grow with their fifth power at five literals)."""
     sorts = [s for s, _ in inst.sizes]
     qvars = [(s, k) for s in sorts for k in range(MAX_PER_SORT)]  # variable i: the k-th of sort s
     atoms = _atoms(inst, qvars)
@@ -80,13 +81,13 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         return []
     out: list[ir.Expr] = []
     held = _Held()  # the clauses kept so far: no superset is kept
-    for used in _var_sets(qvars):
+    for used in _var_sets(qvars, max_vars):
         if one_per_sort and (len(used) < 2 or any(qvars[i][1] for i in used)):
             continue
         if deadline is not None and time.monotonic() >= deadline or len(out) >= max_clauses:
             break
         mine_atoms = [a for a in atoms if a.uses <= used]
-        if not mine_atoms:
+        if not mine_atoms or max_atoms is not None and len(mine_atoms) > max_atoms:
             continue
         eqs = [(i, j) for i, j in itertools.combinations(sorted(used), 2) if qvars[i][0] == qvars[j][0]]
         rows = _rows(samples, qvars, used, mine_atoms, eqs)
@@ -141,10 +142,10 @@ def _values(inst: ir.Instance, t: Type) -> list[ir.Value]:
     return []
 
 
-def _var_sets(qvars: list[tuple[str, int]]) -> Iterator[frozenset[int]]:
+def _var_sets(qvars: list[tuple[str, int]], max_vars: int = MAX_VARS) -> Iterator[frozenset[int]]:
     """Sets of quantified variables, smallest first; the k-th of a sort only with the ones before it."""
     idx = range(len(qvars))
-    for n in range(0, MAX_VARS + 1):
+    for n in range(0, max_vars + 1):
         for combo in itertools.combinations(idx, n):
             ok = all(k == 0 or (s, k - 1) in [qvars[j] for j in combo] for s, k in (qvars[i] for i in combo))
             if ok:
