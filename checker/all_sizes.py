@@ -106,8 +106,7 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         deep_end = t0 + ALL_SIZES_MAX_S + DEEP_MAX_S if deadline is None else \
             min(deadline, t0 + ALL_SIZES_MAX_S + DEEP_MAX_S)
         if time.monotonic() < deep_end - DEEP_MIN_S:
-            pool = [*mined(deep_end, literals=4, one_per_sort=True),
-                    *mined(deep_end, literals=5, one_per_sort=True, max_vars=2, max_atoms=FIVE_LITERAL_MAX_ATOMS)]
+            pool = mined(deep_end, literals=4, one_per_sort=True, wide_pairs=FIVE_LITERAL_MAX_ATOMS)
             cands = list(dict.fromkeys([*cands, *pool]))
             got = _attempt(inst, left, results, own, cands, deep_end, false_at, encs)
             out.update({n: r for n, r in got.items() if r.verdict is Verdict.PROVED_ALL_SIZES

@@ -66,12 +66,13 @@ def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZ
 
 def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | None = None,
          max_clauses: int = MAX_CLAUSES, literals: int = MAX_LITERALS,
-         one_per_sort: bool = False, max_vars: int = MAX_VARS, max_atoms: int | None = None) -> list[ir.Expr]:
+         one_per_sort: bool = False, wide_pairs: int | None = None) -> list[ir.Expr]:
     """Clauses of at most `literals` literals true in every state of `samples` (default: a new
     `sample(inst, deadline)`). `one_per_sort`: only over one variable of each of two or more
     sorts (the relations between a vCPU, a gfn and a page), which keeps clauses of four literals
-    affordable. `max_vars` bounds the variables of a clause; `max_atoms` skips variable sets with
-    more atoms than that (the combinations grow with their fifth power at five literals)."""
+    affordable. `wide_pairs`: a set of two variables with at most this many atoms gets clauses of
+    one literal more (the combinations grow with the fifth power of the atoms at five literals),
+    in the same pass, so that its clauses subsume the others' supersets."""
     sorts = [s for s, _ in inst.sizes]
     qvars = [(s, k) for s in sorts for k in range(MAX_PER_SORT)]  # variable i: the k-th of sort s
     atoms = _atoms(inst, qvars)
@@ -81,18 +82,19 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         return []
     out: list[ir.Expr] = []
     held = _Held()  # the clauses kept so far: no superset is kept
-    for used in _var_sets(qvars, max_vars):
+    for used in _var_sets(qvars):
         if one_per_sort and (len(used) < 2 or any(qvars[i][1] for i in used)):
             continue
         if deadline is not None and time.monotonic() >= deadline or len(out) >= max_clauses:
             break
         mine_atoms = [a for a in atoms if a.uses <= used]
-        if not mine_atoms or max_atoms is not None and len(mine_atoms) > max_atoms:
+        if not mine_atoms:
             continue
+        wide = wide_pairs is not None and len(used) == 2 and len(mine_atoms) <= wide_pairs
         eqs = [(i, j) for i, j in itertools.combinations(sorted(used), 2) if qvars[i][0] == qvars[j][0]]
         rows = _rows(samples, qvars, used, mine_atoms, eqs)
         facts: list[tuple[str, object]] = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
-        out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals)
+        out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals + wide)
     return out
 
 
@@ -142,10 +144,10 @@ def _values(inst: ir.Instance, t: Type) -> list[ir.Value]:
     return []
 
 
-def _var_sets(qvars: list[tuple[str, int]], max_vars: int = MAX_VARS) -> Iterator[frozenset[int]]:
+def _var_sets(qvars: list[tuple[str, int]]) -> Iterator[frozenset[int]]:
     """Sets of quantified variables, smallest first; the k-th of a sort only with the ones before it."""
     idx = range(len(qvars))
-    for n in range(0, max_vars + 1):
+    for n in range(0, MAX_VARS + 1):
         for combo in itertools.combinations(idx, n):
             ok = all(k == 0 or (s, k - 1) in [qvars[j] for j in combo] for s, k in (qvars[i] for i in combo))
             if ok:
@@ -282,11 +284,10 @@ class _ClauseSearch:
     def keep(self, combo: list[int]) -> None:
         """A combination no row falsifies: kept unless a filter or a smaller clause rules it out."""
         facts, pairs = self.facts, [self.lits[k] for k in combo]
-        uses = [_uses(facts[i]) for i, _ in pairs]
-        if frozenset().union(*uses) != self.used or not _connected(uses, self.used):
+        # extend() checked that the literals name every variable, each in some atom (`p0 == p1 ||
+        # C(p1)`: p0 says nothing, and only with one page is it true)
+        if not _connected([_uses(facts[i]) for i, _ in pairs], self.used):
             return
-        if frozenset().union(*(u for u, (i, _) in zip(uses, pairs, strict=True) if facts[i][0] == "atom")) != self.used:
-            return  # `p0 == p1 || C(p1)`: p0 says nothing (and only with one page is it true)
         negs = [self.where[i] for i, pos in pairs if not pos and self.where[i] is not None]
         if len(set(negs)) < len(negs):
             return  # `x != A || x != B` holds in every state
