@@ -18,8 +18,10 @@ from __future__ import annotations
 import itertools
 import operator
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 from checker.explicit.search import Goals, Search
 from checker.explicit.symmetry import Symmetry, blockers
@@ -38,11 +40,21 @@ MAX_CLAUSES = 3000  # the smallest clauses first; Houdini's cost grows with the 
 
 
 @dataclass(frozen=True)
+class _Inner:
+    """An argument read from the state: `var[args]` (`var` alone when `args` is empty), a
+    variable whose values are elements of a sort: `st[fpage[v0]]` says what the page a vCPU
+    faults on is, in one variable instead of two (`fpage[v0] != p0 || st[p0] == ...`)."""
+
+    var: str
+    args: tuple[int, ...]  # indices of quantified variables
+
+
+@dataclass(frozen=True)
 class _Atom:
     """A boolean fact about one location pattern: `var[args] == value` (value True for bool)."""
 
     var: str
-    args: tuple[int | ir.Value, ...]  # an int: the index of a quantified variable
+    args: tuple[int | ir.Value | _Inner, ...]  # an int: the index of a quantified variable
     value: ir.Value
     vtype: Type  # the variable's value type
     uses: frozenset[int]
@@ -129,6 +141,41 @@ def _atoms(inst: ir.Instance, qvars: list[tuple[str, int]]) -> list[_Atom]:
         for args in itertools.product(*choices):
             uses = frozenset(a for a in args if isinstance(a, int))
             out += [_Atom(v.name, tuple(args), x, result, uses) for x in values]
+        out += _composed(inst, qvars, v, args_t, result, values)
+    return out
+
+
+def _composed(inst: ir.Instance, qvars: list[tuple[str, int]], v: ir.VarDef, args_t: tuple[Type, ...],
+              result: Type, values: list[ir.Value]) -> list[_Atom]:
+    """Atoms of `v` with one sort argument read from a sort-valued variable over the first
+    variable of each sort (`st[fpage[v0]] == Private`), the other arguments the first variable
+    of their sort or a value."""
+    out: list[_Atom] = []
+    first = {s: i for i, (s, k) in reversed(list(enumerate(qvars))) if k == 0}
+    for pos, t in enumerate(args_t):
+        if not isinstance(t, SortT):
+            continue
+        for f in inst.model.vars:
+            f_args = f.type.args if isinstance(f.type, FunT) else ()
+            f_result = f.type.result if isinstance(f.type, FunT) else f.type
+            if f_result != t or f.name == v.name or not all(isinstance(a, SortT) and a.name in first for a in f_args):
+                continue
+            inner = _Inner(f.name, tuple(first[cast(SortT, a).name] for a in f_args))
+            rest: list[list[int | ir.Value | _Inner]] = []
+            for k, a in enumerate(args_t):
+                if k == pos:
+                    rest.append([inner])
+                elif isinstance(a, SortT) and a.name in first:
+                    rest.append([first[a.name]])
+                elif isinstance(a, BoolT | EnumT):
+                    rest.append(list(inst.domain(a)))
+                else:
+                    rest = []
+                    break
+            for args in itertools.product(*rest) if rest else ():
+                uses = frozenset(x for a in args for x in (a.args if isinstance(a, _Inner) else (a,))
+                                 if isinstance(x, int))
+                out += [_Atom(v.name, tuple(args), x, result, uses) for x in values]
     return out
 
 
@@ -163,10 +210,27 @@ def _rows(samples, qvars, used: frozenset[int], atoms: list[_Atom], eqs: list[tu
         elems = [[ir.Elem(qvars[i][0], e) for e in range(inst.size(qvars[i][0]))] for i in order]
         for assign in itertools.product(*elems):
             env = dict(zip(order, assign, strict=True))
-            probes = []
+            # each atom reads positions of `slots`: (position, None, code), or for a composed
+            # atom (the inner read's position, {element code: the outer read's position}, code)
+            slots = _Positions()
+            position = slots.of
+            probes: list[tuple[int, dict[int, int] | None, int]] = []
             for a in atoms:
-                index = tuple(env[x] if isinstance(x, int) else x for x in a.args)
-                probes.append((layout.slot(a.var, index), layout.code(a.vtype, a.value)))
+                code = layout.code(a.vtype, a.value)
+                inner = next((x for x in a.args if isinstance(x, _Inner)), None)
+                if inner is None:
+                    index = tuple(env[x] if isinstance(x, int) else x for x in a.args)
+                    probes.append((position(layout.slot(a.var, index)), None, code))
+                    continue
+                t = inst.model.var(inner.var).type
+                sort = cast(SortT, t.result if isinstance(t, FunT) else t).name
+                at_inner = position(layout.slot(inner.var, tuple(env[x] for x in inner.args)))
+                table = {}
+                for e in range(inst.size(sort)):
+                    index = tuple(ir.Elem(sort, e) if isinstance(x, _Inner) else
+                                  env[x] if isinstance(x, int) else x for x in a.args)
+                    table[e] = position(layout.slot(a.var, index))
+                probes.append((at_inner, table, code))
             eqbits = 0
             for k, (i, j) in enumerate(eqs):
                 if env[i] == env[j]:
@@ -175,14 +239,28 @@ def _rows(samples, qvars, used: frozenset[int], atoms: list[_Atom], eqs: list[tu
                 rows.add(eqbits)
                 continue
             # the states' values at the probed slots, each distinct combination read once
-            read = _reader([slot for slot, _ in probes])
+            read = _reader(slots.slots)
             for values in {read(st) for st in states}:
                 bits = eqbits
-                for n, (v, (_, code)) in enumerate(zip(values, probes, strict=True)):
-                    if v == code:
+                for n, (i, outer, code) in enumerate(probes):
+                    if (values[i] if outer is None else values[outer[values[i]]]) == code:
                         bits |= 1 << n
                 rows.add(bits)
     return list(rows)
+
+
+class _Positions:
+    """Distinct state slots in first-use order: the position of each in what `_reader` reads."""
+
+    def __init__(self) -> None:
+        self.slots: list[int] = []
+        self._at: dict[int, int] = {}
+
+    def of(self, slot: int) -> int:
+        if slot not in self._at:
+            self._at[slot] = len(self.slots)
+            self.slots.append(slot)
+        return self._at[slot]
 
 
 def _reader(slots: list[int]) -> Callable[[FastState], tuple]:
@@ -288,13 +366,27 @@ class _ClauseSearch:
         # C(p1)`: p0 says nothing, and only with one page is it true)
         if not _connected([_uses(facts[i]) for i, _ in pairs], self.used):
             return
-        negs = [self.where[i] for i, pos in pairs if not pos and self.where[i] is not None]
-        if len(set(negs)) < len(negs):
-            return  # `x != A || x != B` holds in every state
         if self.subsumed(combo):
             return
+        # held either way: a superset of a clause that holds holds too, and says less
         self.held.add(frozenset(self.ids[k] for k in combo))
+        if not self.says_something(pairs):
+            return
         self.out.append(_expr(facts, pairs, self.used, self.qvars, self.inst))
+
+    def says_something(self, pairs: list[tuple[int, bool]]) -> bool:
+        facts = self.facts
+        negs = [self.where[i] for i, pos in pairs if not pos and self.where[i] is not None]
+        if len(set(negs)) < len(negs):
+            return False  # `x != A || x != B` holds in every state
+        poss = Counter((a.var, a.args, a.vtype) for i, pos in pairs if pos and facts[i][0] == "atom"
+                       for a in [cast(_Atom, facts[i][1])])
+        if any(n > 1 and n == len(_values(self.inst, t)) for (_, _, t), n in poss.items()):
+            return False  # `x == A || x == B || x == C` over all of x's values
+        reads = [facts[i][1].args for i, _ in pairs if facts[i][0] == "atom"]
+        inners = {x for args in reads for x in args if isinstance(x, _Inner)}
+        # every literal about the page `fpage[v0]`: the same clause over any page says more
+        return not (len(inners) == 1 and all(any(isinstance(x, _Inner) for x in args) for args in reads))
 
 
 def _connected(uses: list[frozenset[int]], used: frozenset[int]) -> bool:
@@ -329,7 +421,8 @@ def _expr(facts, combo, used: frozenset[int], qvars, inst: ir.Instance) -> ir.Ex
             e: ir.Expr = ir.Binary(BinOp.EQ, names[a], names[b], BOOL)
         else:
             var = inst.model.var(x.var)
-            args = tuple(names[y] if isinstance(y, int) else ir.lit(y) for y in x.args)
+            args = tuple(names[y] if isinstance(y, int) else _read_inner(inst, y, names) if isinstance(y, _Inner)
+                         else ir.lit(y) for y in x.args)
             read: ir.Expr = ir.Read(x.var, args, x.vtype) if isinstance(var.type, FunT) else ir.Var(x.var, x.vtype)
             e = read if isinstance(x.vtype, BoolT) else ir.Binary(BinOp.EQ, read, ir.Lit(x.value, x.vtype), BOOL)
         parts.append(e if pos else ir.Unary(UnOp.NOT, e, BOOL))
@@ -340,3 +433,10 @@ def _expr(facts, combo, used: frozenset[int], qvars, inst: ir.Instance) -> ir.Ex
         body = ir.Quant(QuantKind.FORALL, names[i].name, SortT(qvars[i][0]), body, BOOL)
     return body
 
+
+
+def _read_inner(inst: ir.Instance, inner: _Inner, names: dict[int, ir.Local]) -> ir.Expr:
+    t = inst.model.var(inner.var).type
+    if isinstance(t, FunT):
+        return ir.Read(inner.var, tuple(names[i] for i in inner.args), t.result)
+    return ir.Var(inner.var, t)

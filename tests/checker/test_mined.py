@@ -68,3 +68,38 @@ def load_expr(tmp_path: Path, text: str) -> ir.Expr:
     e = load_instance(tmp_path / "c.spec").model.property("zz").expr
     assert e is not None
     return e
+
+
+FAULT = """
+model f;
+sort Page = 2;
+sort Vcpu = 2;
+enum St { Free, Shared, Private }
+var st: Page -> St = Free;
+var inflight: Vcpu -> bool = false;
+var fpage: Vcpu -> Page;
+var stale: Vcpu -> bool = false;
+var ept: Page -> bool = false;
+action alloc(p: Page) { require st[p] == Free; st[p] := Shared; }
+action to_private(p: Page) { require st[p] == Shared; st[p] := Private; }
+action to_shared(p: Page) { require st[p] == Private; st[p] := Shared; ept[p] := false;
+  forall v: Vcpu { stale[v] := true; } }
+action fault_begin(v: Vcpu, p: Page) { require !inflight[v] && st[p] == Private;
+  inflight[v] := true; fpage[v] := p; stale[v] := false; }
+action fault_end(v: Vcpu) { require inflight[v]; if !stale[v] { ept[fpage[v]] := true; } inflight[v] := false; }
+invariant ept_private: forall p: Page :: ept[p] -> st[p] == Private;
+"""
+
+
+def test_a_variable_whose_values_are_elements_is_read_through(tmp_path):
+    # the fault's page read through `fpage`: the relation the proof of ept_private needs, in one
+    # variable instead of a vCPU, a page and an equality
+    (tmp_path / "f.spec").write_text(FAULT, encoding="utf-8")
+    inst = load_instance(tmp_path / "f.spec")
+    clauses = mine(inst, None)
+    got = {frozenset(print_ir_expr(x).removeprefix("forall v0: Vcpu :: ").split(" || ")) for x in clauses}
+    assert {"!inflight[v0]", "stale[v0]", "st[fpage[v0]] == Private"} in got
+    # no tautology over all of a variable's values, no clause only about the page a vCPU names
+    assert {"st[fpage[v0]] == Free", "st[fpage[v0]] == Shared", "st[fpage[v0]] == Private"} not in got
+    assert {"st[fpage[v0]] == Private", "!ept[fpage[v0]]"} not in got
+    assert refuted(inst, clauses, None, max_states=100_000) == {}

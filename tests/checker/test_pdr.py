@@ -84,7 +84,8 @@ def test_invariants_of_a_small_instance_are_generalized_by_symmetry():
     up = upgrade(inst, list(inst.model.properties), r, None)
     assert up["ept_private"].verdict is Verdict.PROVED_ALL_SIZES
     inv = up["ept_private"].certificate.invariant
-    assert "forall p0: Page ::" in inv and not re.search(r"page\d", inv)  # quantified: no page is named
+    # quantified: a lemma beside the property's own, and no page or vCPU is named
+    assert re.search(r"forall [pv]\d: (Page|Vcpu) ::", inv) and not re.search(r"(page|vcpu)\d", inv)
     assert "stale[v0]" in inv  # the retry flag the proof depends on
 
 
