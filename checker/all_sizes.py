@@ -32,6 +32,7 @@ from checker.explicit.mined import Sample, mine, sample
 from checker.explicit.sampled import Refutation, refuted
 from checker.result import AllSizesNote, Certificate, PropertyResult, Step, Trace, Verdict
 from checker.solver import houdini_all, parametric
+from checker.solver.depends import explain
 from checker.solver.encode import Encoding
 from checker.symbolic.generalize import conjunction, split
 from spec import ir
@@ -47,6 +48,7 @@ DEEP_MIN_S = 60.0  # ... and only starts with at least this long left
 # only where the pair has at most this many atoms: 5.5 million combinations, about 5 s.
 FIVE_LITERAL_MAX_ATOMS = 30
 ENGINE = "all-sizes"
+EXPLAIN_MAX_S = 30.0  # what the proofs rest on (tdx: about 15 s for its three invariants)
 
 
 def upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[str, PropertyResult],
@@ -56,6 +58,7 @@ def upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[st
     result's time includes this step's."""
     t0 = time.monotonic()
     out = _upgrade(inst, props, results, deadline)
+    out.update(_explained(inst, props, out, deadline))
     spent = time.monotonic() - t0
     return {name: replace(r, time_s=r.time_s + spent) for name, r in out.items()}
 
@@ -151,6 +154,29 @@ def _attempt(inst: ir.Instance, proved: Sequence[ir.Property], results: Mapping[
                                   reason=how + (f" (with the user's lemmas {', '.join(user)})" if user else ""))
         else:
             out[p.name] = _note(r, _why_not(own.get(p.name, []), h, false_at))
+    return out
+
+
+def _explained(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[str, PropertyResult],
+               deadline: float | None) -> dict[str, PropertyResult]:
+    """The PROVED ALL SIZES results with what each proof rests on (checker/solver/depends.py),
+    one explanation per invariant found."""
+    by_name = {p.name: p for p in props}
+    groups: dict[str, list[PropertyResult]] = {}
+    for r in results.values():
+        if r.verdict is Verdict.PROVED_ALL_SIZES and r.certificate and r.certificate.invariant_ir is not None:
+            groups.setdefault(r.certificate.invariant, []).append(r)
+    end = time.monotonic() + EXPLAIN_MAX_S
+    end = end if deadline is None else min(end, deadline)
+    out = {}
+    for rs in groups.values():
+        inv = rs[0].certificate.invariant_ir if rs[0].certificate else None
+        assert inv is not None
+        e = explain(inst, split(inv), [by_name[r.prop] for r in rs], end)
+        for r in rs:
+            deps = e.depends_on.get(r.prop)
+            out[r.prop] = replace(r, depends_on=deps, depends_note="" if deps is not None else
+                                  f"not explained: {e.reason or 'no explanation'}")
     return out
 
 

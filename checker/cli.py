@@ -108,6 +108,8 @@ def _check_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--certificate", metavar="DIR", help="write the certificate of each PROVED property to DIR")
     c.add_argument("--trace-dot", metavar="FILE", help="write every trace as a Graphviz graph to FILE")
     c.add_argument("--show-invariants", action="store_true", help="text: print the invariants behind proofs")
+    c.add_argument("--explain", action="store_true",
+                   help="text: print what each proof rests on (guards, assignments, initial values, parameters)")
     c.add_argument("--deadlock", choices=[d.value for d in DeadlockMode], default="warn",
                    help="explicit engine: what a state without successors is (default warn)")
     c.add_argument("--keep-graph", action="store_true", help="explicit engine: keep the state graph")

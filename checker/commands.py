@@ -102,8 +102,8 @@ def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Poli
     if args.format == "sarif":
         return render_sarif(report, ctx, policy)
     color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, quiet=args.quiet,
-                                                    stats=args.stats))
+    return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, explain=args.explain,
+                                                    quiet=args.quiet, stats=args.stats))
 
 
 def _output(path: str | None, text: str, inputs: Inputs) -> bool:

@@ -21,6 +21,8 @@ DEAD_ACTION = "dead-action"
 # actions when design=guest_memfd): expected, reported once, never fails a run.
 DISABLED_ACTION = "disabled-action"
 DEADLOCK = "deadlock"
+# A proof no action takes part in (checker/vacuity.py vacuous_proofs): fails a run under --strict.
+VACUOUS_PROOF = "vacuous-proof"
 
 
 class Status(Enum):
@@ -53,7 +55,7 @@ def status(r: PropertyResult, policy: Policy = DEFAULT_POLICY) -> Status:
 
 
 def warning_fails(code: str, policy: Policy) -> bool:
-    return (code == DEAD_ACTION and policy.strict) or (code == DEADLOCK and policy.deadlock_error)
+    return (code in (DEAD_ACTION, VACUOUS_PROOF) and policy.strict) or (code == DEADLOCK and policy.deadlock_error)
 
 
 def exit_status(report: Report, policy: Policy = DEFAULT_POLICY) -> int:

@@ -134,6 +134,26 @@ class AllSizesNote:
     reachable: bool = False
 
 
+# Why a proof has no `depends_on` when nothing more specific was said.
+NOT_EXPLAINED = "only proofs for every size (PROVED ALL SIZES) are explained"
+# What a proof may rest on (checker/solver/depends.py): a guard, the condition of a `choose` or an
+# `if`, an assignment, an initial value, or the value of a parameter that binding substituted.
+DEPENDENCY_KINDS = ("require", "choose", "if", "assign", "init", "param")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One model element a proof rests on: `kind` (DEPENDENCY_KINDS), the action it is in (`init`
+    for the init block and initial values; for a `param`, the element that mentions it), where,
+    and its source line. `disabled`: a guard that is false under this configuration."""
+
+    kind: str
+    action: str
+    span: Span
+    text: str
+    disabled: bool = False
+
+
 @dataclass(frozen=True)
 class PropertyResult:
     prop: str
@@ -151,10 +171,22 @@ class PropertyResult:
     vacuity_of: str | None = None
     all_sizes: AllSizesNote | None = None  # a PROVED that is not PROVED ALL SIZES: why not
     lemmas: tuple[str, ...] = ()  # the user's `lemma`s a PROVED ALL SIZES rests on
+    # Why PROVED: the model elements the proof rests on (checker/solver/depends.py); None when
+    # not computed (`depends_note` says why), () when it rests on nothing in the model.
+    depends_on: tuple[Dependency, ...] | None = None
+    depends_note: str = ""
 
     @property
     def generated(self) -> bool:
         return self.vacuity_of is not None
+
+    @property
+    def why_unexplained(self) -> str | None:
+        """Why a proof lists no elements it rests on because none were computed (None: not a
+        proof, or explained)."""
+        if not self.verdict.is_pass or self.trace is not None or self.depends_on is not None:
+            return None
+        return self.depends_note or NOT_EXPLAINED
 
     def __post_init__(self) -> None:
         if self.verdict is Verdict.UNKNOWN and not self.reason:

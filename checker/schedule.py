@@ -87,6 +87,7 @@ def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[va
         run.decide(all_props)
         results = {p.name: run.merge(p) for p in all_props}
         results.update(run.all_sizes(props, results))
+        warnings += vacuity.vacuous_proofs(props, results)
         run.second_check(all_props, results)
         results.update(run.confirm_fires(goals, results))
         warnings += run.dead_actions(goals, results)

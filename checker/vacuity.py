@@ -14,9 +14,12 @@ dead; a witness of an inexact goal is confirmed by the interpreter before it is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
+from checker.policy import VACUOUS_PROOF
+from checker.result import Dependency, PropertyResult, Warning_
 from spec import ir
 from spec.irutil import fold, free_locals, map_children, subst, walk
 from spec.ops import BinOp, QuantKind
@@ -185,3 +188,26 @@ def _conj(es: list[ir.Expr]) -> ir.Expr:
 
 def _size(e: ir.Expr) -> int:
     return sum(1 for _ in walk(e))
+
+
+def vacuous_proof(deps: Sequence[Dependency]) -> bool:
+    """A proof that rests only on initial values, parameter values and guards false under the
+    configuration (or on nothing at all): no action's mechanism takes part in it."""
+    return all(d.kind in ("init", "param") or d.disabled for d in deps)
+
+
+def vacuous_proofs(props: Sequence[ir.Property], results: Mapping[str, PropertyResult]) -> list[Warning_]:
+    """`vacuous-proof` for every explained proof that no action's mechanism takes part in."""
+    out = []
+    for p in props:
+        deps = results[p.name].depends_on
+        if deps is None or not results[p.name].verdict.is_pass or not vacuous_proof(deps):
+            continue
+        params = sorted({d.text for d in deps if d.kind == "param"})
+        disabled = [d for d in deps if d.disabled]
+        parts = [*(["initial values"] if any(d.kind == "init" for d in deps) else []),
+                 *([f"guards false under this configuration (at {disabled[0].span})"] if disabled else []),
+                 *([f"the parameter values {'; '.join(params)}"] if params else [])]
+        how = "it rests only on " + ", ".join(parts) if parts else "it holds in every state by its formula alone"
+        out.append(Warning_(VACUOUS_PROOF, f"`{p.name}` is proved without any action's mechanism: {how}", p.span))
+    return out

@@ -84,11 +84,13 @@ def configure(model: ir.Model, sizes: Mapping[str, int | str] | None, params: Ma
     size_of = _bind_sizes(model, dict(sizes or {}), binding, sink)
     if sink.has_errors:
         return None
-    bound = _Binder(binding, model, size_of, sink).model()
+    binder = _Binder(binding, model, size_of, sink)
+    bound = binder.model()
     if sink.has_errors:
         return None
     return ir.Instance(bound, tuple((s.name, size_of[s.name]) for s in model.sorts),
-                       tuple((p.name, values[p.name]) for p in model.params if p.name in values))
+                       tuple((p.name, values[p.name]) for p in model.params if p.name in values),
+                       tuple(binder.folded))
 
 
 def _bind_params(model: ir.Model, params: dict[str, ir.Value | str], sink: Sink) -> dict[str, ir.Value]:
@@ -195,6 +197,7 @@ class _Binder:
         self.model_ = model
         self.sizes = sizes
         self.sink = sink
+        self.folded: list[ir.Folded] = []
 
     def expr(self, e: ir.Expr) -> ir.Expr:
         def sub(x: ir.Expr) -> ir.Expr:
@@ -252,6 +255,7 @@ class _Binder:
     def stmts(self, body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
         out: list[ir.Stmt] = []
         for s in body:
+            self._note_params(s)
             s = map_stmt_exprs(s, self.expr)
             match s:
                 case ir.If():
@@ -277,8 +281,33 @@ class _Binder:
             out.append(s)
         return tuple(out)
 
+    def _note_params(self, s: ir.Stmt) -> None:
+        """Record that `s`'s own expressions (not its body's) mention parameters."""
+        exprs: list[ir.Expr] = []
+        match s:
+            case ir.If() | ir.Require() | ir.Check() | ir.Choose():
+                exprs = [s.cond]
+            case ir.Assign():
+                exprs = [*s.index, s.value]
+            case ir.SetLocal():
+                exprs = [s.value]
+            case ir.Forall():
+                exprs = []
+            case _:
+                assert_never(s)
+        self._note(s.span, exprs, s.prop if isinstance(s, ir.Check) else None)
+
+    def _note(self, span: Span, exprs: list[ir.Expr], prop: str | None = None) -> None:
+        params = tuple(dict.fromkeys(x.name for e in exprs for x in walk(e) if isinstance(x, ir.Param)))
+        if params:
+            self.folded.append(ir.Folded(span, params, prop))
+
     def model(self) -> ir.Model:
         m = self.model_
+        for v in m.vars:
+            self._note(v.span, [v.init] if v.init is not None else [])
+        for p in m.properties:
+            self._note(p.span, [p.expr] if p.expr is not None else [], p.name)
         vars_ = []
         for v in m.vars:
             t = self.type(v.type, v.span)

@@ -367,6 +367,18 @@ MAX_LISTED = 1 << 28
 
 
 @dataclass(frozen=True)
+class Folded:
+    """A model element whose expression mentioned parameters, which binding replaced by their
+    values (an `if` on parameters alone is gone, only the branch taken is left): a proof that
+    rests on the element, or on a statement inside the `if`, rests on those values too. `prop`
+    names the property when the element is a property's formula or an `assert`."""
+
+    span: Span
+    params: tuple[str, ...]
+    prop: str | None = None
+
+
+@dataclass(frozen=True)
 class Instance:
     """One configuration of a Model: every parameter bound, every sort sized, every range
     bound a literal. This is what engines check."""
@@ -374,6 +386,7 @@ class Instance:
     model: Model
     sizes: tuple[tuple[str, int], ...]
     bindings: tuple[tuple[str, Value], ...]
+    folded: tuple[Folded, ...] = field(default=(), compare=False)
 
     def size(self, sort: str) -> int:
         return dict(self.sizes)[sort]

@@ -11,6 +11,7 @@ from typing import Any
 from checker.result import (
     AllSizesNote,
     Certificate,
+    Dependency,
     Failure,
     PropertyResult,
     Report,
@@ -24,7 +25,7 @@ from checker.result import (
 from spec.ir import Elem, EnumVal, PropKind, Value
 from spec.source import NO_SPAN, Span
 
-FORMAT_VERSION = 2  # 2: all-sizes notes and user lemmas in results
+FORMAT_VERSION = 3  # 2: all-sizes notes and user lemmas in results; 3: what proofs rest on
 
 
 def value_to_data(v: Value) -> Any:
@@ -130,7 +131,16 @@ def result_to_data(r: PropertyResult) -> Any:
         "certificate": None if cert is None else {"engine": cert.engine, "invariant": cert.invariant,
                                                   "smt2": dict(cert.smt2)},
         "lemmas": list(r.lemmas), "all_sizes": _opt(r.all_sizes, _note_to_data),
+        "depends_on": None if r.depends_on is None else [
+            {"kind": x.kind, "action": x.action, "span": span_to_data(x.span), "text": x.text, "disabled": x.disabled}
+            for x in r.depends_on],
+        "depends_note": r.depends_note,
     }
+
+
+def _dependency_from_data(d: Any) -> Dependency:
+    return Dependency(_str(d["kind"]), _str(d["action"]), span_from_data(d["span"]), _str(d["text"]),
+                      bool(d["disabled"]))
 
 
 def _note_to_data(n: AllSizesNote) -> Any:
@@ -157,7 +167,9 @@ def result_from_data(d: Any) -> PropertyResult:
         time_s=float(time_s), depth=_opt(d["depth"], _int), trace=_opt(d["trace"], trace_from_data),
         reason=_opt(d["reason"], _str), certificate=cert, assumptions=tuple(_str(a) for a in d["assumptions"]),
         vacuity_of=_opt(d.get("vacuity_of"), _str), all_sizes=_opt(d["all_sizes"], _note_from_data),
-        lemmas=tuple(_str(x) for x in d["lemmas"]))
+        lemmas=tuple(_str(x) for x in d["lemmas"]),
+        depends_on=_opt(d["depends_on"], lambda xs: tuple(_dependency_from_data(x) for x in xs)),
+        depends_note=_str(d["depends_note"]))
 
 
 def report_to_data(rep: Report) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from checker.policy import DEFAULT_POLICY, Policy, status
 from checker.report.common import Context, changes, states_per_s, summary_line
-from checker.result import PropertyResult, Report, SearchStats, State, Trace, Warning_, loc_text
+from checker.result import Dependency, PropertyResult, Report, SearchStats, State, Trace, Warning_, loc_text
 from spec import ir
 from spec.source import Span
 
@@ -69,10 +69,17 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
         "certificate": None if cert is None else {"engine": cert.engine, "invariant": cert.invariant,
                                                   "files": sorted(cert.smt2)},
         "lemmas": list(r.lemmas),
+        "depends_on": None if r.depends_on is None else [dependency_data(d) for d in r.depends_on],
+        "depends_note": r.why_unexplained,
         "all_sizes": None if r.all_sizes is None else {
             "why": r.all_sizes.why, "sizes": r.all_sizes.sizes or None, "reachable": r.all_sizes.reachable,
             "trace": None if r.all_sizes.cti is None else trace_data(r.all_sizes.cti)},
     }
+
+
+def dependency_data(d: Dependency) -> dict[str, Any]:
+    return {"kind": d.kind, "action": d.action, "location": location(d.span), "text": d.text,
+            "disabled": d.disabled}
 
 
 def warning_data(w: Warning_) -> dict[str, Any]:

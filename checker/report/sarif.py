@@ -64,6 +64,15 @@ def _result(r: PropertyResult, index: int, ctx: Context, policy: Policy) -> dict
     out["locations"] = [loc] if loc else []
     if r.trace is not None:
         out["codeFlows"] = [_code_flow(r.trace, ctx)]
+    related: list[dict[str, Any]] = []  # what the proof rests on (docs/verdicts.md, Why PROVED)
+    for d in r.depends_on or ():
+        what = f"{d.text} (parameter)" if d.kind == "param" else \
+            f"{d.action}: {d.kind}{' (false here)' if d.disabled else ''} `{d.text}`"
+        loc = _location(d.span, f"{r.prop} rests on {what}")
+        if loc is not None:
+            related.append({"id": len(related), **loc})
+    if related:
+        out["relatedLocations"] = related
     return out
 
 

@@ -39,6 +39,7 @@ _COLOURS = {
 class TextOptions:
     color: bool = False
     show_invariants: bool = False
+    explain: bool = False  # what each proof rests on (`--explain`)
     quiet: bool = False  # the summary line (and warnings) only
     stats: bool = False  # the explicit searches' figures (`--stats`)
 
@@ -87,6 +88,8 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
             if note is not None and note.cti is not None and (note.reachable or opts.show_invariants):
                 out += ["", _all_sizes_title(r.prop, note)]
                 out += trace_lines(note.cti, ctx, None if note.reachable else "a state the kept lemmas allow")
+        if opts.explain:
+            out += _explanations(report)
         if opts.show_invariants:
             out += _invariants(report)
     if opts.stats:
@@ -218,6 +221,32 @@ def _failure_lines(trace: Trace) -> list[str]:
         return ["(no successor state)"]
     where = f" at {f.span}" if f.span.line > 0 else ""
     return [f"FAILS {f.prop}{where}", f.message] if f.message else [f"FAILS {f.prop}{where}"]
+
+
+def _explanations(report: Report) -> list[str]:
+    """`--explain`: per proof, the elements it rests on, then the parameter values they were
+    bound with."""
+    out = []
+    for r in report.results:
+        if r.generated:
+            continue
+        why = r.why_unexplained
+        if why is not None:
+            out += ["", f"{r.prop}: not explained ({why.removeprefix('not explained: ')})"]
+            continue
+        if r.depends_on is None:
+            continue
+        elements = [d for d in r.depends_on if d.kind != "param"]
+        params = list(dict.fromkeys(d.text for d in r.depends_on if d.kind == "param"))
+        if not elements:
+            out += ["", f"{r.prop} rests on no action, guard or initial value" + (":" if params else "")]
+        else:
+            out += ["", f"{r.prop} rests on:"]
+            out += table([[d.action, d.kind + (" (false here)" if d.disabled else ""), f"{d.span.file}:{d.span.line}",
+                           d.text] for d in elements], indent="    ")
+        if params:
+            out += textwrap.wrap("under " + ", ".join(params), 106, initial_indent="    ", subsequent_indent="      ")
+    return out
 
 
 def _invariants(report: Report) -> list[str]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
 import z3
 
@@ -33,7 +33,10 @@ from checker.solver.terms import ARITH, conj, disj, ite, neg
 from spec import ir
 from spec.ops import BinOp, QuantKind, UnOp
 from spec.source import Span
-from spec.types import BoolT, EnumT, FunT, IntT, RangeT, SortT, Type
+from spec.types import BOOL, BoolT, EnumT, FunT, IntT, RangeT, SortT, Type
+
+if TYPE_CHECKING:
+    from checker.solver.depends import Tracker
 
 MAX_EXPANDED = 256  # a quantifier or forall over a range of more values is not expanded
 
@@ -106,6 +109,14 @@ class Sig:
             self._enum.update(zip(e.values(), consts, strict=True))
         for name, _ in inst.sizes:
             self._sorts[name] = z3.DeclareSort(name, self.ctx)
+        # Why PROVED (checker/solver/depends.py): with a tracker, each guard, `if` condition,
+        # assignment and initial value is enforced only under its own Boolean literal; left free,
+        # the element is weakened (no guard, either branch, any value).
+        self.tracker: Tracker | None = None
+        self.where = "init"  # the action being executed, for the tracker
+
+    def tracked(self, kind: str, span: Span, disabled: bool = False) -> z3.BoolRef | None:
+        return None if self.tracker is None else self.tracker.literal(self.ctx, kind, self.where, span, disabled)
 
     def sort(self, t: Type) -> z3.SortRef:
         if isinstance(t, BoolT):
@@ -192,10 +203,19 @@ class Sig:
         """The state before the init block: initialisers, else arbitrary values within range."""
         w = self.state("init")
         free = [v.name for v in self.inst.model.vars if v.init is None]
+        weak = []  # tracked initial values: `t -> v[args] == init` for every entry
         for v in self.inst.model.vars:
-            if v.init is not None:
+            if v.init is None:
+                continue
+            t = self.tracked("init", v.span)
+            if t is None:
                 w[v.name] = _Store(self.expr(v.init, w, {}))
-        return w, self.ranges_ok(w, free)
+                continue
+            free.append(v.name)
+            args = [self.fresh("a", a) for a in v.type.args] if isinstance(v.type, FunT) else []
+            eq = self.read(w, v.name, tuple(args)) == self.expr(v.init, w, {})
+            weak.append(z3.Implies(t, z3.ForAll(args, eq) if args else eq))
+        return w, conj([self.ranges_ok(w, free), *weak], self.ctx)
 
     # ------------------------------------------------------------ expressions
 
@@ -289,7 +309,7 @@ class Sig:
         c = self.ctx
         match s:
             case ir.Require():
-                cond = self.expr(s.cond, run.w, run.env)
+                cond = self._weak_guard("require", s, self.expr(s.cond, run.w, run.env))
                 run.disabled = disj([run.disabled, conj([pc, neg(run.failed), neg(cond)], c)], c)
             case ir.Check():
                 cond = self.expr(s.cond, run.w, run.env)
@@ -299,13 +319,21 @@ class Sig:
                     run.failed = disj([run.failed, f], c)
             case ir.Assign():
                 idx = tuple(self.expr(i, run.w, run.env) for i in s.index)
-                wr = _Write(idx, self.expr(s.value, run.w, run.env), pc)
+                value = self.expr(s.value, run.w, run.env)
+                t = self.tracked("assign", s.span)
+                if t is not None:  # weakened: any value of the variable's type (a range: in range, or no step)
+                    value = ite(t, value, self._choice(f"{s.var}$any", ir.domain_type(self.inst.model.var(s.var).type),
+                                                       run.binders))
+                wr = _Write(idx, value, pc)
                 self._write(run, s.var, wr)
             case ir.SetLocal():
                 v = self.expr(s.value, run.w, run.env)
                 run.env[s.name] = ite(pc, v, run.env[s.name]) if s.name in run.env else v
             case ir.If():
                 cond = self.expr(s.cond, run.w, run.env)
+                t = self.tracked("if", s.span)
+                if t is not None:  # weakened: either branch
+                    cond = ite(t, cond, self._choice("if$any", BOOL, run.binders))
                 outer = set(run.env)
                 self.block(s.then, run, conj([pc, cond], c))
                 run.env = {k: v for k, v in run.env.items() if k in outer}
@@ -314,7 +342,7 @@ class Sig:
             case ir.Choose():
                 x = self._choice(s.var, s.domain, run.binders)
                 run.env[s.var] = x
-                cond = self.expr(s.cond, run.w, run.env)
+                cond = self._weak_guard("choose", s, self.expr(s.cond, run.w, run.env))
                 run.disabled = disj([run.disabled, neg(self.in_domain(x, s.domain)),
                                      conj([pc, neg(run.failed), neg(cond)], c)], c)
             case ir.Forall():
@@ -324,6 +352,10 @@ class Sig:
                     self._forall_finite(s, run, pc)
             case _:
                 assert_never(s)
+
+    def _weak_guard(self, kind: str, s: ir.Require | ir.Choose, cond: z3.BoolRef) -> z3.BoolRef:
+        t = self.tracked(kind, s.span, disabled=isinstance(s.cond, ir.Lit) and s.cond.value is False)
+        return cond if t is None else z3.Or(z3.Not(t), cond)
 
     def _write(self, run: _Run, var: str, wr: _Write) -> None:
         st = run.w[var]
@@ -388,12 +420,14 @@ class Sig:
     # ------------------------------------------------------------ actions
 
     def action(self, a: ir.Action, w: State) -> Outcome:
+        self.where = a.name
         env = {p.name: self.fresh(f"{a.name}${p.name}", p.type) for p in a.params}
         inputs = conj([self.in_domain(env[p.name], p.type) for p in a.params], self.ctx)
         out = self._outcome(self.run(a.body, w, env), inputs)
         return replace(out, params=tuple((p, env[p.name]) for p in a.params))
 
     def init(self, w: State) -> Outcome:
+        self.where = "init"
         return self._outcome(self.run(self.inst.model.init, w, {}), self.true())
 
     def _outcome(self, r: _Run, inputs: z3.BoolRef) -> Outcome:
