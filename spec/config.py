@@ -189,6 +189,22 @@ def _bind_expr(e: ir.Expr, binding: Mapping[str, ir.Expr]) -> ir.Expr:
     return fold(sub(e))
 
 
+def _assigned(body: tuple[ir.Stmt, ...]) -> list[str]:
+    """The state variables `body` assigns, at any depth."""
+    out: list[str] = []
+    for s in body:
+        match s:
+            case ir.Assign():
+                out.append(s.var)
+            case ir.If():
+                out += _assigned(s.then) + _assigned(s.else_)
+            case ir.Forall():
+                out += _assigned(s.body)
+            case _:
+                pass
+    return out
+
+
 class _Binder:
     """Substitutes parameter values everywhere (expressions and types) and simplifies."""
 
@@ -255,12 +271,16 @@ class _Binder:
     def stmts(self, body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
         out: list[ir.Stmt] = []
         for s in body:
+            noted = len(self.folded)
             self._note_params(s)
             s = map_stmt_exprs(s, self.expr)
             match s:
                 case ir.If():
                     then, else_ = self.stmts(s.then), self.stmts(s.else_)
                     if isinstance(s.cond, ir.Lit):
+                        if len(self.folded) > noted and self.folded[noted].span == s.span:  # by _note_params
+                            writes = tuple(dict.fromkeys(_assigned(s.else_ if s.cond.value else s.then)))
+                            self.folded[noted] = replace(self.folded[noted], writes=writes)
                         out.extend(then if s.cond.value else else_)
                         continue
                     s = replace(s, then=then, else_=else_)

@@ -371,11 +371,14 @@ class Folded:
     """A model element whose expression mentioned parameters, which binding replaced by their
     values (an `if` on parameters alone is gone, only the branch taken is left): a proof that
     rests on the element, or on a statement inside the `if`, rests on those values too. `prop`
-    names the property when the element is a property's formula or an `assert`."""
+    names the property when the element is a property's formula or an `assert`; `writes`, for an
+    `if` binding decided, the variables its branch not taken assigns (a proof may rest on those
+    writes being absent)."""
 
     span: Span
     params: tuple[str, ...]
     prop: str | None = None
+    writes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,29 @@ from __future__ import annotations
 from html import escape
 
 from checker.explore.matrix import FixResult, Matrix
+from checker.policy import VACUOUS_PROOF
 from checker.report.matrix import TraceRenderer, cell_text, result_of, row_label, trace_ids
-from checker.result import Verdict
+from checker.result import PropertyResult, Verdict
 
 _CLASS = {
     Verdict.PROVED: "ok", Verdict.PROVED_ALL_SIZES: "ok", Verdict.REACHED: "ok",
     Verdict.VIOLATED: "bad", Verdict.UNREACHABLE: "bad",
     Verdict.HOLDS_TO_DEPTH: "bounded", Verdict.UNKNOWN: "unknown",
 }
+
+MAX_LISTED = 40  # a cell's tooltip lists at most this many elements a proof rests on
+
+
+def _rests_on(r: PropertyResult) -> str:
+    """What a proof rests on, one element per line (docs/verdicts.md, Why PROVED)."""
+    deps = r.depends_on or ()
+    lines = [f"{d.action}: {d.kind}{' (false here)' if d.disabled else ''} {d.text} ({d.span.file}:{d.span.line})"
+             for d in deps if d.kind != "param"]
+    params = sorted({d.text for d in deps if d.kind == "param"})
+    shown = lines[:MAX_LISTED] + ([f"... {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else [])
+    head = "rests on:" if lines else "rests on no action, guard or initial value"
+    return "\n".join([head, *shown, *(["under " + ", ".join(params)] if params else [])])
+
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
@@ -51,6 +66,10 @@ def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult]
             text = escape(cell_text(r))
             if r is not None and r.trace is not None and r.trace in ids:
                 text = f"<a href=\"#{ids[r.trace]}\">{text} ({ids[r.trace]})</a>"
+            elif r is not None and r.depends_on is not None:
+                if any(w.code == VACUOUS_PROOF and f"`{p}`" in w.message for w in rep.warnings):
+                    text += " (vacuous)"
+                text = f"<span title=\"{escape(_rests_on(r))}\">{text}</span>"
             elif r is not None and r.reason:
                 text = f"<span title=\"{escape(r.reason)}\">{text}</span>"
             out.append(f"<td class=\"{cls}\">{text}</td>")

@@ -34,6 +34,7 @@ import z3
 from checker.result import Dependency
 from checker.solver.parametric import Outside, Sig
 from spec import ir
+from spec.irutil import walk
 from spec.source import Span
 
 
@@ -160,12 +161,15 @@ class _Explainer:
     def run(self, props: Sequence[ir.Property]) -> Explanation:
         out = {}
         for p in props:
-            deps = [self.elements[n] for n in self._explain(p)]
-            deps += _params(self.sig.inst, p, deps)
+            names, lemmas = self._explain(p)
+            deps = [self.elements[n] for n in names]
+            about = _vars([self.lemmas[i] for i in lemmas] + _formulas(self.sig.inst.model, p))
+            deps += _params(self.sig.inst, p, deps, about)
             out[p.name] = tuple(sorted(set(deps), key=lambda d: (d.span.file, d.span.line, d.span.col, d.kind)))
         return Explanation(out)
 
-    def _explain(self, p: ir.Property) -> set[str]:
+    def _explain(self, p: ir.Property) -> tuple[set[str], set[int]]:
+        """The element literals `p`'s proof needs, and the lemmas."""
         sig, c = self.sig, self.sig.ctx
         used: set[str] = set()
         if p.kind is ir.PropKind.INVARIANT:
@@ -191,19 +195,45 @@ class _Explainer:
             elements |= elems
             todo += sorted(lemmas - seen)
             seen |= lemmas
-        return elements
+        return elements, seen
 
 
-def _params(inst: ir.Instance, prop: ir.Property, deps: Sequence[Dependency]) -> list[Dependency]:
+def _params(inst: ir.Instance, prop: ir.Property, deps: Sequence[Dependency], about: set[str]) -> list[Dependency]:
     """The parameter values the elements of `deps` (or an `if` around one, or the property's
-    own formula) were bound with."""
+    own formula) were bound with, and those of an `if` binding decided whose branch not taken
+    writes a variable the proof is about (`about`: read by the property or a lemma it needs)."""
     out = []
     for f in inst.folded:
         inside = [d for d in deps if d.kind != "param" and _within(d.span, f.span)]
-        if not inside and f.prop != prop.name:
+        if not inside and f.prop != prop.name and not set(f.writes) & about:
             continue
         action = inside[0].action if inside else prop.name
         out += [Dependency("param", action, f.span, f"{p} = {ir.format_value(inst.binding(p))}") for p in f.params]
+    return out
+
+
+def _vars(exprs: Sequence[ir.Expr]) -> set[str]:
+    return {x.name for e in exprs for x in walk(e) if isinstance(x, ir.Var | ir.Read)}
+
+
+def _formulas(model: ir.Model, prop: ir.Property) -> list[ir.Expr]:
+    """`prop`'s formula, or the conditions of its checks (an assert or range check)."""
+    if prop.expr is not None:
+        return [prop.expr]
+    out: list[ir.Expr] = []
+
+    def visit(body: Sequence[ir.Stmt]) -> None:
+        for s in body:
+            if isinstance(s, ir.Check) and s.prop == prop.name:
+                out.append(s.cond)
+            elif isinstance(s, ir.If):
+                visit(s.then)
+                visit(s.else_)
+            elif isinstance(s, ir.Forall):
+                visit(s.body)
+
+    for a in (*model.actions, None):
+        visit(a.body if a is not None else model.init)
     return out
 
 

@@ -359,3 +359,16 @@ def test_the_per_user_secret_is_private(tmp_path, cache_dir):
     path = tmp_path / "home-cache" / "spec-check" / "cache-secret"
     assert path.stat().st_mode & 0o077 == 0
     assert cache_secret() == secret  # made once
+
+
+def test_html_cells_say_what_a_proof_rests_on(tmp_path):
+    out = tmp_path / "m.html"
+    r = run_cli(["explore", MODEL, "--vary", "hardware", "--set", "reset_on_free=false", "--all-sizes",
+                 "--format", "html", "-o", str(out)])
+    assert r.code == 0
+    html = out.read_text(encoding="utf-8")
+    # the fixed hardware's no_crash proof rests on host_read's check of the poison bit, and on the
+    # hardware value that folded away the erratum-only poisoning in free (a branch not taken)
+    titles = re.findall(r'<span title="(rests on[^"]*)">PROVED ALL SIZES', html)
+    assert titles, html
+    assert any("host_read" in t and "hardware = fixed" in t for t in titles), titles
