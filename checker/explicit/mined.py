@@ -32,7 +32,7 @@ from spec.ops import BinOp, QuantKind, UnOp
 from spec.types import BOOL, BoolT, EnumT, FunT, RangeT, SortT, Type
 
 SIZES = (2, 3)
-MAX_STATES = 4_000  # sampled states per size
+MAX_STATES = 15_000  # sampled states per size (tdx needs ~15,000 at 3 elements per sort to reach every fault-path clause)
 MAX_LITERALS = 3
 MAX_PER_SORT = 2
 MAX_VARS = 3
@@ -102,12 +102,32 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         mine_atoms = [a for a in atoms if a.uses <= used]
         if not mine_atoms:
             continue
-        wide = wide_pairs is not None and len(used) == 2 and len(mine_atoms) <= wide_pairs
         eqs = [(i, j) for i, j in itertools.combinations(sorted(used), 2) if qvars[i][0] == qvars[j][0]]
         rows = _rows(samples, qvars, used, mine_atoms, eqs)
         facts: list[tuple[str, object]] = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
-        out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals + wide)
+        wide = wide_pairs is not None and len(used) == 2
+        # The wider clauses only over the atoms that vary in the samples: a constant adds nothing
+        # to a clause the subsumption set does not already hold (its one-literal clause, or the
+        # clause without it, is mined first), and scalars the pair does not depend on (a mapping
+        # flag set once) would otherwise price the pair out.
+        varying = [a for i, a in enumerate(mine_atoms) if _varies(rows, i)] if wide else []
+        if wide and len(varying) < len(mine_atoms) and len(varying) <= cast(int, wide_pairs):
+            mine_atoms = varying
+            rows = _rows(samples, qvars, used, mine_atoms, eqs)
+            facts = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
+        wider = wide and len(mine_atoms) <= cast(int, wide_pairs)
+        out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals + wider)
     return out
+
+
+def _varies(rows: list[int], bit: int) -> bool:
+    """Whether fact `bit` is true in some row and false in another."""
+    seen = 0
+    for r in rows:
+        seen |= 1 << ((r >> bit) & 1)
+        if seen == 3:
+            return True
+    return False
 
 
 def _sample(inst: ir.Instance, max_states: int, deadline: float | None) -> tuple[Semantics, list[FastState]]:

@@ -111,7 +111,7 @@ class _Explainer:
         tracks = tracker.literals()
         self.elements = tracker.elements
         enabled = [t for t in tracks if not self.elements[str(t)].disabled]
-        self.tiers = [[], enabled, tracks] if len(enabled) < len(tracks) else [[], tracks]
+        self.tiers = [enabled, tracks] if len(enabled) < len(tracks) else [tracks]
         self._kept: dict[int, tuple[set[int], set[str]]] = {}  # lemma -> (lemmas, elements) keeping it
 
     def _goals(self, s: z3.Solver, posts: list[z3.BoolRef]) -> list[z3.BoolRef]:
@@ -130,9 +130,9 @@ class _Explainer:
 
     def _core(self, s: z3.Solver, assumptions: list[z3.BoolRef], what: str) -> set[str]:
         """An unsat core of `s` under `assumptions` and the element literals, preferring one
-        without elements, then one without guards that are false here: a disabled action that
-        does not touch a lemma keeps it anyway, and listing its guard would make the proof look
-        vacuous. Z3 minimises each core, so the first core found is minimal, not minimum."""
+        without guards that are false here: a disabled action that does not touch a lemma keeps
+        it anyway, and listing its guard would make the proof look vacuous. Z3 minimises each
+        core, so the core found is minimal, not minimum."""
         for tier in self.tiers:
             if self.deadline is not None:
                 left = self.deadline - time.monotonic()

@@ -187,7 +187,10 @@ def _prune(s: _Search, q: _Query, deadline: float | None, watched: set[str]) -> 
             break
         if res.status is smt.Status.UNKNOWN:
             return UNKNOWN
-        u: Universes | None = Universes(q.solver.model(), s.sig.sorts())
+        model = smt.model_of(q.solver)
+        if model is None:
+            return UNKNOWN
+        u: Universes | None = Universes(model, s.sig.sorts())
         false = [i for i in s.keep if u is not None and u.evaluate(q.post[i]) is False]
         if not false:  # the evaluator could not tell: ask lemma by lemma
             u = None

@@ -106,6 +106,15 @@ def _run(solver: z3.Solver, ctx: z3.Context, assumptions: list[Formula], deadlin
                      elapsed)
 
 
+def model_of(solver: z3.Solver) -> z3.ModelRef | None:
+    """The model of a `sat` answer, or None when Z3 cannot give it: a watchdog interrupt that
+    lands just after `check` returned leaves the context canceled (`model is not available`)."""
+    try:
+        return solver.model()
+    except z3.Z3Exception:
+        return None
+
+
 def _solver(enc: Encoding) -> z3.Solver:
     """Bit-vector state without arrays is a finite-domain problem: Z3's QF_FD solver bit-blasts it
     to its SAT core (incremental, with assumptions), which is much faster than the SMT core here."""
@@ -144,7 +153,9 @@ class Session:
         res = _run(self._solver, self.enc.ctx, list(assumptions), deadline)
         self.checks += 1
         self.solver_time += res.time_s
-        self._model = self._solver.model() if res.status is Status.SAT else None
+        self._model = model_of(self._solver) if res.status is Status.SAT else None
+        if res.status is Status.SAT and self._model is None:
+            return SatResult(Status.UNKNOWN, "z3 answered sat but could not give the model (interrupted)", res.time_s)
         return res
 
     def solve_preferring(self, goal: Formula, prefs: list[Formula], deadline: float | None) -> bool:
@@ -250,7 +261,10 @@ def solve_horn(enc: Encoding, system: HornSystem, deadline: float | None) -> Hor
     res = _run(s, enc.ctx, [], deadline)
     if res.status is not Status.SAT:
         return HornResult(res.status, res.reason, res.time_s)
-    inv = _interpretation(s.model(), system)
+    model = model_of(s)
+    if model is None:
+        return HornResult(Status.UNKNOWN, "z3 answered sat but could not give the model (interrupted)", res.time_s)
+    inv = _interpretation(model, system)
     if _has_quantifier(inv):  # Spacer's model converters can leave `exists`: eliminate them
         inv = _eliminate_quantifiers(inv, enc.ctx, deadline)
         if inv is None:
