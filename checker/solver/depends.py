@@ -7,17 +7,19 @@ Boolean literal (checker/solver/parametric.py, `Sig.tracked`); a literal left fr
 element (no guard, either branch, any value of the type). Each lemma of I is also assumed only
 under a literal. For a property P:
 
-1. the lemmas P needs: the unsat core of `lemmas && !P`;
-2. closed under consecution: for every action, the core of `lemmas && step && (some needed lemma
-   fails after the step)`, with every element literal assumed, adds the lemmas the step needs;
-   repeated until no action adds one (the needed lemmas J are then inductive on their own);
-3. the elements: the element literals in the cores of the last round and of `init => J`.
+1. the lemmas P needs: the unsat core of `lemmas && !P` (for an assert or range check: of
+   `lemmas && step && the check fails`, per action, and of `init && the check fails`);
+2. for each needed lemma L, once per invariant (memoised, shared by its properties): the cores
+   of `init && !L'` and, per action, of `lemmas && step && !L'`, which add the lemmas and
+   elements L holds by; closed until no new lemma is needed (the needed lemmas J are then
+   inductive on their own);
+3. the elements: the element literals of all those cores.
 
 Every query is unsat with only its core assumed, and a literal outside the core may take either
 value, in particular the weakened one: dropping every element not listed at once keeps each
-query unsat, so the proof stands on the listed elements alone, for every size. Cores are not
-minimal (Z3 minimises them, `core.minimize`), so a listed element may be removable; none that is
-not listed is needed. A solver `unknown` or a sat query (a bug: the proof was checked) gives no
+query unsat, so the proof stands on the listed elements alone, for every size (the union of
+per-lemma cores is a core of their conjunction). Cores are minimal, not minimum (Z3's
+`core.minimize`), so a listed element may be removable; none that is not listed is needed. A solver `unknown` or a sat query (a bug: the proof was checked) gives no
 explanation rather than a wrong one.
 """
 
