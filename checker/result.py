@@ -181,6 +181,14 @@ class PropertyResult:
         return self.vacuity_of is not None
 
     @property
+    def vacuous_proof(self) -> bool:
+        """A proof that rests only on initial values, parameter values and guards false under the
+        configuration (or on nothing at all): no action's mechanism takes part in it."""
+        deps = self.depends_on
+        return deps is not None and self.verdict.is_pass and \
+            all(d.kind in ("init", "param") or d.disabled for d in deps)
+
+    @property
     def why_unexplained(self) -> str | None:
         """Why a proof lists no elements it rests on because none were computed (None: not a
         proof, or explained)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from checker.policy import VACUOUS_PROOF
-from checker.result import Dependency, PropertyResult, Warning_
+from checker.result import PropertyResult, Warning_
 from spec import ir
 from spec.irutil import fold, free_locals, map_children, subst, walk
 from spec.ops import BinOp, QuantKind
@@ -190,18 +190,12 @@ def _size(e: ir.Expr) -> int:
     return sum(1 for _ in walk(e))
 
 
-def vacuous_proof(deps: Sequence[Dependency]) -> bool:
-    """A proof that rests only on initial values, parameter values and guards false under the
-    configuration (or on nothing at all): no action's mechanism takes part in it."""
-    return all(d.kind in ("init", "param") or d.disabled for d in deps)
-
-
 def vacuous_proofs(props: Sequence[ir.Property], results: Mapping[str, PropertyResult]) -> list[Warning_]:
     """`vacuous-proof` for every explained proof that no action's mechanism takes part in."""
     out = []
     for p in props:
         deps = results[p.name].depends_on
-        if deps is None or not results[p.name].verdict.is_pass or not vacuous_proof(deps):
+        if deps is None or not results[p.name].vacuous_proof:
             continue
         params = sorted({d.text for d in deps if d.kind == "param"})
         disabled = [d for d in deps if d.disabled]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from html import escape
 
 from checker.explore.matrix import FixResult, Matrix
-from checker.policy import VACUOUS_PROOF
 from checker.report.matrix import TraceRenderer, cell_text, result_of, row_label, trace_ids
 from checker.result import PropertyResult, Verdict
 
@@ -67,7 +66,7 @@ def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult]
             if r is not None and r.trace is not None and r.trace in ids:
                 text = f"<a href=\"#{ids[r.trace]}\">{text} ({ids[r.trace]})</a>"
             elif r is not None and r.depends_on is not None:
-                if any(w.code == VACUOUS_PROOF and f"`{p}`" in w.message for w in rep.warnings):
+                if r.vacuous_proof:
                     text += " (vacuous)"
                 text = f"<span title=\"{escape(_rests_on(r))}\">{text}</span>"
             elif r is not None and r.reason:
