@@ -38,15 +38,17 @@ from checker.symbolic.generalize import conjunction, split
 from spec import ir
 from spec.printer import print_ir_expr
 
-ALL_SIZES_MAX_S = 60.0  # the whole all-sizes step stops after this long (quantified queries may not end)
+ALL_SIZES_MAX_S = 90.0  # the whole all-sizes step stops after this long (quantified queries may not end)
 SAMPLE_SHARE = 0.1  # refuting the properties' own lemmas in reachable states ends by this share of the time
-MINE_SHARE = 0.3  # mining clauses from reachable states ends by this share
+MINE_SHARE = 0.5  # mining clauses from reachable states ends by this share (tdx: about 40 s)
+SPACER_SHARE = 0.6  # ... and Spacer's one-element invariant by this one
 NARROW_SIZES = (2, 3)  # Houdini at these fixed sizes narrows the candidates before the all-sizes one
 DEEP_MAX_S = 240.0  # the deep round (four-literal clauses) may run this much longer, within the run's --timeout
 DEEP_MIN_S = 60.0  # ... and only starts with at least this long left
 # Five-literal clauses over two variables (tdx: a vCPU's in-flight fault and a gfn's attribute)
-# only where the pair has at most this many atoms: 5.5 million combinations, about 5 s.
+# only where the pair has at most this many atoms that name one of them (tdx: 11 to 18).
 FIVE_LITERAL_MAX_ATOMS = 30
+DEEP_MAX_CLAUSES = 6000  # tdx mines about 3,000 (the first round's cap would cut it)
 ENGINE = "all-sizes"
 EXPLAIN_MAX_S = 60.0  # what the proofs rest on (tdx: about 25 s for its three invariants)
 
@@ -90,7 +92,7 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         return mine(inst, stop, samples, **how)
 
     rounds: list[Callable[[], list[ir.Expr]]] = [
-        list, lambda: [*mined(_share(t0, end, MINE_SHARE)), *_spacer(inst, proved, 1, _share(t0, end, 0.4))]]
+        list, lambda: [*mined(_share(t0, end, MINE_SHARE)), *_spacer(inst, proved, 1, _share(t0, end, SPACER_SHARE))]]
     out: dict[str, PropertyResult] = {}
     left = proved
     encs: dict[int, Encoding] = {}
@@ -109,7 +111,8 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         deep_end = t0 + ALL_SIZES_MAX_S + DEEP_MAX_S if deadline is None else \
             min(deadline, t0 + ALL_SIZES_MAX_S + DEEP_MAX_S)
         if time.monotonic() < deep_end - DEEP_MIN_S:
-            pool = mined(deep_end, literals=4, one_per_sort=True, wide_pairs=FIVE_LITERAL_MAX_ATOMS)
+            pool = mined(deep_end, literals=4, one_per_sort=True, wide_pairs=FIVE_LITERAL_MAX_ATOMS,
+                         max_clauses=DEEP_MAX_CLAUSES)
             cands = list(dict.fromkeys([*cands, *pool]))
             got = _attempt(inst, left, results, own, cands, deep_end, false_at, encs)
             out.update({n: r for n, r in got.items() if r.verdict is Verdict.PROVED_ALL_SIZES

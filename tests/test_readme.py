@@ -27,11 +27,12 @@ def test_upstream_bug_trace_is_the_real_one():
     report = check(ROOT / "models" / "tdx.spec", params={"attr_check_before_snapshot": "true"},
                    properties=["P5_spte_kind"], vacuity_goals=False)
     r = report.result("P5_spte_kind")
-    assert r.verdict.value == "VIOLATED" and r.depth == 6
-    assert [s.action for s in r.trace.steps[1:]] == ["kvm.set_attr_begin", "gmem.create", "kvm.fault_begin",
-                                                      "kvm.set_attr_commit", "gmem.get_pfn", "kvm.fault_install"]
+    assert r.verdict.value == "VIOLATED" and r.depth == 7
+    assert [s.action for s in r.trace.steps[1:]] == ["kvm.set_attr_begin", "kvm.set_attr_store", "gmem.create",
+                                                      "kvm.fault_begin", "kvm.set_attr_commit", "gmem.get_pfn",
+                                                      "kvm.fault_install"]
     gfn0, page0 = ir.Elem("Gfn", 0), ir.Elem("Page", 0)
-    assert r.trace.steps[5].choices == (("g", gfn0), ("p", page0))  # shown as `choose g=gfn0, p=page0`
+    assert r.trace.steps[6].choices == (("g", gfn0), ("p", page0))  # shown as `choose g=gfn0, p=page0`
 
 
 def test_the_toy_model_behaves_as_described(tmp_path: Path):

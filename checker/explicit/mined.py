@@ -2,8 +2,8 @@
 quantified clauses of a few literals over the state variables, kept when no sampled reachable
 state falsifies them.
 
-The sample is a breadth-first search of the instance resized (each sort at 2, then 3 elements),
-stopped by a state budget; states are orbit representatives, which is enough since a clause that
+The sample is a breadth-first search of the instance resized (each sort at 1, 2, then 3
+elements), stopped by a state budget, plus seeded random walks; states are orbit representatives, which is enough since a clause that
 names no sort element has one value on a whole orbit. For each set of quantified variables (at
 most two per sort, three in all), every assignment of elements to them in every sampled state
 gives a row of atom values; a clause holds iff no row falsifies all its literals. Clauses are
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -25,14 +26,23 @@ from typing import cast
 
 from checker.explicit.search import Goals, Search
 from checker.explicit.symmetry import Symmetry, blockers
-from checker.interp.semantics import FastState, Semantics
+from checker.interp.semantics import FastState, Semantics, Violation
 from checker.result import Budget
 from spec import ir
 from spec.ops import BinOp, QuantKind, UnOp
 from spec.types import BOOL, BoolT, EnumT, FunT, RangeT, SortT, Type
 
-SIZES = (2, 3)
-MAX_STATES = 15_000  # sampled states per size (tdx needs ~15,000 at 3 elements per sort to reach every fault-path clause)
+SIZES = (1, 2, 3)
+# Sampled states per size. One element per sort is explored completely (tdx: about 5,000 states):
+# deep states refute clauses that would otherwise hide the true ones (a superset of a held clause
+# is never mined). Two elements: most of tdx's 324,000 orbits, so that the deep round's clauses
+# false at that size never reach Houdini (tdx: 1,900 candidates instead of 3,000, and the
+# four-literal fault-path clauses it needs are kept); three: tdx needs ~15,000 to reach every
+# fault-path clause.
+MAX_STATES = {1: 200_000, 2: 200_000, 3: 15_000}
+WALKS = 100  # random walks per size, after the breadth-first sample (see _walks)
+WALK_DEPTH = 40
+WALK_STARTS = 10_000  # initial states enumerated to start walks from
 MAX_LITERALS = 3
 MAX_PER_SORT = 2
 MAX_VARS = 3
@@ -64,7 +74,7 @@ Sample = tuple[ir.Instance, Semantics, list[FastState]]  # a resized instance an
 
 
 def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZES,
-           max_states: int = MAX_STATES) -> list[Sample]:
+           max_states: int | None = None) -> list[Sample]:
     """Reachable states of `inst` resized to each of `sizes` (what `mine` reads; one sample
     serves several calls)."""
     out = []
@@ -72,7 +82,8 @@ def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZ
         if deadline is not None and time.monotonic() >= deadline:
             break
         resized = replace(inst, sizes=tuple((s, k) for s, _ in inst.sizes))
-        out.append((resized, *_sample(resized, max_states, deadline)))
+        budget = max_states if max_states is not None else MAX_STATES.get(k, min(MAX_STATES.values()))
+        out.append((resized, *_sample(resized, budget, deadline)))
     return out
 
 
@@ -82,9 +93,9 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
     """Clauses of at most `literals` literals true in every state of `samples` (default: a new
     `sample(inst, deadline)`). `one_per_sort`: only over one variable of each of two or more
     sorts (the relations between a vCPU, a gfn and a page), which keeps clauses of four literals
-    affordable. `wide_pairs`: a set of two variables with at most this many atoms gets clauses of
-    one literal more (the combinations grow with the fifth power of the atoms at five literals),
-    in the same pass, so that its clauses subsume the others' supersets."""
+    affordable. `wide_pairs`: a set of two variables with at most this many atoms that name one
+    of them and vary in the samples also gets clauses of one literal more over those atoms (the
+    combinations grow with the fifth power of the atoms at five literals)."""
     sorts = [s for s, _ in inst.sizes]
     qvars = [(s, k) for s in sorts for k in range(MAX_PER_SORT)]  # variable i: the k-th of sort s
     atoms = _atoms(inst, qvars)
@@ -105,18 +116,19 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         eqs = [(i, j) for i, j in itertools.combinations(sorted(used), 2) if qvars[i][0] == qvars[j][0]]
         rows = _rows(samples, qvars, used, mine_atoms, eqs)
         facts: list[tuple[str, object]] = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
-        wide = wide_pairs is not None and len(used) == 2
-        # The wider clauses only over the atoms that vary in the samples: a constant adds nothing
-        # to a clause the subsumption set does not already hold (its one-literal clause, or the
-        # clause without it, is mined first), and scalars the pair does not depend on (a mapping
-        # flag set once) would otherwise price the pair out.
-        varying = [a for i, a in enumerate(mine_atoms) if _varies(rows, i)] if wide else []
-        if wide and len(varying) < len(mine_atoms) and len(varying) <= cast(int, wide_pairs):
-            mine_atoms = varying
-            rows = _rows(samples, qvars, used, mine_atoms, eqs)
-            facts = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
-        wider = wide and len(mine_atoms) <= cast(int, wide_pairs)
-        out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals + wider)
+        out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals)
+        if wide_pairs is None or len(used) != 2:
+            continue
+        # One literal more for a pair of variables, only over the atoms that name one of them and
+        # vary in the samples: a constant adds nothing to a clause (its one-literal clause, or the
+        # clause without it, is held already), and scalars (a mapping flag set once, the
+        # invalidation in flight) would price the pair out: the combinations grow with the fifth
+        # power of the atoms. The pass above has their clauses of `literals` literals.
+        wide = [a for i, a in enumerate(mine_atoms) if a.uses and _varies(rows, i)]
+        if len(wide) <= wide_pairs:
+            rows = _rows(samples, qvars, used, wide, eqs)
+            facts = [("atom", a) for a in wide] + [("eq", e) for e in eqs]
+            out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals + 1)
     return out
 
 
@@ -138,7 +150,29 @@ def _sample(inst: ir.Instance, max_states: int, deadline: float | None) -> tuple
                     max_states=max_states), graph=None, deadlocks=False, progress=None, stop_when_found=False,
                     renamer=sym)
     search.run()
-    return sem, list(search.visited)
+    return sem, list(search.visited) + _walks(sem, deadline)
+
+
+def _walks(sem: Semantics, deadline: float | None) -> list[FastState]:
+    """States of WALKS seeded random walks of WALK_DEPTH steps. The breadth-first sample stops at
+    a state budget, so a clause that only deep states falsify survives it, and then hides the
+    true, longer clause it is a subset of (a superset of a held clause is never mined). The
+    walks reach those depths cheaply."""
+    rng = random.Random(0)
+    starts = [s for s in sem.initial_fast(limit=WALK_STARTS, deadline=deadline) if not isinstance(s, Violation)]
+    out: list[FastState] = []
+    for _ in range(WALKS if starts else 0):
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        s = rng.choice(starts)
+        for _ in range(WALK_DEPTH):
+            succ = [o for expand in sem.expanders for _i, outs in expand(s) for o in outs
+                    if not isinstance(o, Violation)]
+            if not succ:
+                break
+            s = rng.choice(succ)
+            out.append(s)
+    return out
 
 
 def _atoms(inst: ir.Instance, qvars: list[tuple[str, int]]) -> list[_Atom]:
@@ -384,7 +418,7 @@ class _ClauseSearch:
         facts, pairs = self.facts, [self.lits[k] for k in combo]
         # extend() checked that the literals name every variable, each in some atom (`p0 == p1 ||
         # C(p1)`: p0 says nothing, and only with one page is it true)
-        if not _connected([_uses(facts[i]) for i, _ in pairs], self.used):
+        if not _connected([_uses(facts[i]) for i, _ in pairs], self.used) and not _uniform(facts, pairs, self.used):
             return
         if self.subsumed(combo):
             return
@@ -423,6 +457,20 @@ def _connected(uses: list[frozenset[int]], used: frozenset[int]) -> bool:
                 seen |= u
                 grew = True
     return seen == used
+
+
+def _uniform(facts, pairs: list[tuple[int, bool]], used: frozenset[int]) -> bool:
+    """Is the clause `S || A(x0) || !A(x1)` over two variables of one sort (S: literals that name
+    no variable)? It says "S, or A has one value on the whole sort" (KVM's MIXED flag: `mixed ||
+    attr[g0] == attr[g1]`), a relation `_connected` would reject."""
+    named = [(cast(_Atom, facts[i][1]), pos) for i, pos in pairs if _uses(facts[i])]
+    if len(used) != 2 or len(named) != 2 or any(facts[i][0] != "atom" for i, _ in pairs):
+        return False
+    (a, pa), (b, pb) = named
+    x0, x1 = sorted(used)
+    rename = {x0: x1, x1: x0}
+    return (pa != pb and a.var == b.var and a.value == b.value and a.uses == {x0} and b.uses == {x1}
+            and tuple(rename.get(x, x) if isinstance(x, int) else x for x in a.args) == b.args)
 
 
 def _uses(fact) -> frozenset[int]:

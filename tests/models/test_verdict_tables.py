@@ -149,28 +149,42 @@ def test_claims_rfc2021_shows_the_seed_concerns(results):
     assert v["mm.Q1_movable_offline_succeeds"] == "V"
     assert v["P4_guest_memory_unevictable"] == "V"  # Q2: refcount/mapcount tell reclaim nothing
     assert v["Q4_kcore_sees_guest_page"] == "R"  # Q4: kcore reads guest memory
-    assert v["Q5_guest_page_migrated"] == "U"  # Q5: no migration of private pages
+    # Q5: no migration of private pages; on TDX since 6.19 a page whose REMOVE failed is freed
+    # still TD-owned and migrated as host memory, so the RFC's own answer shows where the page
+    # is leaked (CCA).
+    assert v["Q5_guest_page_migrated"] == "R"
+    assert _v(results, "tdx.spec", design="rfc2021", hardware="cca")["Q5_guest_page_migrated"] == "U"
     assert v["private_page_mapped"] == "R"
 
 
 def test_claims_guest_memfd_guarantees_and_open_items(results):
     v = _v(results, "tdx.spec", design="guest_memfd", hardware="tdx1")
-    for prop in ("P1_no_host_write_to_private", "P3_guest_pages_not_movable", "P4_guest_memory_unevictable",
-                 "P4_never_swapped", "P5_spte_backed", "P5_spte_kind", "P6_freed_pages_returned",
-                 "P7_private_exclusive", "P8_no_stale_data", "P9_no_poison", "P11_single_owner",
-                 "P12_no_guest_lines_on_free", "Q6_host_survives", "guest_integrity", "mm.Q1_movable_offline_succeeds"):
+    for prop in ("P3_guest_pages_not_movable", "P4_guest_memory_unevictable", "P5_spte_backed", "P5_spte_kind",
+                 "P5_no_mixed_huge_leaf", "kvm.conversion_unmapped", "P7_private_exclusive", "P8_no_stale_data",
+                 "P11_single_owner", "guest_integrity", "mm.Q1_movable_offline_succeeds"):
         assert v[prop] == "P", prop
+    # Since 6.19 TDX keeps no reference to a page whose TDH.MEM.PAGE.REMOVE failed: it is freed
+    # while still TD-owned (the window ce7b5695397b names). Where the failed return leaks the page
+    # (CCA, pKVM), the same properties hold.
+    pin_dependent = ("P1_no_host_write_to_private", "P4_never_swapped", "P6_freed_pages_returned", "P9_no_poison",
+                     "P12_no_guest_lines_on_free", "Q6_host_survives")
+    for prop in pin_dependent:
+        assert v[prop] == "V", prop
+        assert _v(results, "tdx.spec", design="guest_memfd", hardware="cca")[prop] == "P", prop
     assert v["Q4_kcore_sees_guest_page"] == "R"  # open: kcore still relies on the hardware
-    assert v["Q5_guest_page_migrated"] == "U"  # open: private pages cannot be migrated
-    for goal in ("private_page_mapped", "converted_to_shared", "converted_to_private",
+    assert v["Q5_guest_page_migrated"] == "R"  # only the page a failed REMOVE left TD-owned
+    assert _v(results, "tdx.spec", design="guest_memfd", hardware="cca")["Q5_guest_page_migrated"] == "U"
+    for goal in ("private_page_mapped", "converted_to_shared", "converted_to_private", "huge_leaf_mapped",
                  "punch_hole_over_mapped_page", "attribute_mismatch_fault"):
         assert v[goal] == "R", goal
 
 
 def test_claims_hardware_decides_introspection(results):
     # Q4/P10: with guest_memfd unchanged, only the hardware decides whether a kcore read is harmless.
-    for hw in ("tdx1", "tdx", "sev", "cca", "pkvm"):
+    for hw in ("tdx", "sev", "cca", "pkvm"):
         assert _v(results, "tdx.spec", design="guest_memfd", hardware=hw)["P10_introspection_harmless"] == "P", hw
+    # tdx1: only the page a failed REMOVE left TD-owned (6.19), poisoned by the host's reuse
+    assert _v(results, "tdx.spec", design="guest_memfd", hardware="tdx1")["P10_introspection_harmless"] == "V"
     assert _v(results, "tdx.spec", design="guest_memfd", hardware="none")["P10_introspection_harmless"] == "V"
 
 
@@ -191,10 +205,14 @@ def test_claims_bugs_reproduce_only_with_their_buggy_value(results):
     for r in rows:
         p = dict(r.params)
         for bug, prop in (("attr_check_before_snapshot", "P5_spte_kind"),
-                          ("as_inaccessible_mask_bug", "mm.truncate_zeroes_accessible_files")):
+                          ("as_inaccessible_mask_bug", "mm.truncate_zeroes_accessible_files"),
+                          ("attr_range_not_widened", "kvm.conversion_unmapped"),
+                          ("prefault_before_launch", "P1_no_host_write_to_private")):
             if bug in p and r.prop == prop and r.engine == "explicit" and p.get("design") == "guest_memfd":
                 by_param.setdefault((bug, prop, r.model), {})[p[bug]] = results[configs[r]].verdicts[prop][0]
     assert by_param == {
         ("attr_check_before_snapshot", "P5_spte_kind", "tdx.spec"): {"true": "V", "false": "P"},
         ("as_inaccessible_mask_bug", "mm.truncate_zeroes_accessible_files", "tdx.spec"): {"true": "V", "false": "P"},
+        ("attr_range_not_widened", "kvm.conversion_unmapped", "tdx.spec"): {"true": "V", "false": "P"},
+        ("prefault_before_launch", "P1_no_host_write_to_private", "snp.spec"): {"true": "V", "false": "P"},
     }
