@@ -3,8 +3,9 @@ quantified clauses of a few literals over the state variables, kept when no samp
 state falsifies them.
 
 The sample is a breadth-first search of the instance resized (each sort at 1, 2, then 3
-elements), stopped by a state budget, plus seeded random walks; states are orbit representatives, which is enough since a clause that
-names no sort element has one value on a whole orbit. For each set of quantified variables (at
+elements), stopped by a state budget, plus seeded random walks; states are orbit
+representatives, which is enough since a clause that names no sort element has one value on a
+whole orbit. For each set of quantified variables (at
 most two per sort, three in all), every assignment of elements to them in every sampled state
 gives a row of atom values; a clause holds iff no row falsifies all its literals. Clauses are
 enumerated smallest first and a clause is skipped when a smaller one it contains already holds.
@@ -466,8 +467,8 @@ def _uniform(facts, pairs: list[tuple[int, bool]], used: frozenset[int]) -> bool
     named = [(cast(_Atom, facts[i][1]), pos) for i, pos in pairs if _uses(facts[i])]
     if len(used) != 2 or len(named) != 2 or any(facts[i][0] != "atom" for i, _ in pairs):
         return False
-    (a, pa), (b, pb) = named
     x0, x1 = sorted(used)
+    (a, pa), (b, pb) = sorted(named, key=lambda n: n[0].uses != {x0})  # the literal on x0 first
     rename = {x0: x1, x1: x0}
     return (pa != pb and a.var == b.var and a.value == b.value and a.uses == {x0} and b.uses == {x1}
             and tuple(rename.get(x, x) if isinstance(x, int) else x for x in a.args) == b.args)

@@ -103,3 +103,28 @@ def test_a_variable_whose_values_are_elements_is_read_through(tmp_path):
     assert {"st[fpage[v0]] == Free", "st[fpage[v0]] == Shared", "st[fpage[v0]] == Private"} not in got
     assert {"st[fpage[v0]] == Private", "!ept[fpage[v0]]"} not in got
     assert refuted(inst, clauses, None, max_states=100_000) == {}
+
+
+UNIFORM = """
+model u;
+sort Gfn = 2;
+var attr: Gfn -> bool = true;
+var mixed: bool = false;
+var huge: bool = false;
+action flip(g: Gfn) { require !huge; attr[g] := !attr[g]; mixed := exists a: Gfn :: exists b: Gfn :: attr[a] != attr[b]; }
+action map_huge() { require !mixed; huge := true; }
+action unmap_huge() { huge := false; }
+invariant huge_uniform: huge -> (forall a: Gfn :: forall b: Gfn :: attr[a] == attr[b]);
+"""
+
+
+def test_a_flag_that_says_a_sort_is_uniform_is_mined(tmp_path):
+    # `mixed || attr[g0] == attr[g1]` relates g0 and g1 only through the flag: the proof of
+    # huge_uniform needs it, and a clause over unrelated variables is otherwise never kept
+    (tmp_path / "u.spec").write_text(UNIFORM, encoding="utf-8")
+    inst = load_instance(tmp_path / "u.spec")
+    clauses = mine(inst, None)
+    got = {frozenset(print_ir_expr(x).removeprefix("forall g0: Gfn :: forall g1: Gfn :: ").split(" || "))
+           for x in clauses}
+    assert {"mixed", "attr[g0]", "!attr[g1]"} in got
+    assert refuted(inst, clauses, None, max_states=100_000) == {}
