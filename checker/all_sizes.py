@@ -85,11 +85,12 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     # before left unproved. (A round with Spacer's two-element invariant, next, proved nothing
     # the deep round does not on any shipped model, for 12-21 s each.)
     samples: list[Sample] = []  # reachable states for mining, taken once for both mining rounds
+    rows: dict = {}  # ... and read once
 
     def mined(stop: float, **how: Any) -> list[ir.Expr]:
         if not samples:
             samples.extend(sample(inst, stop))
-        return mine(inst, stop, samples, **how)
+        return mine(inst, stop, samples, rows_cache=rows, **how)
 
     rounds: list[Callable[[], list[ir.Expr]]] = [
         list, lambda: [*mined(_share(t0, end, MINE_SHARE)), *_spacer(inst, proved, 1, _share(t0, end, SPACER_SHARE))]]

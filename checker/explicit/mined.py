@@ -90,13 +90,15 @@ def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZ
 
 def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | None = None,
          max_clauses: int = MAX_CLAUSES, literals: int = MAX_LITERALS,
-         one_per_sort: bool = False, wide_pairs: int | None = None) -> list[ir.Expr]:
+         one_per_sort: bool = False, wide_pairs: int | None = None,
+         rows_cache: dict | None = None) -> list[ir.Expr]:
     """Clauses of at most `literals` literals true in every state of `samples` (default: a new
     `sample(inst, deadline)`). `one_per_sort`: only over one variable of each of two or more
     sorts (the relations between a vCPU, a gfn and a page), which keeps clauses of four literals
     affordable. `wide_pairs`: a set of two variables with at most this many atoms that name one
     of them and vary in the samples also gets clauses of one literal more over those atoms (the
-    combinations grow with the fifth power of the atoms at five literals)."""
+    combinations grow with the fifth power of the atoms at five literals). `rows_cache`: the
+    samples' rows per set of variables, kept for the next call over the same `samples`."""
     sorts = [s for s, _ in inst.sizes]
     qvars = [(s, k) for s in sorts for k in range(MAX_PER_SORT)]  # variable i: the k-th of sort s
     atoms = _atoms(inst, qvars)
@@ -115,7 +117,11 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         if not mine_atoms:
             continue
         eqs = [(i, j) for i, j in itertools.combinations(sorted(used), 2) if qvars[i][0] == qvars[j][0]]
-        rows = _rows(samples, qvars, used, mine_atoms, eqs)
+        key = (used, tuple(mine_atoms))
+        rows = rows_cache[key] if rows_cache is not None and key in rows_cache else \
+            _rows(samples, qvars, used, mine_atoms, eqs)
+        if rows_cache is not None:
+            rows_cache[key] = rows
         facts: list[tuple[str, object]] = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
         out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals)
         if wide_pairs is None or len(used) != 2:
@@ -125,12 +131,24 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         # clause without it, is held already), and scalars (a mapping flag set once, the
         # invalidation in flight) would price the pair out: the combinations grow with the fifth
         # power of the atoms. The pass above has their clauses of `literals` literals.
-        wide = [a for i, a in enumerate(mine_atoms) if a.uses and _varies(rows, i)]
-        if len(wide) <= wide_pairs:
-            rows = _rows(samples, qvars, used, wide, eqs)
+        wide_at = [i for i, a in enumerate(mine_atoms) if a.uses and _varies(rows, i)]
+        if len(wide_at) <= wide_pairs:
+            wide = [mine_atoms[i] for i in wide_at]
+            rows = _project(rows, [*wide_at, *range(len(mine_atoms), len(mine_atoms) + len(eqs))])
             facts = [("atom", a) for a in wide] + [("eq", e) for e in eqs]
             out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals + 1)
     return out
+
+
+def _project(rows: list[int], bits: list[int]) -> list[int]:
+    """The distinct rows over the facts at `bits` (fact k of the result: bit bits[k] of a row)."""
+    out = set()
+    for r in rows:
+        p = 0
+        for k, b in enumerate(bits):
+            p |= (r >> b & 1) << k
+        out.add(p)
+    return list(out)
 
 
 def _varies(rows: list[int], bit: int) -> bool:
@@ -386,6 +404,7 @@ class _ClauseSearch:
         self.ids = [held.literal(facts[i], pos) for i, pos in self.lits]
         bit = {v: 1 << k for k, v in enumerate(sorted(used))}
         self.full = sum(bit.values())
+        self.pair = len(used) == 2  # only then can a clause be `_uniform`
         self.var_mask = [sum(bit[v] for v in _uses(facts[i])) for i, _ in self.lits]  # the variables a literal names
         self.atom_mask = [m if facts[i][0] == "atom" else 0 for m, (i, _) in zip(self.var_mask, self.lits, strict=True)]
         self.out: list[ir.Expr] = []
@@ -419,7 +438,9 @@ class _ClauseSearch:
         facts, pairs = self.facts, [self.lits[k] for k in combo]
         # extend() checked that the literals name every variable, each in some atom (`p0 == p1 ||
         # C(p1)`: p0 says nothing, and only with one page is it true)
-        if not _connected([_uses(facts[i]) for i, _ in pairs], self.used) and not _uniform(facts, pairs, self.used):
+        masks = [self.var_mask[k] for k in combo]
+        if not _connected(masks, self.full) and not (
+                self.pair and len(masks) - masks.count(0) == 2 and _uniform(facts, pairs, self.used)):
             return
         if self.subsumed(combo):
             return
@@ -444,20 +465,19 @@ class _ClauseSearch:
         return not (len(inners) == 1 and all(any(isinstance(x, _Inner) for x in args) for args in reads))
 
 
-def _connected(uses: list[frozenset[int]], used: frozenset[int]) -> bool:
-    """Do the literals link every variable to every other? `A(p0) || B(p1)` with nothing relating
-    p0 and p1 is two separate facts, not a relation, and such clauses would crowd out the rest."""
-    if len(used) < 2:
-        return True
-    seen = {min(used)}
+def _connected(uses: list[int], full: int) -> bool:
+    """Do the literals (each the bit set of the variables it names) link every variable of `full`
+    to every other? `A(p0) || B(p1)` with nothing relating p0 and p1 is two separate facts, not a
+    relation, and such clauses would crowd out the rest."""
+    seen = full & -full  # the lowest variable
     grew = True
-    while grew:
+    while grew and seen != full:
         grew = False
         for u in uses:
-            if u & seen and not u <= seen:
+            if u & seen and u & ~seen:
                 seen |= u
                 grew = True
-    return seen == used
+    return seen == full
 
 
 def _uniform(facts, pairs: list[tuple[int, bool]], used: frozenset[int]) -> bool:

@@ -35,6 +35,7 @@ import z3
 
 from checker.result import Dependency
 from checker.solver.parametric import Outside, Sig
+from checker.solver.smt import check_assumptions
 from spec import ir
 from spec.irutil import walk
 from spec.source import Span
@@ -141,7 +142,7 @@ class _Explainer:
                 if left <= 0:
                     raise _NoCore("out of time")
                 s.set("timeout", max(1, int(left * 1000)))
-            res = s.check(*assumptions, *tier)
+            res = check_assumptions(s, [*assumptions, *tier])
             if res == z3.unsat:
                 return {str(x) for x in s.unsat_core()}
         raise _NoCore(f"{what}: the solver answered {res} where the proof has unsat"
