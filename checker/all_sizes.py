@@ -85,7 +85,7 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     # before left unproved. (A round with Spacer's two-element invariant, next, proved nothing
     # the deep round does not on any shipped model, for 12-21 s each.)
     samples: list[Sample] = []  # reachable states for mining, taken once for both mining rounds
-    rows: dict = {}  # ... and read once
+    rows: dict[frozenset[int], list[int]] = {}  # ... and read once
 
     def mined(stop: float, **how: Any) -> list[ir.Expr]:
         if not samples:

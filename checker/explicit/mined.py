@@ -91,7 +91,7 @@ def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZ
 def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | None = None,
          max_clauses: int = MAX_CLAUSES, literals: int = MAX_LITERALS,
          one_per_sort: bool = False, wide_pairs: int | None = None,
-         rows_cache: dict | None = None) -> list[ir.Expr]:
+         rows_cache: dict[frozenset[int], list[int]] | None = None) -> list[ir.Expr]:
     """Clauses of at most `literals` literals true in every state of `samples` (default: a new
     `sample(inst, deadline)`). `one_per_sort`: only over one variable of each of two or more
     sorts (the relations between a vCPU, a gfn and a page), which keeps clauses of four literals
@@ -106,6 +106,7 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         samples = sample(inst, deadline)
     if not samples:
         return []
+    rows_cache = {} if rows_cache is None else rows_cache
     out: list[ir.Expr] = []
     held = _Held()  # the clauses kept so far: no superset is kept
     for used in _var_sets(qvars):
@@ -117,11 +118,9 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         if not mine_atoms:
             continue
         eqs = [(i, j) for i, j in itertools.combinations(sorted(used), 2) if qvars[i][0] == qvars[j][0]]
-        key = (used, tuple(mine_atoms))
-        rows = rows_cache[key] if rows_cache is not None and key in rows_cache else \
-            _rows(samples, qvars, used, mine_atoms, eqs)
-        if rows_cache is not None:
-            rows_cache[key] = rows
+        rows = rows_cache.get(used)
+        if rows is None:  # the atoms and equalities of `used` are the same in every call
+            rows = rows_cache[used] = _rows(samples, qvars, used, mine_atoms, eqs)
         facts: list[tuple[str, object]] = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
         out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals)
         if wide_pairs is None or len(used) != 2:
