@@ -188,6 +188,23 @@ def test_claims_hardware_decides_introspection(results):
     assert _v(results, "tdx.spec", design="guest_memfd", hardware="none")["P10_introspection_harmless"] == "V"
 
 
+def test_claims_pkvm_protected_memory_is_kept_by_its_pin(results):
+    # pKVM's protected VMs (pinned_vmm, pkvm.spec's default): the pages start as the VMM's movable,
+    # evictable memory; the fault path's FOLL_LONGTERM pin keeps them out of ZONE_MOVABLE and out
+    # of swap, not the LRU they sit on, and the VMM keeps its mapping.
+    v = _v(results, "pkvm.spec", design="pinned_vmm", hardware="pkvm")
+    for prop in ("P3_guest_pages_not_movable", "mm.Q1_movable_offline_succeeds", "P4_never_swapped",
+                 "P5_spte_backed", "P6_freed_pages_returned", "P8_no_stale_data", "P11_single_owner",
+                 "guest_confidentiality"):
+        assert v[prop] == "P", prop
+    assert v["P4_guest_memory_unevictable"] == "V"
+    assert v["P7_private_exclusive"] == "V"
+    assert v["private_page_mapped"] == "R"
+    # no conversions and no punch hole on a protected VM
+    for goal in ("converted_to_shared", "converted_to_private", "punch_hole_over_mapped_page"):
+        assert v[goal] == "U", goal
+
+
 @pytest.mark.parametrize("sizes", [(("Gfn", 2),), (("Vcpu", 2),)], ids=["Gfn=2", "Vcpu=2"])
 def test_claims_hold_at_larger_sizes(sizes, results):
     # A second gfn gives P11 something to check and a second vCPU a second fault in flight; the
