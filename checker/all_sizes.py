@@ -38,7 +38,7 @@ from checker.symbolic.generalize import conjunction, split
 from spec import ir
 from spec.printer import print_ir_expr
 
-ALL_SIZES_MAX_S = 90.0  # the whole all-sizes step stops after this long (quantified queries may not end)
+ALL_SIZES_MAX_S = 90.0  # the step's solver work stops after this long, mining not counted (quantified queries may not end)
 SAMPLE_SHARE = 0.1  # refuting the properties' own lemmas in reachable states ends by this share of the time
 SPACER_SHARE = 0.6  # Spacer's one-element invariant ends by this one, if mining left time
 NARROW_SIZES = (2, 3)  # Houdini at these fixed sizes narrows the candidates before the all-sizes one
@@ -83,20 +83,10 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     # mined clauses and Spacer's one-element invariant; each round only for what the rounds
     # before left unproved. (A round with Spacer's two-element invariant, next, proved nothing
     # the deep round does not on any shipped model, for 12-21 s each.)
-    samples: list[Sample] = []  # reachable states for mining, taken once for both mining rounds
-    rows: dict[frozenset[int], list[int]] = {}  # ... and read once
-
-    def mined(stop: float, **how: Any) -> list[ir.Expr]:
-        if not samples:
-            samples.extend(sample(inst, stop))
-        return mine(inst, stop, samples, rows_cache=rows, **how)
-
-    # Mining runs to the step's end, not to a share of it: a clause it misses may be one that
-    # hundreds of the deep round's rest on (tdx: without the last 14 of 1,229, Houdini at two
-    # elements keeps 1,713 lemmas instead of 2,686 and six fault-path properties lose their proof,
-    # and when it was cut depended on the machine's load).
+    miner = _Miner(inst, t0, deadline)
+    mined, until = miner.mined, miner.until
     rounds: list[Callable[[], list[ir.Expr]]] = [
-        list, lambda: [*mined(end), *_spacer(inst, proved, 1, _share(t0, end, SPACER_SHARE))]]
+        list, lambda: [*mined(), *_spacer(inst, proved, 1, _share(t0, until(ALL_SIZES_MAX_S), SPACER_SHARE))]]
     out: dict[str, PropertyResult] = {}
     left = proved
     encs: dict[int, Encoding] = {}
@@ -106,22 +96,47 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         if len(cands) == tried:  # nothing new since the last attempt: it would end the same way
             continue
         tried = len(cands)
-        got = _attempt(inst, left, results, own, cands, end, false_at, encs)
+        got = _attempt(inst, left, results, own, cands, until(ALL_SIZES_MAX_S), false_at, encs)
         out.update(got)
         left = [p for p in left if got[p.name].verdict is not Verdict.PROVED_ALL_SIZES]
-        if not left or time.monotonic() >= end:
+        if not left or time.monotonic() >= until(ALL_SIZES_MAX_S):
             break
-    if left:  # the deep round: clauses of four literals relating one element of each sort
-        deep_end = t0 + ALL_SIZES_MAX_S + DEEP_MAX_S if deadline is None else \
-            min(deadline, t0 + ALL_SIZES_MAX_S + DEEP_MAX_S)
-        if time.monotonic() < deep_end - DEEP_MIN_S:
-            pool = mined(deep_end, literals=4, one_per_sort=True, wide_pairs=FIVE_LITERAL_MAX_ATOMS,
-                         max_clauses=DEEP_MAX_CLAUSES)
-            cands = list(dict.fromkeys([*cands, *pool]))
-            got = _attempt(inst, left, results, own, cands, deep_end, false_at, encs)
-            out.update({n: r for n, r in got.items() if r.verdict is Verdict.PROVED_ALL_SIZES
-                        or "did not finish" not in (r.all_sizes.why if r.all_sizes else "")})
+    if left and time.monotonic() < until(ALL_SIZES_MAX_S + DEEP_MAX_S) - DEEP_MIN_S:
+        # the deep round: clauses of four literals relating one element of each sort
+        pool = mined(literals=4, one_per_sort=True, wide_pairs=FIVE_LITERAL_MAX_ATOMS, max_clauses=DEEP_MAX_CLAUSES)
+        cands = list(dict.fromkeys([*cands, *pool]))
+        got = _attempt(inst, left, results, own, cands, until(ALL_SIZES_MAX_S + DEEP_MAX_S), false_at, encs)
+        out.update({n: r for n, r in got.items() if r.verdict is Verdict.PROVED_ALL_SIZES
+                    or "did not finish" not in (r.all_sizes.why if r.all_sizes else "")})
     return out
+
+
+class _Miner:
+    """Sampling and mining for one all-sizes step, bounded by work (states, clauses), not by the
+    step's time budgets, which are for the solver's queries and do not count them: a clause
+    mining missed may be one that hundreds of the deep round's rest on (tdx: without the last 14
+    of 1,229, Houdini at two elements keeps 1,713 lemmas instead of 2,686 and six fault-path
+    properties lose their proof), and where a time budget cut it depended on the machine's load.
+    Only the run's own --timeout stops them."""
+
+    def __init__(self, inst: ir.Instance, t0: float, deadline: float | None) -> None:
+        self.inst, self.t0, self.deadline = inst, t0, deadline
+        self.samples: list[Sample] = []  # reachable states, taken once for both mining rounds
+        self.rows: dict[frozenset[int], list[int]] = {}  # ... and read once
+        self.spent = 0.0
+
+    def mined(self, **how: Any) -> list[ir.Expr]:
+        t = time.monotonic()
+        if not self.samples:
+            self.samples.extend(sample(self.inst, self.deadline))
+        got = mine(self.inst, self.deadline, self.samples, rows_cache=self.rows, **how)
+        self.spent += time.monotonic() - t
+        return got
+
+    def until(self, budget_s: float) -> float:
+        """When a solver budget of `budget_s` from the step's start ends, mining not counted."""
+        stop = self.t0 + self.spent + budget_s
+        return stop if self.deadline is None else min(self.deadline, stop)
 
 
 def _attempt(inst: ir.Instance, proved: Sequence[ir.Property], results: Mapping[str, PropertyResult],

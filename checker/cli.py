@@ -28,7 +28,7 @@ from checker.schedule import DEFAULT_DEPTH
 
 SUBCOMMANDS = ("check", "lint", "fmt", "graph", "explore")
 FORMATS = ("text", "json", "junit", "sarif")
-DEFAULT_TIMEOUT = 300.0
+DEFAULT_TIMEOUT = 600.0
 
 
 def _at_least_one(text: str) -> int:

@@ -286,3 +286,20 @@ invariant any: forall p: Page :: m[p, p] || !m[p, p];
 """)
     res = parametric.check_all_sizes(inst, ir.TRUE, inst.model.properties, _deadline())
     assert res.status == parametric.OUTSIDE and "different argument positions" in (res.reason or "")
+
+
+def test_mining_is_not_counted_against_the_solver_budget(tmp_path, monkeypatch):
+    # `exclusive` needs mined lemmas (hmap -> Host, gmap -> Guest). Mining slower than the whole
+    # solver budget must not cut it: its clauses would then depend on the machine's load.
+    import checker.all_sizes as step
+
+    real = step.mine
+
+    def slow_mine(*args, **kwargs):
+        time.sleep(3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(step, "ALL_SIZES_MAX_S", 2.0)
+    monkeypatch.setattr(step, "mine", slow_mine)
+    results = _upgraded(_load(tmp_path, OWNERSHIP))
+    assert results["exclusive"].verdict is Verdict.PROVED_ALL_SIZES
