@@ -22,13 +22,14 @@ unknown, or the step that broke its own lemma (a counterexample to induction).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from checker.backends import NoReplay
-from checker.explicit.mined import Sample, mine, sample
+from checker.explicit.mined import SIZES, RowsCache, Sample, mine, sample
 from checker.explicit.sampled import Refutation, refuted
 from checker.result import AllSizesNote, Certificate, PropertyResult, Step, Trace, Verdict
 from checker.solver import houdini_all, parametric
@@ -47,6 +48,8 @@ DEEP_MIN_S = 60.0  # ... and only starts with at least this long left
 # Five-literal clauses over two variables (tdx: a vCPU's in-flight fault and a gfn's attribute)
 # only where the pair has at most this many atoms that name one of them (tdx: 11 to 18).
 FIVE_LITERAL_MAX_ATOMS = 30
+QUICK_SIZES = (1, 2)  # the quick round's samples ...
+QUICK_MAX_CANDIDATES = 200  # ... and the most candidates it is tried with (gmem: 54; tdx: over 1,000)
 DEEP_MAX_CLAUSES = 6000  # tdx mines about 3,000 (the first round's cap would cut it)
 ENGINE = "all-sizes"
 EXPLAIN_MAX_S = 120.0  # what the proofs rest on (tdx: about 55 s for its three invariants)
@@ -81,22 +84,36 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     cands = [x for i, x in enumerate(first) if i not in bad]
     # Cheapest candidates first: the properties themselves (often inductive on their own), then
     # mined clauses and Spacer's one-element invariant; each round only for what the rounds
-    # before left unproved. (A round with Spacer's two-element invariant, next, proved nothing
-    # the deep round does not on any shipped model, for 12-21 s each.)
+    # before left unproved. The quick round mines states of one and two elements per sort only,
+    # and is tried only where it gives few candidates (a small model, proved in a fraction of
+    # the full round's time); its clauses are not kept, the full round mines them again with
+    # the three-element states, which refute some. (A round with Spacer's two-element
+    # invariant, next, proved nothing the deep round does not on any shipped model, for 12-21
+    # s each.)
     miner = _Miner(inst, t0, deadline)
     mined, until = miner.mined, miner.until
-    rounds: list[Callable[[], list[ir.Expr]]] = [
-        list, lambda: [*mined(), *_spacer(inst, proved, 1, _share(t0, until(ALL_SIZES_MAX_S), SPACER_SHARE))]]
+    spacer = functools.cache(lambda: _spacer(inst, proved, 1, _share(t0, until(ALL_SIZES_MAX_S), SPACER_SHARE)))
+
+    def quick() -> list[ir.Expr]:  # mining stops one clause past the most the round is tried with
+        got = mined(sizes=QUICK_SIZES, max_clauses=QUICK_MAX_CANDIDATES + 1)
+        return [*got, *spacer()] if len(got) <= QUICK_MAX_CANDIDATES else got
+
+    rounds: list[tuple[Callable[[], list[ir.Expr]], int | None]] = [
+        (list, None), (quick, QUICK_MAX_CANDIDATES), (lambda: [*mined(), *spacer()], None)]
     out: dict[str, PropertyResult] = {}
     left = proved
     encs: dict[int, Encoding] = {}
-    tried = -1
-    for more in rounds:
-        cands = list(dict.fromkeys([*cands, *more()]))
-        if len(cands) == tried:  # nothing new since the last attempt: it would end the same way
+    tried: list[ir.Expr] | None = None
+    for more, most in rounds:
+        these = list(dict.fromkeys([*cands, *more()]))
+        if most is not None and len(these) > most:
             continue
-        tried = len(cands)
-        got = _attempt(inst, left, results, own, cands, until(ALL_SIZES_MAX_S), false_at, encs)
+        if these == tried:  # nothing new since the last attempt: it would end the same way
+            continue
+        tried = these
+        if most is None:
+            cands = these
+        got = _attempt(inst, left, results, own, these, until(ALL_SIZES_MAX_S), false_at, encs)
         out.update(got)
         left = [p for p in left if got[p.name].verdict is not Verdict.PROVED_ALL_SIZES]
         if not left or time.monotonic() >= until(ALL_SIZES_MAX_S):
@@ -121,15 +138,17 @@ class _Miner:
 
     def __init__(self, inst: ir.Instance, t0: float, deadline: float | None) -> None:
         self.inst, self.t0, self.deadline = inst, t0, deadline
-        self.samples: list[Sample] = []  # reachable states, taken once for both mining rounds
-        self.rows: dict[frozenset[int], list[int]] = {}  # ... and read once
+        self.samples: dict[int, Sample] = {}  # reachable states per sort size, taken once for every round
+        self.rows: RowsCache = {}  # ... and read once
         self.spent = 0.0
 
-    def mined(self, **how: Any) -> list[ir.Expr]:
+    def mined(self, sizes: Sequence[int] = SIZES, **how: Any) -> list[ir.Expr]:
         t = time.monotonic()
-        if not self.samples:
-            self.samples.extend(sample(self.inst, self.deadline))
-        got = mine(self.inst, self.deadline, self.samples, rows_cache=self.rows, **how)
+        for k in sizes:
+            taken = sample(self.inst, self.deadline, sizes=(k,)) if k not in self.samples else []
+            self.samples.update({k: taken[0]} if taken else {})
+        got = mine(self.inst, self.deadline, [self.samples[k] for k in sizes if k in self.samples],
+                   rows_cache=self.rows, **how)
         self.spent += time.monotonic() - t
         return got
 

@@ -21,8 +21,9 @@ import operator
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import repeat
 from typing import cast
 
 from checker.explicit.search import Goals, Search
@@ -72,6 +73,7 @@ class _Atom:
 
 
 Sample = tuple[ir.Instance, Semantics, list[FastState]]  # a resized instance and states it reaches
+RowsCache = dict[tuple[tuple[tuple[str, int], ...], frozenset[int]], set[int]]  # (sample's sizes, variables) -> rows
 
 
 def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZES,
@@ -91,14 +93,15 @@ def sample(inst: ir.Instance, deadline: float | None, sizes: Sequence[int] = SIZ
 def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | None = None,
          max_clauses: int = MAX_CLAUSES, literals: int = MAX_LITERALS,
          one_per_sort: bool = False, wide_pairs: int | None = None,
-         rows_cache: dict[frozenset[int], list[int]] | None = None) -> list[ir.Expr]:
+         rows_cache: RowsCache | None = None) -> list[ir.Expr]:
     """Clauses of at most `literals` literals true in every state of `samples` (default: a new
     `sample(inst, deadline)`). `one_per_sort`: only over one variable of each of two or more
     sorts (the relations between a vCPU, a gfn and a page), which keeps clauses of four literals
     affordable. `wide_pairs`: a set of two variables with at most this many atoms that name one
     of them and vary in the samples also gets clauses of one literal more over those atoms (the
-    combinations grow with the fifth power of the atoms at five literals). `rows_cache`: the
-    samples' rows per set of variables, kept for the next call over the same `samples`."""
+    combinations grow with the fifth power of the atoms at five literals). `rows_cache`: each
+    sample's rows per set of variables, kept for the next call over the same samples (or some
+    of them)."""
     sorts = [s for s, _ in inst.sizes]
     qvars = [(s, k) for s in sorts for k in range(MAX_PER_SORT)]  # variable i: the k-th of sort s
     atoms = _atoms(inst, qvars)
@@ -109,6 +112,7 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
     rows_cache = {} if rows_cache is None else rows_cache
     out: list[ir.Expr] = []
     held = _Held()  # the clauses kept so far: no superset is kept
+    by_slot: dict[int, list[tuple[int, ...]]] = {}  # each sample's columns, made when first needed
     for used in _var_sets(qvars):
         if one_per_sort and (len(used) < 2 or any(qvars[i][1] for i in used)):
             continue
@@ -118,9 +122,8 @@ def mine(inst: ir.Instance, deadline: float | None, samples: Sequence[Sample] | 
         if not mine_atoms:
             continue
         eqs = [(i, j) for i, j in itertools.combinations(sorted(used), 2) if qvars[i][0] == qvars[j][0]]
-        rows = rows_cache.get(used)
-        if rows is None:  # the atoms and equalities of `used` are the same in every call
-            rows = rows_cache[used] = _rows(samples, qvars, used, mine_atoms, eqs)
+        rows = list(set().union(*(_rows_of(k, smp, by_slot, rows_cache, qvars, used, mine_atoms, eqs)
+                                  for k, smp in enumerate(samples))))
         facts: list[tuple[str, object]] = [("atom", a) for a in mine_atoms] + [("eq", e) for e in eqs]
         out += _clauses(facts, rows, used, qvars, inst, deadline, max_clauses - len(out), held, literals)
         if wide_pairs is None or len(used) != 2:
@@ -273,56 +276,67 @@ def _var_sets(qvars: list[tuple[str, int]]) -> Iterator[frozenset[int]]:
                 yield frozenset(combo)
 
 
-def _rows(samples, qvars, used: frozenset[int], atoms: list[_Atom], eqs: list[tuple[int, int]]) -> list[int]:
-    """Every distinct row (bit i: fact i true) over the samples and assignments of `used`."""
+def _rows_of(k: int, smp: Sample, by_slot: dict[int, list[tuple[int, ...]]], cache: RowsCache, qvars,
+             used: frozenset[int], atoms: list[_Atom], eqs: list[tuple[int, int]]) -> set[int]:
+    """The rows of sample `smp` (the k-th) for `used`, from `cache` or read once into it (the atoms and
+    equalities of `used` are the same in every call)."""
+    key = (smp[0].sizes, used)
+    if key not in cache and not smp[2]:
+        cache[key] = set()
+    if key not in cache:
+        if k not in by_slot:
+            by_slot[k] = list(zip(*smp[2], strict=True))  # column i: every state's value at slot i
+        cache[key] = _rows(smp, by_slot[k], qvars, used, atoms, eqs)
+    return cache[key]
+
+
+def _rows(smp: Sample, columns: list[tuple[int, ...]], qvars, used: frozenset[int], atoms: list[_Atom],
+          eqs: list[tuple[int, int]]) -> set[int]:
+    """Every distinct row (bit i: fact i true) over the sample's states and assignments of `used`;
+    `columns`: the states by slot, so that the values at a few slots are zipped in C."""
     order = sorted(used)
     rows: set[int] = set()
-    for inst, sem, states in samples:
-        layout = sem.layout
-        elems = [[ir.Elem(qvars[i][0], e) for e in range(inst.size(qvars[i][0]))] for i in order]
-        for assign in itertools.product(*elems):
-            env = dict(zip(order, assign, strict=True))
-            # each atom reads positions of `slots`: (position, None, code), or for a composed
-            # atom (the inner read's position, {element code: the outer read's position}, code)
-            slots = _Positions()
-            position = slots.of
-            probes: list[tuple[int, dict[int, int] | None, int]] = []
-            for a in atoms:
-                code = layout.code(a.vtype, a.value)
-                inner = next((x for x in a.args if isinstance(x, _Inner)), None)
-                if inner is None:
-                    index = tuple(env[x] if isinstance(x, int) else x for x in a.args)
-                    probes.append((position(layout.slot(a.var, index)), None, code))
-                    continue
-                t = inst.model.var(inner.var).type
-                sort = cast(SortT, t.result if isinstance(t, FunT) else t).name
-                at_inner = position(layout.slot(inner.var, tuple(env[x] for x in inner.args)))
-                table = {}
-                for e in range(inst.size(sort)):
-                    index = tuple(ir.Elem(sort, e) if isinstance(x, _Inner) else
-                                  env[x] if isinstance(x, int) else x for x in a.args)
-                    table[e] = position(layout.slot(a.var, index))
-                probes.append((at_inner, table, code))
-            eqbits = 0
-            for k, (i, j) in enumerate(eqs):
-                if env[i] == env[j]:
-                    eqbits |= 1 << (len(atoms) + k)
-            if not probes:
-                rows.add(eqbits)
+    inst, sem, _states = smp
+    layout = sem.layout
+    elems = [[ir.Elem(qvars[i][0], e) for e in range(inst.size(qvars[i][0]))] for i in order]
+    for assign in itertools.product(*elems):
+        env = dict(zip(order, assign, strict=True))
+        # each atom reads positions of `slots`: (position, None, code), or for a composed
+        # atom (the inner read's position, {element code: the outer read's position}, code)
+        slots = _Positions()
+        position = slots.of
+        probes: list[tuple[int, dict[int, int] | None, int]] = []
+        for a in atoms:
+            code = layout.code(a.vtype, a.value)
+            inner = next((x for x in a.args if isinstance(x, _Inner)), None)
+            if inner is None:
+                index = tuple(env[x] if isinstance(x, int) else cast(ir.Value, x) for x in a.args)
+                probes.append((position(layout.slot(a.var, index)), None, code))
                 continue
-            # the states' values at the probed slots, each distinct combination read once
-            read = _reader(slots.slots)
-            for values in {read(st) for st in states}:
-                bits = eqbits
-                for n, (i, outer, code) in enumerate(probes):
-                    if (values[i] if outer is None else values[outer[values[i]]]) == code:
-                        bits |= 1 << n
-                rows.add(bits)
-    return list(rows)
+            t = inst.model.var(inner.var).type
+            sort = cast(SortT, t.result if isinstance(t, FunT) else t).name
+            at_inner = position(layout.slot(inner.var, tuple(env[x] for x in inner.args)))
+            table = {}
+            for e in range(inst.size(sort)):
+                index = tuple(ir.Elem(sort, e) if isinstance(x, _Inner) else
+                              env[x] if isinstance(x, int) else cast(ir.Value, x) for x in a.args)
+                table[e] = position(layout.slot(a.var, index))
+            probes.append((at_inner, table, code))
+        eqbits = 0
+        for k, (i, j) in enumerate(eqs):
+            if env[i] == env[j]:
+                eqbits |= 1 << (len(atoms) + k)
+        if not probes:
+            rows.add(eqbits)
+            continue
+        # the states' values at the probed slots, each distinct combination read once
+        distinct = list(set(zip(*(columns[s] for s in slots.slots), strict=True)))
+        rows.update(_bits(probes, list(zip(*distinct, strict=True)), len(distinct), eqbits))
+    return rows
 
 
 class _Positions:
-    """Distinct state slots in first-use order: the position of each in what `_reader` reads."""
+    """Distinct state slots in first-use order: the position of each in a row's tuple of values."""
 
     def __init__(self) -> None:
         self.slots: list[int] = []
@@ -335,12 +349,25 @@ class _Positions:
         return self._at[slot]
 
 
-def _reader(slots: list[int]) -> Callable[[FastState], tuple]:
-    """The values of a state at `slots`, as a tuple (itemgetter returns a bare value for one)."""
-    if len(slots) == 1:
-        only = slots[0]
-        return lambda st: (st[only],)
-    return operator.itemgetter(*slots)
+def _bits(probes: list[tuple[int, dict[int, int] | None, int]], cols: list[tuple[int, ...]], n_rows: int,
+          eqbits: int) -> list[int]:
+    """The row of each of `n_rows` value tuples, given by column (`cols[i]`: every tuple's value at
+    position i), column by column with map() so that the loop over the tuples runs in C: probe n
+    sets bit n where its position holds its code (a composed probe: where its inner position
+    holds element e and e's outer position holds the code)."""
+    acc = [eqbits] * n_rows
+    by_position: dict[int, dict[int, int]] = {}  # position -> {code: the bits of probes that match it}
+    for n, (i, outer, code) in enumerate(probes):
+        if outer is None:
+            tab = by_position.setdefault(i, {})
+            tab[code] = tab.get(code, 0) | 1 << n
+            continue
+        chosen = [cols[outer[e]] for e in range(len(outer))]  # element e's outer column
+        values = map(operator.getitem, map(chosen.__getitem__, cols[i]), range(n_rows))
+        acc = list(map(operator.or_, acc, map({code: 1 << n}.get, values, repeat(0))))
+    for i, tab in by_position.items():
+        acc = list(map(operator.or_, acc, map(tab.get, cols[i], repeat(0))))
+    return acc
 
 
 class _Held:

@@ -303,3 +303,24 @@ def test_mining_is_not_counted_against_the_solver_budget(tmp_path, monkeypatch):
     monkeypatch.setattr(step, "mine", slow_mine)
     results = _upgraded(_load(tmp_path, OWNERSHIP))
     assert results["exclusive"].verdict is Verdict.PROVED_ALL_SIZES
+
+
+def test_a_small_model_is_proved_without_the_three_element_sample(tmp_path, monkeypatch):
+    # the quick round: few candidates from the 1- and 2-element samples prove `exclusive`, and
+    # the 3-element sample (the costly one) is never taken
+    import checker.all_sizes as step
+
+    real, taken = step.sample, []
+
+    def counted(inst, deadline, sizes=(1, 2, 3), **kw):
+        taken.extend(sizes)
+        return real(inst, deadline, sizes=sizes, **kw)
+
+    monkeypatch.setattr(step, "sample", counted)
+    results = _upgraded(_load(tmp_path, OWNERSHIP))
+    assert results["exclusive"].verdict is Verdict.PROVED_ALL_SIZES
+    assert sorted(taken) == [1, 2]
+    monkeypatch.setattr(step, "QUICK_MAX_CANDIDATES", 0)  # no quick round: the full one takes all three
+    taken.clear()
+    assert _upgraded(_load(tmp_path, OWNERSHIP))["exclusive"].verdict is Verdict.PROVED_ALL_SIZES
+    assert sorted(taken) == [1, 2, 3]

@@ -128,3 +128,18 @@ def test_a_flag_that_says_a_sort_is_uniform_is_mined(tmp_path):
            for x in clauses}
     assert {"mixed", "attr[g0]", "!attr[g1]"} in got
     assert refuted(inst, clauses, None, max_states=100_000) == {}
+
+
+def test_rows_kept_per_sample_give_the_clauses_a_fresh_mining_gives(tmp_path):
+    # the quick all-sizes round mines the 1- and 2-element samples, the next one all three with
+    # the same cache: the cached rows of the first two must not change what the second finds
+    from checker.explicit.mined import sample
+
+    inst = _inst(tmp_path)
+    samples = sample(inst, None)
+    cache: dict = {}
+    mine(inst, None, samples[:2], rows_cache=cache)
+    assert cache and all(sizes != samples[2][0].sizes for sizes, _ in cache)
+    again = [print_ir_expr(x) for x in mine(inst, None, samples, rows_cache=cache)]
+    assert again == [print_ir_expr(x) for x in mine(inst, None, samples)]
+    assert again != [print_ir_expr(x) for x in mine(inst, None, samples[:1])]  # the samples do matter
