@@ -72,6 +72,7 @@ def _watchdog(ctx: z3.Context, remaining: float | None) -> Iterator[_Alarm]:
         yield alarm
     finally:
         timer.cancel()
+        timer.join()  # a ring already under way finishes: `alarm.fired` is final from here on
 
 
 def _user_interrupt(reason: str, alarm: _Alarm) -> bool:
@@ -105,6 +106,10 @@ def _run(solver: z3.Solver, ctx: z3.Context, assumptions: list[Formula], deadlin
             raise KeyboardInterrupt from None
         return SatResult(Status.UNKNOWN, f"z3 error: {exc}", time.monotonic() - t0)
     elapsed = time.monotonic() - t0
+    if r == z3.sat and alarm.fired:
+        # The watchdog rang as Z3 answered: the context stays canceled, and reading the model
+        # would raise ("canceled") in the middle of decoding a trace. The time is up anyway.
+        return SatResult(Status.UNKNOWN, "timeout (z3 was interrupted as it answered sat)", elapsed)
     if r == z3.sat or r == z3.unsat:
         return SatResult(Status.SAT if r == z3.sat else Status.UNSAT, None, elapsed)
     reason = solver.reason_unknown() or "unknown"

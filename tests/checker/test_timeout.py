@@ -199,3 +199,26 @@ def test_a_model_lost_to_an_interrupt_is_unknown_not_a_crash(tmp_path, monkeypat
     monkeypatch.setattr(z3.Solver, "model", canceled)
     res = session.check()
     assert res.status is smt.Status.UNKNOWN and "could not give the model" in (res.reason or "")
+
+
+def test_a_sat_answer_the_watchdog_interrupted_is_a_timeout_not_a_crash(tmp_path, monkeypatch):
+    # The watchdog rings as Z3 answers sat: the answer stands, but the context stays canceled
+    # and evaluating the model raises ("canceled") while a trace is decoded. Seen in BMC under
+    # `explore --minimal-fixes --jobs 2`. The query must come back UNKNOWN (the time is up).
+    import z3
+
+    inst = load_text(tmp_path, "var b: bool = false;\naction a() { b := true; }\ninvariant i: !b;\n")
+    session = smt.Session(Encoding(inst))
+    real = smt.check_assumptions
+
+    def slow(solver, assumptions):
+        answer = real(solver, assumptions)
+        time.sleep(0.3)  # the watchdog (0.05 s) rings in the meantime
+        return answer
+
+    monkeypatch.setattr(smt, "check_assumptions", slow)
+    res = session.check(deadline=time.monotonic() + 0.05)
+    assert res.status is smt.Status.UNKNOWN and "timeout" in (res.reason or "")
+    monkeypatch.setattr(smt, "check_assumptions", real)
+    assert session.check().status is smt.Status.SAT  # the next query works as before
+    assert z3.is_true(session._eval(z3.BoolVal(True, session.enc.ctx)))
