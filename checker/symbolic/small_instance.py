@@ -107,13 +107,15 @@ def from_small_instance(enc: Encoding, goals: list[Goal], size: int, spacer_dead
         return SmallResult(res.status)
     try:
         lemmas = candidates(decode.to_ir(senc, res.invariant))
-    except ValueError:  # Spacer said something the IR cannot: nothing to generalize
+        assert enc.domains is Domains.BITS
+        kept = houdini(enc, lemmas, deadline)
+        if kept is None:
+            return SmallResult(smt.Status.UNKNOWN)
+        inv = conjunction(prune(enc, kept, deadline))
+    except (ValueError, RecursionError):
+        # Spacer said something the IR cannot, or something nested too deeply for Python to
+        # rewrite (a generated model's invariant did): nothing to generalize, PDR goes on without it
         return SmallResult(smt.Status.UNKNOWN)
-    assert enc.domains is Domains.BITS
-    kept = houdini(enc, lemmas, deadline)
-    if kept is None:
-        return SmallResult(smt.Status.UNKNOWN)
-    inv = conjunction(prune(enc, kept, deadline))
     s0 = enc.state(0)
     at0 = enc.conj([enc.holds(inv, s0), enc.state_ok(s0)])
     excluded = tuple(g for g in goals if smt.check_formula(enc, enc.conj([at0, bad_at_zero(enc, g)]), deadline).status
@@ -135,5 +137,5 @@ def small_candidates(inst: ir.Instance, props: Sequence[ir.Property], size: int,
             if res.status is not smt.Status.SAT or res.invariant is None:
                 return []
             return candidates(decode.to_ir(senc, res.invariant))
-    except (ValueError, EncodingTimeout):  # an invariant the IR cannot say, or out of time
-        return []
+    except (ValueError, EncodingTimeout, RecursionError):  # an invariant the IR cannot say (or too
+        return []                                          # deeply nested to rewrite), or out of time

@@ -4,6 +4,7 @@ counterexamples handed to BMC for a shortest, replayable trace."""
 from __future__ import annotations
 
 import re
+import time
 
 from hypothesis import HealthCheck, given, settings
 
@@ -131,3 +132,32 @@ invariant implied: forall p: Page :: b[p] -> a[p];
     assert second.verdict in PROOFS
     assert second.certificate.invariant == first.certificate.invariant  # no new search
     assert_well_formed(second, inst)
+
+
+def test_an_invariant_too_deeply_nested_to_generalize_is_skipped_not_a_crash(tmp_path):
+    # A generated model (found by test_all_sizes' soundness test) whose small-instance Spacer
+    # invariant is nested so deeply that hashing it while generalizing hit Python's recursion
+    # limit: PDR must go on without those candidates, and what it decides must be right.
+    inst = load_text(tmp_path, """
+enum E { A, B, C }
+sort S = 3;
+sort T = 1;
+var b: bool = false;
+var c: bool = false;
+var n: 0..3 = 0;
+var e: E = A;
+var f: S -> E = A;
+var g: S -> bool = false;
+var h: S -> 0..2 = 0;
+var r: (S, T) -> bool = false;
+init { b := b; }
+action a0(p: S) { match e { A => { match e { A => { b := b; require (f[p] != B) -> (g[p]); h[p] := n; } B => { require g[p]; e := C; } _ => skip; } match e { A => { require (f[p] != A) && (g[p]); n := 1; b := h[p] >= 2; } B => { e := C; h[p] := n + n; } _ => skip; } match e { A => { require h[p] < 1; } B => { require b; b := (f[p] != B) ? (c) : (h[p] < 1); } _ => skip; } } B => { forall v0: S { require false; f[v0] := B; require h[p] < 1; } forall v0: S { require g[v0]; f[v0] := A; f[v0] := B; } } _ => skip; } c := b; b := false; }
+invariant inv0: b;
+reachable goal0: b;
+""")
+    results = Pdr(inst).check(list(inst.model.properties), Budget(deadline=time.monotonic() + 60))
+    truth = shortest_depths(inst)
+    for r in results:
+        assert_well_formed(r, inst)
+        assert_consistent(r, truth.get(r.prop))
+    assert by_name(results)["inv0"].verdict is Verdict.VIOLATED  # b is false initially
