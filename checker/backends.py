@@ -91,6 +91,9 @@ class TraceChecker(Protocol):
     def fire(self, state: State, action: str) -> Step | None:
         """A step in which `action` fires from `state` (a successor, not a violation), if any."""
 
+    def lasso(self, prop: ir.Property, trace: Trace) -> str | None:
+        """None when the replayed `trace` is a fair lasso that violates liveness property `prop`."""
+
 
 class ProofChecker(Protocol):
     """A second semantics for proofs: why the claimed proofs are wrong, or None."""
@@ -157,6 +160,11 @@ class InterpChecker:
         if res.mismatch is not None and res.mismatch.kind is MismatchKind.TOO_LARGE:
             return UNCONFIRMED + str(res)
         return None if res.ok else str(res)
+
+    def lasso(self, prop: ir.Property, trace: Trace) -> str | None:
+        from checker.interp.lasso import lasso_mismatch
+
+        return lasso_mismatch(self.sem, prop, trace)
 
     def fire(self, state: State, action: str) -> Step | None:
         for ai in self.sem.action_instances():

@@ -208,7 +208,7 @@ def cmd_lint(files: list[str]) -> int:
 
 def _summary(m) -> str:
     return (f"{len(m.vars)} variables, {len(m.actions)} actions, "
-            f"{sum(1 for p in m.properties if p.kind.value in ('invariant', 'reachable'))} properties")
+            f"{sum(1 for p in m.properties if p.kind.value in ('invariant', 'reachable', 'property'))} properties")
 
 
 def cmd_fmt(file: str, in_place: bool, check: bool) -> int:

@@ -93,6 +93,10 @@ class Step:
 class Trace:
     steps: tuple[Step, ...]
     failure: Failure | None = None
+    # A lasso (a liveness violation): the behaviour runs steps[0..], then repeats
+    # steps[loop_start + 1..] forever; the last state is steps[loop_start]'s state again. When
+    # loop_start is the last index the loop is empty: that state stutters forever.
+    loop_start: int | None = None
 
     @property
     def depth(self) -> int:

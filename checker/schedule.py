@@ -84,7 +84,8 @@ def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[va
     interrupted = False
     warnings: list[Warning_] = []
     try:
-        run.decide(all_props)
+        run.decide([p for p in all_props if p.kind is not ir.PropKind.LIVENESS])
+        run.liveness([p for p in all_props if p.kind is ir.PropKind.LIVENESS])
         results = {p.name: run.merge(p) for p in all_props}
         results.update(run.all_sizes(props, results))
         warnings += vacuity.vacuous_proofs(props, results)
@@ -150,6 +151,30 @@ class _Run:
             depth = self._depth(EngineKind.BMC) or 0
             self._phase(EngineKind.BMC, [p for p in props if not self._decided(p.name) and self._bound(p.name) < depth],
                         1.0)
+
+    def liveness(self, props: Sequence[ir.Property]) -> None:
+        """Liveness properties, by fair cycles in the explicit state graph without symmetry
+        reduction (checker/explicit/liveness.py); no other engine decides them yet."""
+        if not props or self._expired():
+            return
+        kind = self.options.engine
+        if kind not in (EngineKind.AUTO, EngineKind.EXPLICIT):
+            why = "liveness properties are decided by the explicit engine only (--engine explicit or auto)"
+            for p in props:
+                self.candidates.setdefault(p.name, []).append(
+                    PropertyResult(p.name, p.kind, Verdict.UNKNOWN, kind.value, reason=why))
+            return
+        from checker.explicit.liveness import check_liveness
+
+        self._say(f"liveness: {len(props)} properties (explicit, symmetry reduction off)")
+        max_states = self.options.max_states or (AUTO_EXPLICIT_STATES if kind is EngineKind.AUTO else None)
+        try:
+            found = check_liveness(self.inst, props, Budget(self.deadline, None, max_states))
+        except MemoryError:
+            self._deliver("explicit", props, _out_of_memory("explicit", props, self.options.memory_limit))
+            return
+        for p, r in zip(props, found, strict=True):
+            self._accept("explicit", p, r)
 
     def _bound(self, prop: str) -> int:
         return max((r.depth or 0 for r in self.candidates.get(prop, []) if r.verdict is Verdict.HOLDS_TO_DEPTH),
@@ -270,6 +295,10 @@ class _Run:
                                 f"`{prop.name}`")
         if r.trace is not None:
             why = self._replay(engine, f"property `{r.prop}`", r.trace)
+            lasso = self.checker.lasso(prop, r.trace) if why is None and prop.kind is ir.PropKind.LIVENESS else None
+            if lasso is not None:
+                raise InternalError(f"the {engine} engine produced a lasso for property `{r.prop}` that the "
+                                    f"interpreter rejects: {lasso}")
             if why is not None:  # a trace the interpreter cannot confirm is no verdict
                 r = PropertyResult(r.prop, r.kind, Verdict.UNKNOWN, engine, r.time_s,
                                    reason=f"{r.verdict.value} by {engine}, but the interpreter {why}",
@@ -420,6 +449,7 @@ _ALLOWED: dict[ir.PropKind, frozenset[Verdict]] = {
     **{k: frozenset({Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.VIOLATED, Verdict.HOLDS_TO_DEPTH,
                      Verdict.UNKNOWN})
        for k in (ir.PropKind.INVARIANT, ir.PropKind.ASSERT, ir.PropKind.RANGE)},
+    ir.PropKind.LIVENESS: frozenset({Verdict.PROVED, Verdict.VIOLATED, Verdict.UNKNOWN}),
 }
 _WITNESS = (Verdict.VIOLATED, Verdict.REACHED)
 _PROOF = (Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.UNREACHABLE)

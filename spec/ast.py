@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spec.ops import BinOp, QuantKind, UnOp
+from spec.ops import BinOp, Fairness, QuantKind, TemporalOp, UnOp
 from spec.source import NO_SPAN, Span
 
 
@@ -124,7 +124,15 @@ class Quant(Node):
     body: Expr
 
 
-Expr = BoolLit | IntLit | NameExpr | Index | Call | Unary | Binary | Cond | Quant
+@dataclass(frozen=True)
+class Temporal(Node):
+    """`always E` / `eventually E`: only in a `property` (spec/lower.py accepts its forms)."""
+
+    op: TemporalOp
+    arg: Expr
+
+
+Expr = BoolLit | IntLit | NameExpr | Index | Call | Unary | Binary | Cond | Quant | Temporal
 
 
 # ---------------------------------------------------------------- statements
@@ -277,6 +285,7 @@ class ActionDecl(Decl):
     doc: str | None
     cite: str | None
     body: tuple[Stmt, ...]
+    fairness: Fairness | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +298,15 @@ class InvariantDecl(Decl):
 
 @dataclass(frozen=True)
 class ReachableDecl(Decl):
+    name: str
+    doc: str | None
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class PropertyDecl(Decl):
+    """`property NAME "doc": TEMPORAL;` a liveness property."""
+
     name: str
     doc: str | None
     expr: Expr
@@ -308,7 +326,7 @@ class ComponentDecl(Decl):
 
 
 TopDecl = (ModelDecl | Include | EnumDecl | SortDecl | ParamDecl | ParamOverride | ConstDecl | VarDecl | InitDecl
-           | DefDecl | ActionDecl | InvariantDecl | ReachableDecl | AssumeDecl | ComponentDecl)
+           | DefDecl | ActionDecl | InvariantDecl | ReachableDecl | PropertyDecl | AssumeDecl | ComponentDecl)
 
 
 @dataclass(frozen=True)

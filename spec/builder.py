@@ -53,6 +53,7 @@ from spec.builder_expr import (
 from spec.diagnostics import Diagnostic, FrontendError, Sink, render_all
 from spec.frontend import Loaded, instantiate, model_from_modules
 from spec.loader import ModuleSet, display_name, load_modules
+from spec.ops import Fairness
 from spec.source import Span
 
 __all__ = [
@@ -215,11 +216,13 @@ class _Scope:
         return Def(self._parts(name))
 
     def action(self, name: str, /, *, doc: str | None = None, cite: str | None = None,
-               params: Mapping[str, TypeLike] | None = None, **kw_params: TypeLike) -> ActionBody:
+               params: Mapping[str, TypeLike] | None = None, fair: Fairness | None = None,
+               **kw_params: TypeLike) -> ActionBody:
         """`with m.action(NAME, p=Page, doc=..., cite=...) as (a, p):` (parameters in order; use
-        `params={...}` for a parameter named `doc`, `cite` or `params`)."""
+        `params={...}` for a parameter named `doc`, `cite`, `params` or `fair`); `fair=
+        Fairness.WEAK` is `fair action`, `Fairness.STRONG` `strong fair action`."""
         span = caller_span()
-        body = ActionBody(self._parts(name), tuple({**(params or {}), **kw_params}.items()), doc, cite, span)
+        body = ActionBody(self._parts(name), tuple({**(params or {}), **kw_params}.items()), doc, cite, span, fair)
         self._add(body)
         return body
 
@@ -227,6 +230,12 @@ class _Scope:
         """`invariant NAME "doc": expr;` must hold in every reachable state."""
         span = caller_span()
         self._add(ast.InvariantDecl(name, doc, node_of(expr, span), span=span, name_span=span))
+
+    def property(self, name: str, /, expr: ExprLike, doc: str | None = None) -> None:
+        """`property NAME "doc": expr;` a liveness property: `E.always(E.implies(p, E.eventually(q)))`,
+        `E.eventually(q)` or `E.always(E.eventually(q))`, under `E.forall`."""
+        span = caller_span()
+        self._add(ast.PropertyDecl(name, doc, node_of(expr, span), span=span, name_span=span))
 
     def reachable(self, name: str, /, expr: ExprLike, doc: str | None = None) -> None:
         """`reachable NAME "doc": expr;` must hold in some reachable state."""

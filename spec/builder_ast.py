@@ -189,7 +189,8 @@ def _strip(node: object) -> object:
 _BIG = (ast.ActionDecl, ast.InitDecl, ast.ComponentDecl)
 # Declarations of one group are written without blank lines between them.
 _GROUP = {ast.ModelDecl: 0, ast.Include: 1, ast.EnumDecl: 2, ast.SortDecl: 2, ast.ParamDecl: 2, ast.ConstDecl: 2,
-          ast.VarDecl: 3, ast.DefDecl: 4, ast.InvariantDecl: 5, ast.ReachableDecl: 5, ast.AssumeDecl: 5}
+          ast.VarDecl: 3, ast.DefDecl: 4, ast.InvariantDecl: 5, ast.ReachableDecl: 5, ast.PropertyDecl: 5,
+          ast.AssumeDecl: 5}
 
 
 def _blank_between(prev: ast.TopDecl, d: ast.TopDecl) -> bool:

@@ -14,6 +14,7 @@ from enum import Enum
 
 from spec import ast
 from spec.builder_expr import Expr, ExprLike, Member, Ref, TypeLike, caller_span, node_of, type_node
+from spec.ops import Fairness
 from spec.source import Span
 
 
@@ -273,9 +274,9 @@ class ActionBody(Body):
     parameters). Iterating it gives itself, then its parameters."""
 
     def __init__(self, parts: tuple[str, ...], params: tuple[tuple[str, TypeLike], ...], doc: str | None,
-                 cite: str | None, span: Span) -> None:
+                 cite: str | None, span: Span, fairness: Fairness | None = None) -> None:
         super().__init__(f"action `{'.'.join(parts)}`", span)
-        self._parts, self._doc, self._cite = parts, doc, cite
+        self._parts, self._doc, self._cite, self._fairness = parts, doc, cite, fairness
         self._binders = tuple(ast.Binder(n, type_node(t, span), span=span) for n, t in params)
         self.params = tuple(Ref((n,), span) for n, _t in params)
 
@@ -288,7 +289,7 @@ class ActionBody(Body):
 
     def decl(self) -> ast.ActionDecl:
         return ast.ActionDecl(self._parts[-1], self._binders, self._doc, self._cite, self.statements(),
-                              span=self._span, name_span=self._span)
+                              self._fairness, span=self._span, name_span=self._span)
 
 
 class InitBody(Body):

@@ -24,7 +24,7 @@ from typing import Union
 
 from spec import ast
 from spec.loader import display_name
-from spec.ops import BinOp, QuantKind, UnOp
+from spec.ops import BinOp, QuantKind, TemporalOp, UnOp
 from spec.source import NO_SPAN, Span
 
 # Frames of these modules are skipped when looking for the user's line.
@@ -475,6 +475,18 @@ def not_(a: ExprLike) -> Expr:
     return _un(UnOp.NOT, a)
 
 
+def always(a: ExprLike) -> Expr:
+    """`always a`, for a `property` (`ModelBuilder.property`)."""
+    span = caller_span()
+    return Compound(ast.Temporal(TemporalOp.ALWAYS, node_of(a, span), span=span))
+
+
+def eventually(a: ExprLike) -> Expr:
+    """`eventually a`, for a `property` (`ModelBuilder.property`)."""
+    span = caller_span()
+    return Compound(ast.Temporal(TemporalOp.EVENTUALLY, node_of(a, span), span=span))
+
+
 def _chain(op: BinOp, unit: bool, xs: tuple[ExprLike, ...]) -> Expr:
     span = caller_span()
     if not xs:
@@ -506,5 +518,7 @@ class E:
     implies = staticmethod(implies)
     iff = staticmethod(iff)
     not_ = staticmethod(not_)
+    always = staticmethod(always)
+    eventually = staticmethod(eventually)
     all_of = staticmethod(all_of)
     any_of = staticmethod(any_of)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from spec.ops import BinOp, QuantKind, UnOp
+from spec.ops import BinOp, Fairness, QuantKind, UnOp
 from spec.source import NO_SPAN, Span
 from spec.types import BOOL, INT, BoolT, EnumT, IntT, RangeT, SortT, Type
 
@@ -291,6 +291,7 @@ class Action:
     cite: str | None
     body: tuple[Stmt, ...]
     span: Span = _span()
+    fairness: Fairness | None = None  # per instance of the action (docs/semantics.md, Liveness)
 
 
 class PropKind(Enum):
@@ -298,11 +299,29 @@ class PropKind(Enum):
     REACHABLE = "reachable"
     ASSERT = "assert"
     RANGE = "range"
+    LIVENESS = "property"
+
+
+class LiveForm(Enum):
+    LEADS_TO = "always (P -> eventually Q)"
+    EVENTUALLY = "eventually Q"
+    INFINITELY_OFTEN = "always eventually Q"
+
+
+@dataclass(frozen=True)
+class Live:
+    """A liveness property's form, for each value of its `forall` binders (free locals of `p`
+    and `q`): violated when for some values some fair behaviour breaks it."""
+
+    form: LiveForm
+    binders: tuple[tuple[str, Type], ...]
+    p: Expr | None  # the trigger of LEADS_TO
+    q: Expr
 
 
 @dataclass(frozen=True)
 class Property:
-    """A property. INVARIANT/REACHABLE carry `expr`; ASSERT/RANGE are decided by the `Check`
+    """A property. INVARIANT/REACHABLE carry `expr`, LIVENESS `live`; ASSERT/RANGE are decided by the `Check`
     statements that name them."""
 
     name: str
@@ -311,6 +330,7 @@ class Property:
     expr: Expr | None
     span: Span = _span()
     lemma: bool = False  # an INVARIANT the user wrote as `lemma`: a helper for all-sizes proofs
+    live: Live | None = None  # LIVENESS: the temporal form (then `expr` is None)
 
 
 @dataclass(frozen=True)

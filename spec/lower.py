@@ -15,6 +15,7 @@ from spec.irutil import fold, is_constant
 from spec.ops import BinOp
 from spec.resolve import MemberRef, Resolved, Symbol, SymKind
 from spec.source import Span
+from spec.temporal import live
 from spec.typecheck import Env, LocalKind, Typer, same_type
 from spec.types import BOOL, ERROR, BoolT, EnumT, ErrorT, FunT, RangeT, SortT, Type, value_type
 
@@ -315,14 +316,8 @@ class Lowerer:
                     init.extend(self.block(decl.body, env, _Ctx("init", comp)))
                 case ast.ActionDecl():
                     actions.append(self._action(decl, q(decl.name), comp))
-                case ast.InvariantDecl():
-                    invariants.append(ir.Property(q(decl.name), ir.PropKind.INVARIANT, decl.doc,
-                                                  t.bool_expr(decl.expr, env, "a lemma" if decl.lemma else "an invariant"),
-                                                  span=decl.name_span, lemma=decl.lemma))
-                case ast.ReachableDecl():
-                    invariants.append(ir.Property(q(decl.name), ir.PropKind.REACHABLE, decl.doc,
-                                                  t.bool_expr(decl.expr, env, "a reachable goal"),
-                                                  span=decl.name_span))
+                case ast.InvariantDecl() | ast.ReachableDecl() | ast.PropertyDecl():
+                    invariants += self._property(decl, q(decl.name), env)
                 case ast.AssumeDecl():
                     assumes.append(ir.Assume(q(decl.name), decl.doc, t.bool_expr(decl.expr, env, "an assumption"),
                                              span=decl.name_span))
@@ -331,6 +326,22 @@ class Lowerer:
         props = invariants + self.props.asserts + list(self.props.ranges.values())
         return ir.Model(self.res.model_name, tuple(enums), tuple(sorts), tuple(params), tuple(vars_), tuple(init),
                         tuple(actions), tuple(props), tuple(assumes))
+
+    def _property(self, decl: ast.InvariantDecl | ast.ReachableDecl | ast.PropertyDecl, qname: str,
+                  env: Env) -> list[ir.Property]:
+        t = self.typer
+        match decl:
+            case ast.InvariantDecl():
+                return [ir.Property(qname, ir.PropKind.INVARIANT, decl.doc,
+                                    t.bool_expr(decl.expr, env, "a lemma" if decl.lemma else "an invariant"),
+                                    span=decl.name_span, lemma=decl.lemma)]
+            case ast.ReachableDecl():
+                return [ir.Property(qname, ir.PropKind.REACHABLE, decl.doc,
+                                    t.bool_expr(decl.expr, env, "a reachable goal"), span=decl.name_span)]
+            case ast.PropertyDecl():
+                form = live(t, decl.expr, env)
+                return [] if form is None else \
+                    [ir.Property(qname, ir.PropKind.LIVENESS, decl.doc, None, span=decl.name_span, live=form)]
 
     def _enum(self, decl: ast.EnumDecl, qname: str) -> ir.EnumDef:
         seen: dict[str, Span] = {}
@@ -413,7 +424,8 @@ class Lowerer:
             env = self.typer.bind(env, b, pt, LocalKind.ACTION_PARAM)
             params.append(ir.ActionParam(b.name, pt, span=b.span))
         body = self.block(decl.body, env, _Ctx(qname, comp))
-        return ir.Action(qname, tuple(params), decl.doc, decl.cite, body, span=decl.name_span)
+        return ir.Action(qname, tuple(params), decl.doc, decl.cite, body, span=decl.name_span,
+                         fairness=decl.fairness)
 
 
 def _any(conds: list[ir.Expr], span: Span) -> ir.Expr:

@@ -55,3 +55,15 @@ PRECEDENCE: dict[BinOp, int] = {
     BinOp.SUB: 8,
     BinOp.MUL: 9,
 }
+
+
+class TemporalOp(Enum):
+    ALWAYS = "always"
+    EVENTUALLY = "eventually"
+
+
+class Fairness(Enum):
+    """Per action instance (docs/semantics.md, Liveness)."""
+
+    WEAK = "fair"  # an instance enabled continuously from some point on eventually fires
+    STRONG = "strong fair"  # an instance enabled infinitely often fires infinitely often

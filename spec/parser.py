@@ -25,7 +25,7 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from spec import ast
 from spec.diagnostics import Diagnostic, FrontendError, Severity
-from spec.ops import BinOp, QuantKind, UnOp
+from spec.ops import BinOp, Fairness, QuantKind, TemporalOp, UnOp
 from spec.prescan import MAX_NESTING, MAX_TOKENS, scan
 from spec.private import private_folder
 from spec.source import NO_SPAN, SourceFile, Span
@@ -204,6 +204,9 @@ class _Build(Transformer_NonRecursive):
             return items[1]  # unary plus is the identity
         return ast.Unary(UnOp.NOT if sign == "!" else UnOp.NEG, items[1], span=self._s(meta))
 
+    def temporal_expr(self, meta, items):
+        return ast.Temporal(TemporalOp(str(items[0])), items[1], span=self._s(meta))
+
     def cond_expr(self, meta, items):
         return ast.Cond(items[0], items[1], items[2], span=self._s(meta))
 
@@ -316,8 +319,18 @@ class _Build(Transformer_NonRecursive):
         return ast.DefDecl(str(name), tuple(params or ()), result, body, **self._named(meta, name))
 
     def action_decl(self, meta, items):
-        name, params, doc, cite, body = items
-        return ast.ActionDecl(str(name), tuple(params or ()), doc, cite, body, **self._named(meta, name))
+        fairness, name, params, doc, cite, body = items
+        return ast.ActionDecl(str(name), tuple(params or ()), doc, cite, body, fairness=fairness,
+                              **self._named(meta, name))
+
+    def weak_fairness(self, meta, items):
+        return Fairness.WEAK
+
+    def strong_fairness(self, meta, items):
+        return Fairness.STRONG
+
+    def property_decl(self, meta, items):
+        return self._prop(ast.PropertyDecl, meta, items)
 
     def doc(self, meta, items):
         return "".join(_unquote(s) for s in items)
@@ -429,7 +442,7 @@ def _parse_fresh(name: str, text: str) -> ast.Module:
 MAX_SYNTAX_ERRORS = 20
 RESUME_TOKENS = MAX_TOKENS
 _DECL_AT_LINE_START = re.compile(r"^(?:model|include|enum|sort|mitigation|param|const|var|def|init|action|"
-                                 r"invariant|lemma|reachable|assume|component)\b", re.M)
+                                 r"invariant|lemma|reachable|property|fair|strong|assume|component)\b", re.M)
 
 
 def _syntax_errors(src: SourceFile, first: UnexpectedInput, parser: Lark) -> list[Diagnostic]:

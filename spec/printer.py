@@ -104,6 +104,9 @@ def _ast_expr(e: ast.Expr) -> tuple[str, int]:
         case ast.Quant():
             binders = ", ".join(f"{b.name}: {print_type(b.type)}" for b in e.binders)
             return f"{e.kind.value} {binders} :: {print_expr(e.body)}", _P_QUANT
+        case ast.Temporal():  # binds like `!`
+            text, p = _ast_expr(e.arg)
+            return f"{e.op.value} {_wrap(text, p, _P_UNARY)}", _P_UNARY
         case _:
             assert_never(e)
 
@@ -415,7 +418,7 @@ class _Formatter:
                 self.expr_line(ind, f"def {d.name}({params}): {print_type(d.result)} = ", d.body, ";", d.span)
             case ast.ActionDecl():
                 self.action(d, ind)
-            case ast.InvariantDecl() | ast.ReachableDecl() | ast.AssumeDecl():
+            case ast.InvariantDecl() | ast.ReachableDecl() | ast.PropertyDecl() | ast.AssumeDecl():
                 self.prop(d, ind)
             case ast.ComponentDecl():
                 self.line(ind, f"component {d.name} {{", d.span, d.span.line)
@@ -438,8 +441,9 @@ class _Formatter:
         self.close(d.span, ind + 1)
         self.line(ind, "}", d.span)
 
-    def prop(self, d: ast.InvariantDecl | ast.ReachableDecl | ast.AssumeDecl, ind: int) -> None:
-        kw = {ast.InvariantDecl: "invariant", ast.ReachableDecl: "reachable", ast.AssumeDecl: "assume"}[type(d)]
+    def prop(self, d: ast.InvariantDecl | ast.ReachableDecl | ast.PropertyDecl | ast.AssumeDecl, ind: int) -> None:
+        kw = {ast.InvariantDecl: "invariant", ast.ReachableDecl: "reachable", ast.PropertyDecl: "property",
+              ast.AssumeDecl: "assume"}[type(d)]
         if isinstance(d, ast.InvariantDecl) and d.lemma:
             kw = "lemma"
         expr = print_expr(d.expr)
@@ -458,7 +462,8 @@ class _Formatter:
 
     def action(self, d: ast.ActionDecl, ind: int) -> None:
         params = ", ".join(f"{b.name}: {print_type(b.type)}" for b in d.params)
-        head = f"action {d.name}({params})"
+        fair = f"{d.fairness.value} " if d.fairness is not None else ""
+        head = f"{fair}action {d.name}({params})"
         doc = f" {_quote(d.doc)}" if d.doc is not None else ""
         cite = f"cite {_quote(d.cite)}" if d.cite is not None else None
         if _fits(ind, head + doc + ("" if cite else " {")) and (cite is None or _fits(ind + 1, cite)):

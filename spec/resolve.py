@@ -162,7 +162,7 @@ def resolve(modules: ModuleSet, sink: Sink) -> Resolved:
                 q = _qualify(component, d.name)
                 if enter("action", q, d.name_span, "action"):
                     res.actions[q] = (d, component)
-            elif isinstance(d, ast.InvariantDecl | ast.ReachableDecl | ast.AssumeDecl):
+            elif isinstance(d, ast.InvariantDecl | ast.ReachableDecl | ast.PropertyDecl | ast.AssumeDecl):
                 q = _qualify(component, d.name)
                 if enter("prop", q, d.name_span, "property"):
                     res.props[q] = (d, component)

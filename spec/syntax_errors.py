@@ -23,7 +23,7 @@ KEYWORDS = frozenset({
     "model", "include", "enum", "sort", "param", "mitigation", "const", "var", "init", "def",
     "action", "cite", "invariant", "lemma", "reachable", "assume", "component", "require", "if", "else",
     "match", "forall", "exists", "count", "choose", "where", "assert", "skip", "true", "false",
-    "bool", "_",
+    "bool", "_", "property", "fair", "strong", "always", "eventually",
 })
 
 # How the parser's terminal names read in a message.
@@ -39,15 +39,17 @@ _TERMINAL_TEXT = {
 
 # Groups of terminals that a message names as one thing when all the key ones are expected.
 _EXPR_KEYS = {"NAME", "INT", "LPAR"}
-_EXPR_START = {"NAME", "INT", "LPAR", "NOT", "ADD_OP", "TRUE", "FALSE", "FORALL", "EXISTS", "COUNT"}
+_EXPR_START = {"NAME", "INT", "LPAR", "NOT", "ADD_OP", "TRUE", "FALSE", "FORALL", "EXISTS", "COUNT", "ALWAYS",
+               "EVENTUALLY"}
 _STMT_KEYS = {"REQUIRE", "IF", "SKIP"}
 _STMT_START = {"NAME", "REQUIRE", "IF", "MATCH", "FORALL", "CHOOSE", "ASSERT", "SKIP", "WILDCARD", "TRUE", "FALSE"}
 _OPERATORS = {"AND", "OR", "ARROW", "IFF", "EQ_OP", "REL_OP", "ADD_OP", "MUL", "QMARK"}
 _DECL_KEYS = {"VAR", "ACTION"}
 _DECL_START = {"MODEL", "INCLUDE", "ENUM", "SORT", "PARAM", "MITIGATION", "CONST", "VAR", "INIT", "DEF",
-               "ACTION", "INVARIANT", "LEMMA", "REACHABLE", "ASSUME", "COMPONENT"}
+               "ACTION", "INVARIANT", "LEMMA", "REACHABLE", "ASSUME", "COMPONENT", "FAIR", "STRONG",
+               "PROPERTY"}
 _DECL_WORDS = {"model", "include", "enum", "sort", "param", "mitigation", "const", "var", "init", "def",
-               "action", "invariant", "lemma", "reachable", "assume", "component"}
+               "action", "invariant", "lemma", "reachable", "assume", "component", "fair", "strong", "property"}
 
 _OPENERS = {"LBRACE": "RBRACE", "LPAR": "RPAR", "LSQB": "RSQB"}
 _CLOSER_TEXT = {"RBRACE": "}", "RPAR": ")", "RSQB": "]"}

@@ -152,6 +152,12 @@ class Typer:
                 return self._cond(e, env, expected)
             case ast.Quant():
                 return self._quant(e, env)
+            case ast.Temporal():
+                self.sink.error(e.span, "E0330", f"`{e.op.value}` is a temporal operator: only a `property` "
+                                "may use it, in one of its forms",
+                                "write `property NAME: always (P -> eventually Q);`, `eventually Q` or "
+                                "`always eventually Q` (parenthesise Q when it has operators)")
+                return self._err(e.span)
             case _:
                 raise AssertionError(e)
 

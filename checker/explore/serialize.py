@@ -25,7 +25,7 @@ from checker.result import (
 from spec.ir import Elem, EnumVal, PropKind, Value
 from spec.source import NO_SPAN, Span
 
-FORMAT_VERSION = 3  # 2: all-sizes notes and user lemmas in results; 3: what proofs rest on
+FORMAT_VERSION = 4  # 2: all-sizes notes and user lemmas in results; 3: what proofs rest on; 4: lassos
 
 
 def value_to_data(v: Value) -> Any:
@@ -109,6 +109,7 @@ def trace_to_data(t: Trace) -> Any:
                    "state": _opt(s.state, state_to_data)} for s in t.steps],
         "failure": None if t.failure is None else {
             "prop": t.failure.prop, "message": t.failure.message, "span": span_to_data(t.failure.span)},
+        "loop_start": t.loop_start,
     }
 
 
@@ -119,7 +120,8 @@ def trace_from_data(d: Any) -> Trace:
                        _pairs_from(s.get("choices", []))) for s in d["steps"])
     f = d.get("failure")
     failure = None if f is None else Failure(_str(f["prop"]), _str(f["message"]), span_from_data(f.get("span")))
-    return Trace(steps, failure)
+    loop = d.get("loop_start")
+    return Trace(steps, failure, loop if isinstance(loop, int) else None)
 
 
 def result_to_data(r: PropertyResult) -> Any:

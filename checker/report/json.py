@@ -55,7 +55,7 @@ def trace_data(t: Trace) -> dict[str, Any]:
             prev = s.state
     failure = None if t.failure is None else {
         "property": t.failure.prop, "message": t.failure.message, "location": location(t.failure.span)}
-    return {"depth": t.depth, "steps": steps, "failure": failure}
+    return {"depth": t.depth, "steps": steps, "failure": failure, "loop_start": t.loop_start}
 
 
 def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, Any]:

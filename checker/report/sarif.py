@@ -33,10 +33,15 @@ def _location(span: Span, message: str | None = None) -> dict[str, Any] | None:
 
 def _code_flow(trace: Trace, ctx: Context) -> dict[str, Any]:
     locs = []
-    for step, prev in trace_states(trace):
+    k, last = trace.loop_start, len(trace.steps) - 1
+    for i, (step, prev) in enumerate(trace_states(trace)):
         text = call_text(step)
         if prev is not None and step.state is not None:
             text += ": " + ("; ".join(change_lines(prev, step.state)) or "no change")
+        if k is not None and i == k + 1:
+            text = "(loop: from here the steps repeat forever) " + text
+        if k is not None and i == last:
+            text += f" (back to the state of step {k})" if i != k else " (stutters here forever)"
         span = Span("<builtin>", 0, 0)
         if step.action is not None and ctx.model is not None:
             try:

@@ -180,7 +180,20 @@ def _trace_title(r: PropertyResult, ctx: Context, color: bool) -> str:
     n = r.trace.depth if r.trace else 0
     head = f"{r.prop}: {_paint(r.verdict.value, _COLOURS[r.verdict], color)} after {n} step{'' if n == 1 else 's'} " \
            f"({what} found by {r.engine}, replayed)"
+    if r.trace is not None and r.trace.loop_start is not None:
+        head = f"{r.prop}: {_paint(r.verdict.value, _COLOURS[r.verdict], color)} by a fair lasso, {loop_text(r.trace)} " \
+               f"({what} found by {r.engine}, replayed with its loop and fairness)"
+        head += f"; {r.reason}" if r.reason else ""
     return head + (f" -- {doc}" if doc else "")
+
+
+def loop_text(trace: Trace) -> str:
+    """What repeats in a lasso: `steps 3-5 repeat forever`, or the state that stutters."""
+    k, last = trace.loop_start, len(trace.steps) - 1
+    assert k is not None
+    if k == last:
+        return f"then state {k} stutters forever"
+    return f"then steps {k + 1}-{last} repeat forever" if k + 1 < last else f"then step {last} repeats forever"
 
 
 def _all_sizes_title(prop: str, note: AllSizesNote) -> str:
@@ -211,6 +224,11 @@ def trace_lines(trace: Trace, ctx: Context | None = None, first: str | None = No
             changed = compact_state(step.state)
         else:
             changed = change_lines(prev, step.state) or ["(no change)"]
+        if trace.loop_start is not None and i == trace.loop_start + 1:
+            action.insert(0, "-- loop: from here the steps repeat forever --")
+        if trace.loop_start is not None and i == len(trace.steps) - 1:
+            changed.append(f"(back to the state of step {trace.loop_start})" if i != trace.loop_start
+                           else "(stutters here forever)")
         rows.append([str(i), "\n".join(action), "\n".join(changed)])
     return table(rows)
 

@@ -39,5 +39,7 @@ def goal_of(prop: ir.Property) -> Goal:
             return Goal(prop.name, GoalKind.STATE, prop.expr)
         case ir.PropKind.ASSERT | ir.PropKind.RANGE:
             return Goal(prop.name, GoalKind.ERROR)
+        case ir.PropKind.LIVENESS:  # checker/schedule.py gives these to checker/explicit/liveness.py only
+            raise ValueError(f"liveness property `{prop.name}` has no safety goal")
         case _:
             assert_never(prop.kind)

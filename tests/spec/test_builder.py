@@ -522,3 +522,35 @@ def test_param_default_of_an_unknown_parameter_is_an_error_at_the_python_line(tm
         m.build()
     text = str(err.value)
     assert f"test_builder.py:{line}:" in text and "hw.slow" in text
+
+
+def test_fairness_and_liveness_properties_equal_text(tmp_path):
+    from spec.ops import Fairness
+
+    m = ModelBuilder("m")
+    Vcpu = m.sort("Vcpu", size=2)
+    busy = m.var("busy", m.fun(Vcpu, bool), init=False)
+    done = m.var("done", m.fun(Vcpu, bool), init=False)
+    with m.action("start", v=Vcpu, fair=Fairness.WEAK) as (a, v):
+        a.require(~busy[v] & ~done[v])
+        a.assign(busy[v], True)
+    with m.action("finish", v=Vcpu, fair=Fairness.STRONG) as (a, v):
+        a.require(busy[v])
+        a.assign(busy[v], False)
+        a.assign(done[v], True)
+    m.property("finishes", E.forall(Vcpu, lambda v: E.always(E.implies(busy[v], E.eventually(done[v])))))
+    m.property("progress", E.eventually(E.exists(Vcpu, lambda v: done[v])))
+    text = """model m;
+sort Vcpu = 2;
+var busy: Vcpu -> bool = false;
+var done: Vcpu -> bool = false;
+fair action start(v: Vcpu) { require !busy[v] && !done[v]; busy[v] := true; }
+strong fair action finish(v: Vcpu) { require busy[v]; busy[v] := false; done[v] := true; }
+property finishes: forall v: Vcpu :: always (busy[v] -> eventually done[v]);
+property progress: eventually (exists v: Vcpu :: done[v]);
+"""
+    built = m.build()
+    assert built == spec.load(write(tmp_path, "m.spec", text))
+    assert [a.fairness for a in built.actions] == [Fairness.WEAK, Fairness.STRONG]
+    assert [p.kind for p in built.properties] == [ir.PropKind.LIVENESS] * 2
+    assert _round_trip(m, tmp_path) == built

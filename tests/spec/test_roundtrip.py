@@ -233,3 +233,25 @@ def test_long_if_conditions_break_and_keep_their_comments():
     assert lines[3].startswith("  if n == 0 || ") and lines[3].endswith("// on the if line")
     assert any(ln.strip().startswith("} else if n == 0 || ") for ln in lines)
     assert "// on its second line" in once
+
+
+LIVENESS = """model m;
+sort Vcpu = 2;
+var busy: Vcpu -> bool = false;
+var done: Vcpu -> bool = false;
+fair action start(v: Vcpu) "a vCPU starts" { require !busy[v] && !done[v]; busy[v] := true; }
+strong fair action finish(v: Vcpu) { require busy[v]; busy[v] := false; done[v] := true; }
+property finishes "a started vCPU finishes": forall v: Vcpu :: always (busy[v] -> eventually done[v]);
+property progress: eventually (exists v: Vcpu :: done[v]);
+property each_done: forall v: Vcpu :: always eventually !busy[v];
+"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_fairness_and_temporal_properties_round_trip(width: int):
+    with page(width):
+        once = assert_round_trip(LIVENESS)
+    assert "strong fair action finish" in once and "fair action start" in once
+    if width == 100:
+        assert "forall v: Vcpu :: always (busy[v] -> eventually done[v]);" in once
+        assert "property each_done: forall v: Vcpu :: always eventually !busy[v];" in once

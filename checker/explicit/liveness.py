@@ -1,0 +1,309 @@
+"""Liveness by fair cycles in the explicit state graph; ir.Instance x LIVENESS properties x Budget
+-> PropertyResults with lasso traces.
+
+The graph is every reachable state (no symmetry reduction: a lasso through orbit
+representatives need not be a run, and TLC's liveness checking under symmetry is unsound for
+that reason), each with the action instances enabled in it. Every state may also stutter.
+docs/semantics.md (Liveness) gives the meaning; here, for one value of the property's binders:
+
+- `always (P -> eventually Q)` is violated by a reachable state with P and not Q from which a
+  fair behaviour stays in not-Q forever; `eventually Q` by an initial state from which one does;
+  `always eventually Q` by a fair behaviour that ends in not-Q forever.
+- A behaviour that stays in a set of states B forever ends in a strongly connected component of
+  the graph restricted to B (stuttering makes every state a cycle). It is fair iff every weakly
+  fair action instance is taken inside the component or disabled in one of its states, and
+  every strongly fair one enabled in it is taken inside it; where a strongly fair instance is
+  enabled but never taken, the states that enable it are removed and the rest split again
+  (Emerson and Lei). A fair component yields a lasso: the shortest prefix to it, then a loop
+  through the states and steps that make it fair.
+
+A search stopped by a limit can still show a lasso among the states it expanded (a real run);
+otherwise the verdict is UNKNOWN. Every lasso is replayed by the interpreter, loop and fairness
+included (checker/interp/lasso.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
+from checker.result import Budget, PropertyResult, Step, Trace, Verdict
+from spec import ir
+from spec.irutil import subst
+from spec.ops import Fairness
+
+S = FastState
+ENGINE = "explicit"
+
+
+@dataclass
+class Graph:
+    """The reachable states: `states[n]`, how each was first reached (`parent[n]`: (m, instance)
+    or None for an initial state), its steps `out[n]` (instance, successor), the instances
+    enabled in it; `expanded` is False past a limit."""
+
+    sem: Semantics
+    states: list[S] = field(default_factory=list)
+    ids: dict[S, int] = field(default_factory=dict)
+    parent: list[tuple[int, int] | None] = field(default_factory=list)
+    out: list[list[tuple[int, int]]] = field(default_factory=list)
+    enabled: list[frozenset[int]] = field(default_factory=list)
+    initial: list[int] = field(default_factory=list)
+    complete: bool = False
+    stop_reason: str | None = None
+
+    def add(self, s: S, parent: tuple[int, int] | None) -> int:
+        n = self.ids.get(s)
+        if n is None:
+            n = self.ids[s] = len(self.states)
+            self.states.append(s)
+            self.parent.append(parent)
+        return n
+
+
+def explore(sem: Semantics, budget: Budget) -> Graph:
+    """Breadth-first, every state expanded until a limit; `complete` when none stopped it."""
+    g = Graph(sem)
+    try:
+        first = sem.initial_fast(limit=budget.max_states, deadline=budget.deadline)
+    except LimitExceeded as err:
+        g.stop_reason = f"too many initial states ({err})"
+        return g
+    for s in first:
+        if not isinstance(s, Violation) and s not in g.ids:
+            g.initial.append(g.add(s, None))
+    n = 0
+    while n < len(g.states):
+        if budget.deadline is not None and n % 64 == 0 and time.monotonic() >= budget.deadline:
+            g.stop_reason = "the time limit was reached"
+            return g
+        if budget.max_states is not None and len(g.states) > budget.max_states:
+            g.stop_reason = f"the state limit ({budget.max_states}) was reached"
+            return g
+        s, steps, on = g.states[n], [], set()
+        for expand in sem.expanders:
+            for i, outs in expand(s):
+                for o in dict.fromkeys(outs):
+                    if o.__class__ is not Violation:
+                        on.add(i)
+                        steps.append((i, g.add(o, (n, i))))
+        g.out.append(steps)
+        g.enabled.append(frozenset(on))
+        n += 1
+    g.complete = True
+    return g
+
+
+@dataclass(frozen=True)
+class Lasso:
+    """Node ids: `prefix` from an initial state to the loop's first state, `loop` the steps
+    (instance, node) back to it (empty: the state stutters forever)."""
+
+    prefix: tuple[tuple[int | None, int], ...]  # (instance or None for the first, node)
+    loop: tuple[tuple[int, int], ...]
+
+
+class Checker:
+    """Liveness properties of one instance, on one graph."""
+
+    def __init__(self, sem: Semantics, graph: Graph) -> None:
+        self.sem, self.g = sem, graph
+        inst = sem.instance
+        fair = {a.name: a.fairness for a in inst.model.actions if a.fairness is not None}
+        ais = sem.action_instances()
+        self.weak = [i for i, ai in enumerate(ais) if fair.get(ai.action) is Fairness.WEAK]
+        self.strong = [i for i, ai in enumerate(ais) if fair.get(ai.action) is Fairness.STRONG]
+        self.expanded = len(graph.out)  # nodes whose steps are all known
+
+    def check(self, prop: ir.Property, deadline: float | None) -> PropertyResult:
+        t0 = time.monotonic()
+        live = prop.live
+        assert live is not None
+        for values in _assignments(self.sem.instance, live.binders):
+            if deadline is not None and time.monotonic() >= deadline:
+                return _unknown(prop, "the time limit was reached", t0)
+            env: dict[str, ir.Expr] = {name: ir.Lit(v, t) for (name, t), v in zip(live.binders, values, strict=True)}
+            lasso = self._lasso(live, env)
+            if lasso is not None:
+                trace = self.trace(lasso)
+                bound = ", ".join(f"{n}={ir.format_value(v)}" for (n, _), v in zip(live.binders, values, strict=True))
+                return PropertyResult(prop.name, prop.kind, Verdict.VIOLATED, ENGINE, time.monotonic() - t0,
+                                      depth=trace.depth, trace=trace,
+                                      reason=f"a fair behaviour violates it for {bound}" if bound else None)
+        if not self.g.complete:
+            return _unknown(prop, f"no fair lasso among the states explored, but {self.g.stop_reason}", t0)
+        return PropertyResult(prop.name, prop.kind, Verdict.PROVED, ENGINE, time.monotonic() - t0,
+                              reason="no fair behaviour violates it (every reachable state explored, "
+                                     "symmetry reduction off)")
+
+    # ------------------------------------------------------------------ the search
+
+    def _lasso(self, live: ir.Live, env: dict[str, ir.Expr]) -> Lasso | None:
+        q = self.sem.predicate(subst(live.q, env))
+        bad = [n for n in range(self.expanded) if not q(self.g.states[n])]
+        fair = self._fair_nodes(set(bad))
+        if not fair:
+            return None
+        if live.form is ir.LiveForm.INFINITELY_OFTEN:
+            starts = list(range(self.expanded))
+            inside: Callable[[int], bool] = lambda n: True  # noqa: E731 - any prefix
+        else:
+            bad_set = set(bad)
+            inside = bad_set.__contains__
+            if live.form is ir.LiveForm.EVENTUALLY:
+                starts = [n for n in self.g.initial if n in bad_set]
+            else:
+                assert live.p is not None
+                p = self.sem.predicate(subst(live.p, env))
+                starts = [n for n in bad if p(self.g.states[n])]
+        found = self._path(starts, fair.__contains__, inside)
+        if found is None:
+            return None
+        entry = found[-1][1]
+        loop = self._loop(entry, fair[entry])
+        head = self._prefix(found[0][1]) + found[1:]
+        return Lasso(tuple(head), tuple(loop))
+
+    def _fair_nodes(self, bad: set[int]) -> dict[int, frozenset[int]]:
+        """Each node of a fair component within `bad` -> its component."""
+        out: dict[int, frozenset[int]] = {}
+        sub = nx.DiGraph()
+        sub.add_nodes_from(bad)
+        sub.add_edges_from((n, m) for n in bad for _, m in self.g.out[n] if m in bad)
+        work = [frozenset(c) for c in nx.strongly_connected_components(sub)]
+        while work:
+            comp = work.pop()
+            taken = {i for n in comp for i, m in self.g.out[n] if m in comp}
+            if any(i not in taken and all(i in self.g.enabled[n] for n in comp) for i in self.weak):
+                continue
+            unmet = [i for i in self.strong if i not in taken and any(i in self.g.enabled[n] for n in comp)]
+            if unmet:
+                rest = {n for n in comp if not any(i in self.g.enabled[n] for i in unmet)}
+                work += [frozenset(c) for c in nx.strongly_connected_components(sub.subgraph(rest))]
+                continue
+            out.update(dict.fromkeys(comp, comp))
+        return out
+
+    def _path(self, starts: Iterable[int], goal: Callable[[int], bool],
+              inside: Callable[[int], bool]) -> list[tuple[int | None, int]] | None:
+        """The shortest path (instance, node) from one of `starts` to a `goal` node through
+        nodes `inside`; the first element's instance is None."""
+        prev: dict[int, tuple[int, int] | None] = {}
+        todo: deque[int] = deque()
+        for n in starts:
+            if n not in prev:
+                prev[n] = None
+                todo.append(n)
+        while todo:
+            n = todo.popleft()
+            if goal(n):
+                path: list[tuple[int | None, int]] = []
+                cur: int | None = n
+                while cur is not None:
+                    back = prev[cur]
+                    path.append((back[1] if back else None, cur))
+                    cur = back[0] if back else None
+                return path[::-1]
+            if n >= self.expanded:
+                continue
+            for i, m in self.g.out[n]:
+                if m not in prev and inside(m):
+                    prev[m] = (n, i)
+                    todo.append(m)
+        return None
+
+    def _prefix(self, n: int) -> list[tuple[int | None, int]]:
+        """The shortest path from an initial state to node `n` (breadth-first parents)."""
+        path: list[tuple[int | None, int]] = []
+        cur: int | None = n
+        while cur is not None:
+            back = self.g.parent[cur]
+            path.append((back[1] if back else None, cur))
+            cur = back[0] if back else None
+        return path[::-1]
+
+    def _loop(self, entry: int, comp: frozenset[int]) -> list[tuple[int, int]]:
+        """Steps from `entry` back to it inside `comp` that make the loop fair: for each weakly
+        fair instance a state that disables it or a step that takes it, for each strongly fair
+        one enabled in the component a step that takes it. Empty when stuttering is fair."""
+        en = self.g.enabled
+        needs = [(i, True) for i in self.weak] + \
+            [(i, False) for i in self.strong if any(i in en[n] for n in comp)]
+        loop: list[tuple[int, int]] = []
+        cur, states, taken = entry, {entry}, set[int]()
+        for i, weak in needs:
+            if i in taken or weak and any(i not in en[n] for n in states):
+                continue
+            hop = self._reach(cur, comp, i, weak)
+            loop += hop
+            taken.update(j for j, _ in hop)
+            states.update(n for _, n in hop)
+            cur = hop[-1][1] if hop else cur
+        if cur != entry:
+            back = self._path([cur], entry.__eq__, comp.__contains__)
+            assert back is not None
+            loop += [(i, n) for i, n in back[1:] if i is not None]
+        return loop
+
+    def _reach(self, start: int, comp: frozenset[int], i: int, weak: bool) -> list[tuple[int, int]]:
+        """The shortest run of steps inside `comp` from `start` that ends in a state where `i`
+        is disabled (`weak` only) or with a step of `i`."""
+        prev: dict[int, tuple[int, int] | None] = {start: None}
+        todo = deque([start])
+        while todo:
+            n = todo.popleft()
+            last = None if weak and i not in self.g.enabled[n] else \
+                next(((j, m) for j, m in self.g.out[n] if j == i and m in comp), None)
+            if last is not None or weak and i not in self.g.enabled[n]:
+                path: list[tuple[int, int]] = [last] if last is not None else []
+                cur = n
+                while (back := prev[cur]) is not None:
+                    path.append((back[1], cur))
+                    cur = back[0]
+                return path[::-1]
+            for j, m in self.g.out[n]:
+                if m in comp and m not in prev:
+                    prev[m] = (n, j)
+                    todo.append(m)
+        raise AssertionError("a fair component has every state and step its loop needs")
+
+    # ------------------------------------------------------------------ traces
+
+    def trace(self, lasso: Lasso) -> Trace:
+        ais = self.sem.action_instances()
+        steps = []
+        for i, n in (*lasso.prefix, *lasso.loop):
+            state = self.sem.to_state(self.g.states[n])
+            if i is None:
+                steps.append(Step(None, (), state))
+            else:
+                steps.append(Step(ais[i].action, ais[i].args, state))
+        return Trace(tuple(steps), loop_start=len(lasso.prefix) - 1)
+
+
+def _assignments(inst: ir.Instance, binders: Sequence[tuple[str, ir.Type]]) -> Iterable[tuple[ir.Value, ...]]:
+    return itertools.product(*(inst.domain(t) for _, t in binders))
+
+
+def _unknown(prop: ir.Property, why: str, t0: float) -> PropertyResult:
+    return PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, ENGINE, time.monotonic() - t0, reason=why)
+
+
+def check_liveness(inst: ir.Instance, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
+    """Every LIVENESS property of `props`, on one graph of `inst`'s reachable states."""
+    sem = Semantics(inst)
+    t0 = time.monotonic()
+    graph = explore(sem, budget)
+    checker = Checker(sem, graph)
+    spent = time.monotonic() - t0
+    out = []
+    for p in props:
+        r = checker.check(p, budget.deadline)
+        out.append(PropertyResult(r.prop, r.kind, r.verdict, r.engine, r.time_s + spent, r.depth, r.trace, r.reason))
+    return out
