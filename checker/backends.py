@@ -76,6 +76,15 @@ class EngineRun:
     stats: tuple[SearchStats, ...] = ()
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during an engine's run, which still reports what it had established (`partial`):
+    the scheduler keeps it, then stops the run as for any Ctrl-C."""
+
+    def __init__(self, partial: EngineRun) -> None:
+        super().__init__()
+        self.partial = partial
+
+
 class Engine(Protocol):
     name: str
 
@@ -267,8 +276,10 @@ class Explicit:
         # imports) beside the states it keeps for traces
         with memory.limited(self.memory_limit):
             out = self.impl.check(list(props), budget)
-        return EngineRun(tuple(out.results), tuple(out.warnings), out.graph,
-                         () if out.stats is None else (out.stats,))
+        run = EngineRun(tuple(out.results), tuple(out.warnings), out.graph, () if out.stats is None else (out.stats,))
+        if out.interrupted:
+            raise Interrupted(run)
+        return run
 
 
 def make_engine(kind: EngineKind, inst: ir.Instance, options: Options, progress: Progress | None,

@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from checker.backends import DeadlockMode, EngineKind
 from checker.console import sources_of, to_stderr
@@ -26,8 +27,12 @@ from checker.policy import (
 )
 from checker.schedule import DEFAULT_DEPTH
 
-SUBCOMMANDS = ("check", "lint", "fmt", "graph", "explore")
+SUBCOMMANDS = ("check", "lint", "fmt", "graph", "explore", "completion")
 FORMATS = ("text", "json", "junit", "sarif")
+COMPLETION_SHELLS = ("bash", "zsh", "fish", "tcsh")
+BAD_OPTION = "E0414"  # docs/errors.md
+# shtab's completer for a model file argument (shtab.FILE, without importing shtab here)
+MODEL_FILES = {"bash": "_shtab_compgen_files", "zsh": "_files", "tcsh": "f"}
 DEFAULT_TIMEOUT = 600.0
 
 
@@ -69,7 +74,7 @@ def _memory_size(text: str) -> str:
 
 
 def _config_args(c: argparse.ArgumentParser) -> None:
-    c.add_argument("file")
+    c.add_argument("file").complete = MODEL_FILES  # type: ignore[attr-defined]
     c.add_argument("--size", action="append", default=[], metavar="SORT=N",
                    help="instance size of a sort (repeatable; comma lists allowed)")
     c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -127,6 +132,8 @@ def _gate_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--baseline", metavar="FILE",
                    help="compare with a saved run: exit 1 on regressions only (improvements pass)")
     c.add_argument("--save-baseline", metavar="FILE", help="save this run's verdicts as a baseline")
+    c.add_argument("--fail-on-gone", action="store_true",
+                   help="with --baseline: a property of the baseline that this run no longer has fails it")
     c.add_argument("--no-cache", dest="cache", action="store_false",
                    help="do not read or write the result cache (.spec-check-cache/)")
 
@@ -162,21 +169,52 @@ def _explore_args(c: argparse.ArgumentParser) -> None:
     _gate_args(c)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the house error form: `<command line>: error[E0414]: ...` and a hint, not
+    a screen of usage (subcommand parsers are of this class too)."""
+
+    def error(self, message: str) -> NoReturn:
+        to_stderr(f"<command line>: error[{BAD_OPTION}]: {message}\n  = hint: `{self.prog} --help` lists the options")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spec-check")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+USAGE = """usage: spec-check [check] FILE [options]          check every property of a model
+       spec-check lint FILE...                        parse and type-check models
+       spec-check fmt [--check | --in-place] FILE...  print models in canonical form
+       spec-check explore FILE --vary PARAMS          the design-space matrix
+       spec-check graph FILE                          the reachable state graph
+       spec-check completion bash|zsh|fish|tcsh       a shell completion script
+       spec-check COMMAND --help                      the options of a command
+       spec-check --version
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="spec-check", description="Model checker for guest-private memory designs.",
+    p = _Parser(prog="spec-check", description="Model checker for guest-private memory designs.",
                                 epilog="exit codes: 0 all pass, 1 violation, 2 bad input, 3 undecided "
                                        "(unknown, timeout, bounded only), 4 internal error, 130 interrupted")
+    p.add_argument("--version", action="version", version=f"spec-check {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     _check_args(sub.add_parser("check", help="check every property of a model (the default command)"))
 
     lint = sub.add_parser("lint", help="parse and type-check models, report every error")
-    lint.add_argument("files", nargs="+")
+    lint.add_argument("files", nargs="+").complete = MODEL_FILES  # type: ignore[attr-defined]
 
     fmt = sub.add_parser("fmt", help="print a model in canonical form")
-    fmt.add_argument("file")
-    fmt.add_argument("--in-place", action="store_true", help="rewrite the file instead of printing it")
-    fmt.add_argument("--check", action="store_true", help="exit 1 if the file is not in canonical form")
+    fmt.add_argument("files", nargs="+", metavar="file").complete = MODEL_FILES  # type: ignore[attr-defined]
+    fmt.add_argument("--in-place", action="store_true", help="rewrite the files instead of printing them")
+    fmt.add_argument("--check", action="store_true",
+                     help="print how each file differs from its canonical form; exit 1 if one does")
 
     _explore_args(sub.add_parser("explore", help="check every combination of some parameters' values: "
                                  "the design-space matrix"))
@@ -185,7 +223,22 @@ def _parser() -> argparse.ArgumentParser:
     _config_args(g)
     g.add_argument("-o", "--output", metavar="FILE", help="write the graph to FILE instead of stdout")
     g.add_argument("--format", choices=("dot", "graphml"), default="dot")
+
+    comp = sub.add_parser("completion", help="print a shell completion script (needs the `completion` extra)")
+    comp.add_argument("shell", choices=COMPLETION_SHELLS)
     return p
+
+
+def cmd_completion(shell: str) -> int:
+    """The parser, as a completion script by shtab (docs/decisions/0022)."""
+    try:
+        import shtab
+    except ImportError:
+        to_stderr(f"<command line>: error[{BAD_OPTION}]: shell completion needs shtab\n"
+                  "  = hint: pip install 'spec-check[completion]'")
+        return EXIT_BAD_INPUT
+    sys.stdout.write(shtab.complete(_parser(), shell=shell) + "\n")
+    return EXIT_OK
 
 
 def cmd_lint(files: list[str]) -> int:
@@ -211,7 +264,18 @@ def _summary(m) -> str:
             f"{sum(1 for p in m.properties if p.kind.value in ('invariant', 'reachable', 'property'))} properties")
 
 
-def cmd_fmt(file: str, in_place: bool, check: bool) -> int:
+def cmd_fmt(files: list[str], in_place: bool, check: bool) -> int:
+    if len(files) > 1 and not (in_place or check):
+        to_stderr(f"<command line>: error[{BAD_OPTION}]: fmt prints one file; give --check or --in-place for several\n"
+                  "  = hint: `spec-check fmt --check a.spec b.spec` shows what would change in each")
+        return EXIT_BAD_INPUT
+    codes = [_fmt_one(f, in_place, check) for f in files]
+    return max(codes)  # bad input (2) over not canonical (1) over ok (0)
+
+
+def _fmt_one(file: str, in_place: bool, check: bool) -> int:
+    import difflib
+
     from spec.diagnostics import FrontendError, render_all
     from spec.parser import parse
     from spec.printer import format_module
@@ -229,6 +293,8 @@ def cmd_fmt(file: str, in_place: bool, check: bool) -> int:
     text = format_module(module)
     if check:
         if text != src.text:
+            sys.stdout.writelines(difflib.unified_diff(src.text.splitlines(keepends=True), text.splitlines(keepends=True),
+                                                       f"{file}", f"{file} (canonical)"))
             to_stderr(f"{file}: not in canonical form (run `spec-check fmt --in-place {file}`)")
             return EXIT_VIOLATION
         return EXIT_OK
@@ -244,15 +310,20 @@ def cmd_fmt(file: str, in_place: bool, check: bool) -> int:
 
 def run(argv: Sequence[str]) -> int:
     argv = list(argv)
+    if not argv:
+        to_stderr(USAGE.rstrip())
+        return EXIT_BAD_INPUT
     # `spec-check FILE ...` and `spec-check --no-cache FILE ...` mean `check`: the top level has
-    # no option of its own but --help
-    if argv and argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
+    # no option of its own but --help and --version
+    if argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "check")
     args = _parser().parse_args(argv)
     if args.command == "lint":
         return cmd_lint(args.files)
     if args.command == "fmt":
-        return cmd_fmt(args.file, args.in_place, args.check)
+        return cmd_fmt(args.files, args.in_place, args.check)
+    if args.command == "completion":
+        return cmd_completion(args.shell)
     from checker import memory
 
     try:

@@ -24,6 +24,7 @@ from checker.policy import (
     Policy,
     exit_status,
 )
+from checker.progress import Progress, live_terminal
 from checker.report.common import Context
 from checker.report.dot import render_trace_dot
 from checker.report.html import render_html as render_matrix_html
@@ -40,6 +41,7 @@ from checker.schedule import InternalError
 from spec.config import parse_assignments
 from spec.diagnostics import FrontendError, Sink, render_all
 from spec.frontend import instantiate, load_model
+from spec.source import STDIN_DISPLAY, STDIN_NAMES, read_stdin_text
 
 Inputs = Sequence[str]  # the files a run read: nothing it writes may replace them
 
@@ -63,7 +65,16 @@ def _prepare(args: argparse.Namespace) -> api.Prepared:
     sizes = parse_assignments(args.size, "--size", sink)
     params = parse_assignments(args.set, "--set", sink)
     sink.raise_if_errors()
-    loaded = load_model(args.file)
+    if args.file in STDIN_NAMES:  # includes are found from the working directory
+        args.file = STDIN_DISPLAY
+        text = read_stdin_text(sys.stdin.buffer)
+        try:
+            loaded = load_model(STDIN_DISPLAY, text)
+        except FrontendError as err:
+            err.sources[STDIN_DISPLAY] = text
+            raise
+    else:
+        loaded = load_model(args.file)
     if loaded.warnings and not getattr(args, "quiet", False):
         to_stderr(render_all(loaded.warnings, loaded.sources))
     return api.Prepared(instantiate(loaded, sizes, params), args.file, dict(loaded.sources))
@@ -83,25 +94,17 @@ def _policy(args: argparse.Namespace) -> Policy:
                   deadlock_error=args.deadlock == DeadlockMode.ERROR.value)
 
 
-def _progress(enabled: bool):
-    if not enabled:
-        return None
-
-    def say(msg: str) -> None:
-        sys.stderr.write("\r\x1b[K" + msg[:120])
-        sys.stderr.flush()
-
-    return say
-
-
-def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int) -> str:
+def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int,
+            regressed: frozenset[str] | None = None) -> str:
     if args.format == "json":
         return render_json(report, ctx, policy, code)
     if args.format == "junit":
-        return render_junit(report, ctx, policy)
+        return render_junit(report, ctx, policy, regressed)
     if args.format == "sarif":
         return render_sarif(report, ctx, policy)
-    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    # NO_COLOR and FORCE_COLOR as no-color.org and force-color.org say; TERM=dumb has no colour
+    color = "NO_COLOR" not in os.environ and (
+        bool(os.environ.get("FORCE_COLOR")) or args.output is None and live_terminal(sys.stdout))
     return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, explain=args.explain,
                                                     quiet=args.quiet, stats=args.stats))
 
@@ -142,16 +145,16 @@ def _write_certificates(directory: str, report: Report, inputs: Inputs) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     try:
         prepared = _prepare(args)
-        progress = _progress(sys.stderr.isatty() and not args.quiet)
         cache = cache_from_env(args.cache and not args.keep_graph)
         key = check_key(prepared, args.property, _options(args))
         report = cache.get(key, verify=lambda r: api.unreplayed(r, prepared.instance))
         if report is None:
+            progress = None if args.quiet else Progress(sys.stderr, live_terminal(sys.stderr))
             try:
                 report = api.run(prepared, args.property or None, _options(args), progress=progress).report
             finally:
                 if progress is not None:
-                    sys.stderr.write("\r\x1b[K")
+                    progress.close()
             cache.put(key, report)
         for w in cache.warnings:
             to_stderr(f"warning: {w}")
@@ -162,7 +165,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     if report.interrupted and code != EXIT_VIOLATION:
         code = EXIT_INTERRUPTED
     inputs = [args.file, *prepared.sources]
-    code = _emit(args, report, Context(prepared.instance.model), policy, code, inputs)
+    regressed = None
+    if args.baseline and args.format == "junit":  # the report shows what the exit code will say
+        try:
+            baseline.refuse_other_model(Path(args.baseline), [report])
+            diffs = baseline.compare(baseline.load(Path(args.baseline)), [report])
+        except ValueError as err:
+            to_stderr(f"error: {err}")
+            return EXIT_BAD_INPUT
+        regressed = frozenset(d.prop for d in diffs if d.change is baseline.Change.REGRESSION)
+    code = _emit(args, report, Context(prepared.instance.model), policy, code, inputs, regressed)
     if code in (EXIT_BAD_INPUT, EXIT_INTERNAL) or report.interrupted:
         return code
     return _gate(args, [report], code, inputs)
@@ -175,6 +187,7 @@ def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: In
             _write(args.save_baseline, baseline.dumps(reports), [*inputs, *([args.baseline] if args.baseline else [])])
         if not args.baseline:
             return code
+        baseline.refuse_other_model(Path(args.baseline), reports)
         diffs = baseline.compare(baseline.load(Path(args.baseline)), reports)
     except ValueError as err:
         to_stderr(f"error: {err}")
@@ -187,9 +200,11 @@ def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: In
         after = d.after.value if d.after else "(absent)"
         to_stderr(f"{d.change.value}: {d.prop} [{d.config}]: {before} -> {after}")
     regressions = sum(1 for d in diffs if d.change is baseline.Change.REGRESSION)
+    gone = sum(1 for d in diffs if d.change is baseline.Change.GONE)
     to_stderr(f"baseline {args.baseline}: {regressions} regression(s), "
-         f"{sum(1 for d in diffs if d.change is baseline.Change.IMPROVEMENT)} improvement(s)")
-    return EXIT_VIOLATION if regressions else EXIT_OK
+              f"{sum(1 for d in diffs if d.change is baseline.Change.IMPROVEMENT)} improvement(s), {gone} gone"
+              + (" (--fail-on-gone)" if gone and args.fail_on_gone else ""))
+    return EXIT_VIOLATION if regressions or gone and args.fail_on_gone else EXIT_OK
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
@@ -223,9 +238,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return _gate(args, [rep for _b, rep in m.rows], EXIT_OK, inputs)
 
 
-def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int, inputs: Inputs) -> int:
+def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int, inputs: Inputs,
+          regressed: frozenset[str] | None = None) -> int:
     """Print or write the report and the side files; a file that cannot be written is bad input."""
-    text = _render(args, report, ctx, policy, code)
+    text = _render(args, report, ctx, policy, code, regressed)
     try:
         if args.output:
             _write(args.output, text, inputs)

@@ -16,7 +16,7 @@ def to_stderr(text: str) -> None:
 
 
 def sources_of(e: FrontendError) -> dict[str, str]:
-    out: dict[str, str] = {}
+    out: dict[str, str] = dict(e.sources)
     for d in e.diagnostics:
         for span in [d.span] + [n.span for n in d.notes]:
             if span.file not in out and span.line > 0:

@@ -21,7 +21,17 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from checker import memory, vacuity
-from checker.backends import Backend, Engine, EngineKind, EngineRun, NoReplay, Options, Progress, TraceChecker
+from checker.backends import (
+    Backend,
+    Engine,
+    EngineKind,
+    EngineRun,
+    Interrupted,
+    NoReplay,
+    Options,
+    Progress,
+    TraceChecker,
+)
 from checker.policy import DEAD_ACTION, DISABLED_ACTION
 from checker.result import (
     UNCONFIRMED,
@@ -255,6 +265,9 @@ class _Run:
     def _run(self, engine: Engine, props: Sequence[ir.Property], budget: Budget) -> None:
         try:
             out = engine.run(props, budget)
+        except Interrupted as stop:  # keep what the engine established, then stop the run
+            self._deliver(engine.name, props, stop.partial)
+            raise
         except (InternalError, KeyboardInterrupt):
             raise
         except MemoryError:  # past Options.memory_limit (checker/memory.py): not a bug, an undecided run

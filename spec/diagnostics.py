@@ -40,6 +40,7 @@ class FrontendError(Exception):
 
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics = tuple(diagnostics)
+        self.sources: dict[str, str] = {}  # texts that cannot be read again (standard input)
         super().__init__("; ".join(d.message for d in self.diagnostics))
 
 

@@ -28,10 +28,11 @@ class Loaded:
     warnings: tuple[Diagnostic, ...] = ()
 
 
-def load_model(path: str | Path) -> Loaded:
-    """Parse, resolve and type-check a model file. Raises FrontendError with every diagnostic."""
+def load_model(path: str | Path, text: str | None = None) -> Loaded:
+    """Parse, resolve and type-check a model file (or `text`, named `path`: standard input).
+    Raises FrontendError with every diagnostic."""
     sink = Sink()
-    modules: ModuleSet = load_modules(Path(path), sink)
+    modules: ModuleSet = load_modules(Path(path), sink, text)
     return model_from_modules(modules, sink)
 
 

@@ -59,8 +59,9 @@ def display_name(path: Path) -> str:
 
 
 class _Loader:
-    def __init__(self, sink: Sink, root_dir: Path):
+    def __init__(self, sink: Sink, root_dir: Path, root_text: str | None = None):
         self.sink = sink
+        self.root_text = root_text  # the root model's text when it came from standard input
         self.root_dir = root_dir
         self.modules: dict[str, ast.Module] = {}
         self.order: list[str] = []
@@ -81,7 +82,10 @@ class _Loader:
         if name in self.modules:
             return name
         try:  # regular files only, and never more than the limit (a FIFO or /dev/zero is refused)
-            src = read_source(real, name, MAX_FILE_BYTES)
+            if via is None and self.root_text is not None:
+                src = SourceFile(name, self.root_text, real)
+            else:
+                src = read_source(real, name, MAX_FILE_BYTES)
         except OSError as err:
             reason = err.strerror or str(err)
             where = via if via is not None else Span(name, 0, 0)
@@ -149,10 +153,12 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def load_modules(path: Path, sink: Sink) -> ModuleSet:
-    """Read and parse `path` and its includes. Raises FrontendError when anything failed."""
+def load_modules(path: Path, sink: Sink, text: str | None = None) -> ModuleSet:
+    """Read and parse `path` and its includes. Raises FrontendError when anything failed.
+    `text`: the root's text, read elsewhere (standard input: `path` is then `<stdin>`, and its
+    includes are found from the working directory)."""
     root_dir = _real(path).parent
-    loader = _Loader(sink, root_dir)
+    loader = _Loader(sink, root_dir, text)
     root_name = loader.load(path, None, display=str(path))
     add_include_notes(sink, loader.included_from)
     sink.raise_if_errors()

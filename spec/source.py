@@ -7,6 +7,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 # A model larger than this is almost certainly the wrong file; reads never go past it.
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -106,3 +107,16 @@ def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     if len(data) > limit:
         raise _too_large(limit)
     return data
+
+
+# `spec-check -` (or /dev/stdin, which as a pipe is no regular file) reads the model from here.
+STDIN_NAMES = ("-", "/dev/stdin")
+STDIN_DISPLAY = "<stdin>"
+
+
+def read_stdin_text(stream: BinaryIO, limit: int = MAX_FILE_BYTES) -> str:
+    """The model on standard input, decoded as read_source decodes a file; OSError past `limit`."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(limit)
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")

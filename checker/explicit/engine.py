@@ -59,6 +59,7 @@ class ExplicitOutcome:
     deadlock_error: bool = False  # deadlock="error" and a deadlock was found
     symmetry: bool = False  # whether reduction was applied
     stats: SearchStats | None = None
+    interrupted: bool = False  # Ctrl-C stopped the search: the results are what it had checked
 
 
 class ExplicitEngine:
@@ -121,7 +122,7 @@ class ExplicitEngine:
         return ExplicitOutcome(results, tuple(warnings), len(search.visited), search.transitions,
                                search.max_depth_seen, search.exhaustive, stats.time_s, coverage, graph,
                                self.deadlock == "error" and search.deadlock is not None, self.symmetry is not None,
-                               stats)
+                               stats, search.interrupted)
 
     def _rescan(self, props: Sequence[ir.Property], goals: Goals, budget: Budget, t0: float) -> ExplicitOutcome:
         """Decide state properties (invariants, goals: the dead-action guards the scheduler asks

@@ -42,6 +42,7 @@ Progress = Callable[[int, int, float], None]
 DECIDED = "every property was decided"  # the one stop reason that is not a limit
 OVERTAKEN = "the engines running beside it decided every property"  # Budget.stop said so
 OUT_OF_MEMORY = "the memory limit (--memory-limit) was reached"
+INTERRUPTED = "the search was interrupted (Ctrl-C)"
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Search:
         self.depth_done = -1  # every state at depth <= depth_done is discovered and checked
         self.max_depth_seen = 0
         self.stop_reason: str | None = None
+        self.interrupted = False  # Ctrl-C ended the search (stop_reason says so too)
         self.exhaustive = False
         self._t0 = time.monotonic()
         self._last_progress = self._t0
@@ -135,6 +137,11 @@ class Search:
                 self.steps.flush()
             self.release_caches()
             self.stop_reason = OUT_OF_MEMORY
+        except KeyboardInterrupt:
+            # what was fully checked stands, as after a time limit: the engine reports it (HOLDS
+            # TO DEPTH depth_done, violations found) and the scheduler then stops the run
+            self.stop_reason = INTERRUPTED
+            self.interrupted = True
         finally:
             if self.steps is not None:
                 self.steps.flush()

@@ -55,8 +55,11 @@ def to_table(reports: Iterable[Report]) -> dict[str, dict[str, str]]:
 
 
 def dumps(reports: Iterable[Report]) -> str:
-    """The text of a baseline file (`--save-baseline`)."""
-    data = {"spec-check-baseline": BASELINE_VERSION, "verdicts": to_table(reports)}
+    """The text of a baseline file (`--save-baseline`): the verdicts and the model they are of."""
+    reports = list(reports)
+    data: dict[str, object] = {"spec-check-baseline": BASELINE_VERSION, "verdicts": to_table(reports)}
+    if reports:
+        data |= {"model": reports[0].model, "file": reports[0].file}
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
@@ -64,8 +67,7 @@ def save(path: Path, reports: Iterable[Report]) -> None:
     path.write_text(dumps(reports), encoding="utf-8")
 
 
-def load(path: Path) -> dict[str, dict[str, Verdict]]:
-    """Raises ValueError with a readable reason when the file is not a baseline."""
+def _read(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
@@ -74,6 +76,24 @@ def load(path: Path) -> dict[str, dict[str, Verdict]]:
         raise ValueError(f"baseline {path} is not JSON: {err}") from None
     if not isinstance(data, dict) or data.get("spec-check-baseline") != BASELINE_VERSION:
         raise ValueError(f"{path} is not a spec-check baseline (write one with --save-baseline)")
+    return data
+
+
+def refuse_other_model(path: Path, reports: Iterable[Report]) -> None:
+    """A baseline records the model it was saved from: comparing another model's run with it
+    would call every difference new or gone and pass. ValueError when they differ (a baseline
+    saved before the model was recorded is accepted)."""
+    data = _read(path)
+    model = data.get("model")
+    for r in reports:
+        if model is not None and r.model != model:
+            raise ValueError(f"baseline {path} was saved from model `{model}` ({data.get('file')}), not `{r.model}` "
+                             f"({r.file}); save one of this model with --save-baseline")
+
+
+def load(path: Path) -> dict[str, dict[str, Verdict]]:
+    """Raises ValueError with a readable reason when the file is not a baseline."""
+    data = _read(path)
     out: dict[str, dict[str, Verdict]] = {}
     try:
         for config, props in data["verdicts"].items():

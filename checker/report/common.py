@@ -21,13 +21,22 @@ class Context:
 
     model: ir.Model | None = None
 
-    def action_doc(self, action: str) -> str | None:
+    def _action(self, action: str) -> ir.Action | None:
         if self.model is None:
             return None
         try:
-            return self.model.action(action).doc
+            return self.model.action(action)
         except KeyError:
             return None
+
+    def action_doc(self, action: str) -> str | None:
+        a = self._action(action)
+        return None if a is None else a.doc
+
+    def action_cite(self, action: str) -> str | None:
+        """The kernel code or hardware document the action abstracts (its `cite`)."""
+        a = self._action(action)
+        return None if a is None else a.cite
 
     def prop_doc(self, prop: str) -> str | None:
         if self.model is None:

@@ -39,12 +39,14 @@ def state_data(s: State) -> dict[str, Any]:
     return {loc_text(loc): value(v) for loc, v in s.values}
 
 
-def trace_data(t: Trace) -> dict[str, Any]:
+def trace_data(t: Trace, ctx: Context | None = None) -> dict[str, Any]:
+    ctx = ctx or Context()
     steps = []
     prev: State | None = None
     for i, s in enumerate(t.steps):
         step: dict[str, Any] = {
-            "index": i, "action": s.action, "args": {k: value(v) for k, v in s.args},
+            "index": i, "action": s.action, "cite": ctx.action_cite(s.action) if s.action else None,
+            "args": {k: value(v) for k, v in s.args},
             "choices": {k: value(v) for k, v in s.choices},
             "state": None if s.state is None else state_data(s.state),
             "changes": None if s.state is None or prev is None else
@@ -65,7 +67,7 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
         "engine": r.engine, "depth": r.depth, "time_s": round(r.time_s, 6), "reason": r.reason,
         "assumptions": list(r.assumptions), "generated": r.generated, "doc": ctx.prop_doc(r.prop),
         "location": location(ctx.prop_span(r)),
-        "trace": None if r.trace is None else trace_data(r.trace),
+        "trace": None if r.trace is None else trace_data(r.trace, ctx),
         "certificate": None if cert is None else {"engine": cert.engine, "invariant": cert.invariant,
                                                   "files": sorted(cert.smt2)},
         "lemmas": list(r.lemmas),
@@ -73,7 +75,7 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
         "depends_note": r.why_unexplained,
         "all_sizes": None if r.all_sizes is None else {
             "why": r.all_sizes.why, "sizes": r.all_sizes.sizes or None, "reachable": r.all_sizes.reachable,
-            "trace": None if r.all_sizes.cti is None else trace_data(r.all_sizes.cti)},
+            "trace": None if r.all_sizes.cti is None else trace_data(r.all_sizes.cti, ctx)},
     }
 
 
@@ -82,9 +84,9 @@ def dependency_data(d: Dependency) -> dict[str, Any]:
             "disabled": d.disabled}
 
 
-def warning_data(w: Warning_) -> dict[str, Any]:
+def warning_data(w: Warning_, ctx: Context | None = None) -> dict[str, Any]:
     return {"code": w.code, "message": w.message, "location": location(w.span),
-            "trace": None if w.trace is None else trace_data(w.trace)}
+            "trace": None if w.trace is None else trace_data(w.trace, ctx)}
 
 
 def stats_data(s: SearchStats) -> dict[str, Any]:
@@ -107,7 +109,7 @@ def report_data(report: Report, ctx: Context | None = None, policy: Policy = DEF
         "time_s": round(report.time_s, 6), "interrupted": report.interrupted, "exit_code": exit_code,
         "summary": {"text": summary_line(report), "counts": counts},
         "results": [result_data(r, ctx, policy) for r in report.results],
-        "warnings": [warning_data(w) for w in report.warnings],
+        "warnings": [warning_data(w, ctx) for w in report.warnings],
         "search": [stats_data(s) for s in report.stats],
     }
 

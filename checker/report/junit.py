@@ -2,11 +2,15 @@
 
 A failure (VIOLATED, UNREACHABLE) is a `<failure>` with the trace as text; an undecided verdict
 (UNKNOWN, and HOLDS TO DEPTH unless a bounded check was the goal) is an `<error>`, so no CI shows
-it as green; generated vacuity goals outside --strict pass, with their verdict in system-out.
+it as green; generated vacuity goals outside --strict pass, with their verdict in system-out. Under a
+baseline (`--baseline`) only the regressions fail, as in the exit code; the rest pass with their
+verdict and "as in the baseline". Test names are unique in the suite: a warning's names its
+place in the model.
 """
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 
 from checker.policy import DEFAULT_POLICY, Policy, Status, status
@@ -15,12 +19,20 @@ from checker.report.text import trace_lines
 from checker.result import PropertyResult, Report
 
 
-def _case(suite: ET.Element, r: PropertyResult, classname: str, ctx: Context, policy: Policy) -> Status:
+def _case(suite: ET.Element, r: PropertyResult, classname: str, ctx: Context, policy: Policy,
+          regressed: frozenset[str] | None) -> Status:
     case = ET.SubElement(suite, "testcase", name=r.prop, classname=classname, time=f"{r.time_s:.3f}")
     st = status(r, policy)
     headline = f"{verdict_text(r)} ({r.engine})"
     if r.reason:
         headline += f": {r.reason}"
+    if regressed is not None:
+        if r.prop in regressed:
+            headline += " (a regression from the baseline)"
+            if st is Status.PASS or st is Status.INFO:
+                st = Status.FAIL  # worse than the baseline though not failing on its own
+        elif st is Status.FAIL or st is Status.UNDECIDED:
+            st, headline = Status.PASS, headline + " (as in the baseline)"
     body = "\n".join(trace_lines(r.trace, ctx)) if r.trace is not None else ""
     if st is Status.FAIL:
         ET.SubElement(case, "failure", message=headline, type=r.verdict.name).text = body
@@ -31,7 +43,9 @@ def _case(suite: ET.Element, r: PropertyResult, classname: str, ctx: Context, po
     return st
 
 
-def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY) -> str:
+def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY,
+                 regressed: frozenset[str] | None = None) -> str:
+    """`regressed`: under a baseline, the properties that regressed (the only failures)."""
     ctx = ctx or Context()
     root = ET.Element("testsuites", name="spec-check")
     name = f"{report.model} {report.config}".strip()
@@ -39,9 +53,13 @@ def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DE
     props = ET.SubElement(suite, "properties")
     for k, v in (("file", report.file), ("config", report.config), ("interrupted", str(report.interrupted).lower())):
         ET.SubElement(props, "property", name=k, value=v)
-    statuses = [_case(suite, r, report.model, ctx, policy) for r in report.results]
+    statuses = [_case(suite, r, report.model, ctx, policy, regressed) for r in report.results]
+    names: set[str] = set()
     for w in report.warnings:
-        case = ET.SubElement(suite, "testcase", name=f"warning: {w.code}", classname=report.model, time="0")
+        name = f"warning: {w.code} at {w.span}" if w.span.line > 0 else f"warning: {w.code}: {w.message}"
+        name = next(n for k in itertools.count(1) if (n := name if k == 1 else f"{name} #{k}") not in names)
+        names.add(name)
+        case = ET.SubElement(suite, "testcase", name=name, classname=report.model, time="0")
         ET.SubElement(case, "system-out").text = f"{w.span}: {w.message}" if w.span.line > 0 else w.message
     nfail = statuses.count(Status.FAIL)
     nerr = statuses.count(Status.UNDECIDED)

@@ -42,6 +42,9 @@ def _code_flow(trace: Trace, ctx: Context) -> dict[str, Any]:
             text = "(loop: from here the steps repeat forever) " + text
         if k is not None and i == last:
             text += f" (back to the state of step {k})" if i != k else " (stutters here forever)"
+        cite = ctx.action_cite(step.action) if step.action else None
+        if cite:
+            text += f" [cite: {cite}]"
         span = Span("<builtin>", 0, 0)
         if step.action is not None and ctx.model is not None:
             try:

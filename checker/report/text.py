@@ -215,6 +215,9 @@ def trace_lines(trace: Trace, ctx: Context | None = None, first: str | None = No
         doc = ctx.action_doc(step.action) if step.action else None
         if doc:
             action += textwrap.wrap(f'"{doc}"', DOC_WIDTH)
+        cite = ctx.action_cite(step.action) if step.action else None
+        if cite:
+            action += textwrap.wrap(f"cite: {cite}", DOC_WIDTH, subsequent_indent="  ")
         chosen = choices_text(step)
         if chosen:
             action.append(chosen)
