@@ -165,30 +165,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     if report.interrupted and code != EXIT_VIOLATION:
         code = EXIT_INTERRUPTED
     inputs = [args.file, *prepared.sources]
-    regressed = None
-    if args.baseline and args.format == "junit":  # the report shows what the exit code will say
+    diffs = None
+    if args.baseline:  # compared before the report is made, so JUnit shows what the exit code says
         try:
-            baseline.refuse_other_model(Path(args.baseline), [report])
-            diffs = baseline.compare(baseline.load(Path(args.baseline)), [report])
+            diffs = baseline.against(Path(args.baseline), [report])
         except ValueError as err:
             to_stderr(f"error: {err}")
             return EXIT_BAD_INPUT
-        regressed = frozenset(d.prop for d in diffs if d.change is baseline.Change.REGRESSION)
+    regressed = None if diffs is None or args.format != "junit" else \
+        frozenset(d.prop for d in diffs if d.change is baseline.Change.REGRESSION)
     code = _emit(args, report, Context(prepared.instance.model), policy, code, inputs, regressed)
     if code in (EXIT_BAD_INPUT, EXIT_INTERNAL) or report.interrupted:
         return code
-    return _gate(args, [report], code, inputs)
+    return _gate(args, [report], code, inputs, diffs)
 
 
-def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: Inputs) -> int:
-    """--save-baseline / --baseline: with a baseline, only regressions fail the run."""
+def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: Inputs,
+          diffs: list[baseline.Difference] | None = None) -> int:
+    """--save-baseline / --baseline: with a baseline, only regressions fail the run. `diffs`: the
+    comparison with the baseline when the caller already made it."""
     try:
         if args.save_baseline:
             _write(args.save_baseline, baseline.dumps(reports), [*inputs, *([args.baseline] if args.baseline else [])])
         if not args.baseline:
             return code
-        baseline.refuse_other_model(Path(args.baseline), reports)
-        diffs = baseline.compare(baseline.load(Path(args.baseline)), reports)
+        if diffs is None:
+            diffs = baseline.against(Path(args.baseline), reports)
     except ValueError as err:
         to_stderr(f"error: {err}")
         return EXIT_BAD_INPUT

@@ -79,21 +79,27 @@ def _read(path: Path) -> dict:
     return data
 
 
-def refuse_other_model(path: Path, reports: Iterable[Report]) -> None:
-    """A baseline records the model it was saved from: comparing another model's run with it
-    would call every difference new or gone and pass. ValueError when they differ (a baseline
-    saved before the model was recorded is accepted)."""
+def against(path: Path, reports: Iterable[Report]) -> list[Difference]:
+    """The differences of `reports` from the baseline at `path`, the file read once. A baseline
+    records the model it was saved from: comparing another model's run with it would call every
+    difference new or gone and pass, so that is a ValueError (a baseline saved before the model
+    was recorded is accepted), as is a file that is not a baseline."""
+    reports = list(reports)
     data = _read(path)
     model = data.get("model")
     for r in reports:
         if model is not None and r.model != model:
             raise ValueError(f"baseline {path} was saved from model `{model}` ({data.get('file')}), not `{r.model}` "
                              f"({r.file}); save one of this model with --save-baseline")
+    return compare(_verdicts(data, path), reports)
 
 
 def load(path: Path) -> dict[str, dict[str, Verdict]]:
     """Raises ValueError with a readable reason when the file is not a baseline."""
-    data = _read(path)
+    return _verdicts(_read(path), path)
+
+
+def _verdicts(data: dict, path: Path) -> dict[str, dict[str, Verdict]]:
     out: dict[str, dict[str, Verdict]] = {}
     try:
         for config, props in data["verdicts"].items():
