@@ -113,6 +113,8 @@ def _check_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--certificate", metavar="DIR", help="write the certificate of each PROVED property to DIR")
     c.add_argument("--trace-dot", metavar="FILE", help="write every trace as a Graphviz graph to FILE")
     c.add_argument("--show-invariants", action="store_true", help="text: print the invariants behind proofs")
+    c.add_argument("--witnesses", action="store_true",
+                   help="text: also print the witness traces of goals reached as expected (failures are always printed)")
     c.add_argument("--explain", action="store_true",
                    help="text: print what each proof rests on (guards, assignments, initial values, parameters)")
     c.add_argument("--deadlock", choices=[d.value for d in DeadlockMode], default="warn",

@@ -106,7 +106,7 @@ def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Poli
     color = "NO_COLOR" not in os.environ and (
         bool(os.environ.get("FORCE_COLOR")) or args.output is None and live_terminal(sys.stdout))
     return render_text(report, ctx, TextOptions(color=color, show_invariants=args.show_invariants, explain=args.explain,
-                                                    quiet=args.quiet, stats=args.stats))
+                                                    quiet=args.quiet, stats=args.stats, witnesses=args.witnesses))
 
 
 def _output(path: str | None, text: str, inputs: Inputs) -> bool:
@@ -203,8 +203,10 @@ def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: In
         to_stderr(f"{d.change.value}: {d.prop} [{d.config}]: {before} -> {after}")
     regressions = sum(1 for d in diffs if d.change is baseline.Change.REGRESSION)
     gone = sum(1 for d in diffs if d.change is baseline.Change.GONE)
+    changed = sum(1 for d in diffs if d.change is baseline.Change.CHANGED)
     to_stderr(f"baseline {args.baseline}: {regressions} regression(s), "
               f"{sum(1 for d in diffs if d.change is baseline.Change.IMPROVEMENT)} improvement(s), {gone} gone"
+              + (f", {changed} open question(s) answered differently" if changed else "")
               + (" (--fail-on-gone)" if gone and args.fail_on_gone else ""))
     return EXIT_VIOLATION if regressions or gone and args.fail_on_gone else EXIT_OK
 

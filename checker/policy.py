@@ -44,9 +44,9 @@ DEFAULT_POLICY = Policy()
 def status(r: PropertyResult, policy: Policy = DEFAULT_POLICY) -> Status:
     if r.generated and not policy.strict:
         return Status.INFO
-    if r.verdict.is_failure:
+    if r.fails:
         return Status.FAIL
-    if r.verdict.is_pass:
+    if r.passes:
         return Status.PASS
     if r.verdict is Verdict.HOLDS_TO_DEPTH and policy.bounded_depth is not None and r.depth is not None \
             and r.depth >= policy.bounded_depth:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from spec.ir import Expr, PropKind, Value, format_value
+from spec.ir import Expect, Expr, PropKind, Value, format_value
 from spec.source import NO_SPAN, Span
 
 
@@ -37,6 +37,15 @@ class Verdict(Enum):
     @property
     def is_definitive(self) -> bool:
         return self not in (Verdict.HOLDS_TO_DEPTH, Verdict.UNKNOWN)
+
+
+def as_expected(verdict: Verdict, expect: Expect = Expect.REACHED) -> bool | None:
+    """True: the answer passes (a proof; a goal answered as its `expect` says); False: it fails
+    (a violation; a goal answered the other way); None: not decided (bounded, unknown). An open
+    question (`expect any`) passes whichever way it is answered."""
+    if verdict in (Verdict.REACHED, Verdict.UNREACHABLE):
+        return expect is Expect.ANY or verdict.value.lower() == expect.value
+    return True if verdict.is_pass else False if verdict.is_failure else None
 
 
 Loc = tuple[str, tuple[Value, ...]]  # (variable, index); index () for a scalar
@@ -179,10 +188,21 @@ class PropertyResult:
     # not computed (`depends_note` says why), () when it rests on nothing in the model.
     depends_on: tuple[Dependency, ...] | None = None
     depends_note: str = ""
+    expect: Expect = Expect.REACHED  # a goal's expected answer (spec.ir.Expect); set by the scheduler
 
     @property
     def generated(self) -> bool:
         return self.vacuity_of is not None
+
+    @property
+    def passes(self) -> bool:
+        """A proof, or a goal answered as expected (`as_expected`)."""
+        return as_expected(self.verdict, self.expect) is True
+
+    @property
+    def fails(self) -> bool:
+        """A violation, or a goal answered against its expectation."""
+        return as_expected(self.verdict, self.expect) is False
 
     @property
     def vacuous_proof(self) -> bool:

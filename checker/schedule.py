@@ -107,6 +107,9 @@ def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[va
         results = {p.name: run.merge(p, interrupted=True) for p in all_props}
     for g in goals:
         results[g.prop.name] = replace(results[g.prop.name], vacuity_of=g.action)
+    for p in props:
+        if p.expect is not ir.Expect.REACHED:
+            results[p.name] = replace(results[p.name], expect=p.expect)
     warnings = run.warnings + warnings
     report = Report(inst.model.name, file, inst.describe(), tuple(results[p.name] for p in all_props),
                     tuple(warnings), clock() - start, interrupted, tuple(run.stats))

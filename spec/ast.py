@@ -301,6 +301,9 @@ class ReachableDecl(Decl):
     name: str
     doc: str | None
     expr: Expr
+    # `expect WORD`: the word as written and where (checked by spec/lower.py); None: not written
+    expect: str | None = None
+    expect_span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

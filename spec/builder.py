@@ -237,10 +237,11 @@ class _Scope:
         span = caller_span()
         self._add(ast.PropertyDecl(name, doc, node_of(expr, span), span=span, name_span=span))
 
-    def reachable(self, name: str, /, expr: ExprLike, doc: str | None = None) -> None:
-        """`reachable NAME "doc": expr;` must hold in some reachable state."""
+    def reachable(self, name: str, /, expr: ExprLike, doc: str | None = None, expect: str | None = None) -> None:
+        """`reachable NAME [expect WORD] "doc": expr;` holds in some reachable state; `expect`
+        "unreachable" or "any" (an open question) changes which answer fails a run."""
         span = caller_span()
-        self._add(ast.ReachableDecl(name, doc, node_of(expr, span), span=span, name_span=span))
+        self._add(ast.ReachableDecl(name, doc, node_of(expr, span), expect, span, span=span, name_span=span))
 
     def assume(self, name: str, /, expr: ExprLike, doc: str | None = None) -> None:
         """`assume NAME "doc": expr;` restricts the states considered."""

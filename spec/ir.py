@@ -302,6 +302,16 @@ class PropKind(Enum):
     LIVENESS = "property"
 
 
+class Expect(Enum):
+    """Which answer to a `reachable` goal is the expected one (`expect WORD`), so that a run
+    fails only on the other: a non-vacuity goal must be REACHED, a bad situation written as a
+    goal must be UNREACHABLE, and an open question (ANY) is answered without failing a run."""
+
+    REACHED = "reached"
+    UNREACHABLE = "unreachable"
+    ANY = "any"
+
+
 class LiveForm(Enum):
     LEADS_TO = "always (P -> eventually Q)"
     EVENTUALLY = "eventually Q"
@@ -331,6 +341,7 @@ class Property:
     span: Span = _span()
     lemma: bool = False  # an INVARIANT the user wrote as `lemma`: a helper for all-sizes proofs
     live: Live | None = None  # LIVENESS: the temporal form (then `expr` is None)
+    expect: Expect = Expect.REACHED  # REACHABLE: the expected answer (`expect WORD`)
 
 
 @dataclass(frozen=True)

@@ -337,11 +337,23 @@ class Lowerer:
                                     span=decl.name_span, lemma=decl.lemma)]
             case ast.ReachableDecl():
                 return [ir.Property(qname, ir.PropKind.REACHABLE, decl.doc,
-                                    t.bool_expr(decl.expr, env, "a reachable goal"), span=decl.name_span)]
+                                    t.bool_expr(decl.expr, env, "a reachable goal"), span=decl.name_span,
+                                    expect=self._expect(decl))]
             case ast.PropertyDecl():
                 form = live(t, decl.expr, env)
                 return [] if form is None else \
                     [ir.Property(qname, ir.PropKind.LIVENESS, decl.doc, None, span=decl.name_span, live=form)]
+
+    def _expect(self, decl: ast.ReachableDecl) -> ir.Expect:
+        words = {e.value: e for e in ir.Expect}
+        if decl.expect is None:
+            return ir.Expect.REACHED
+        if decl.expect not in words:
+            self.sink.error(decl.expect_span, "E0332", f"`expect {decl.expect}` is not an expected answer",
+                            "write `expect reached` (the default), `expect unreachable` or `expect any` "
+                            "(an open question: either answer, neither fails a run)")
+            return ir.Expect.REACHED
+        return words[decl.expect]
 
     def _enum(self, decl: ast.EnumDecl, qname: str) -> ir.EnumDef:
         seen: dict[str, Span] = {}

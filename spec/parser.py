@@ -350,7 +350,12 @@ class _Build(Transformer_NonRecursive):
         return ast.InvariantDecl(str(name), doc, expr, lemma=True, **self._named(meta, name))
 
     def reachable_decl(self, meta, items):
-        return self._prop(ast.ReachableDecl, meta, items)
+        name, expect, doc, expr = items
+        word, where = expect if expect is not None else (None, NO_SPAN)
+        return ast.ReachableDecl(str(name), doc, expr, word, where, **self._named(meta, name))
+
+    def expect(self, meta, items):
+        return str(items[0]), _tok_span(self.file, items[0])
 
     def assume_decl(self, meta, items):
         return self._prop(ast.AssumeDecl, meta, items)

@@ -448,12 +448,13 @@ class _Formatter:
             kw = "lemma"
         expr = print_expr(d.expr)
         doc = f" {_quote(d.doc)}" if d.doc is not None else ""
-        one = f"{kw} {d.name}{doc}: {expr};"
+        name = d.name + (f" expect {d.expect}" if isinstance(d, ast.ReachableDecl) and d.expect else "")
+        one = f"{kw} {name}{doc}: {expr};"
         if d.doc is None or _fits(ind, one):
-            self.expr_line(ind, f"{kw} {d.name}{doc}: ", d.expr, ";", d.span)
+            self.expr_line(ind, f"{kw} {name}{doc}: ", d.expr, ";", d.span)
             return
         # a long doc string: on lines of its own, then the expression
-        self.line(ind, f"{kw} {d.name}", d.span, d.span.line)
+        self.line(ind, f"{kw} {name}", d.span, d.span.line)
         *first, last = _quoted_lines(d.doc, _room(ind + 1))
         for q in first:
             self.line(ind + 1, q, d.span, d.span.line)

@@ -23,7 +23,7 @@ KEYWORDS = frozenset({
     "model", "include", "enum", "sort", "param", "mitigation", "const", "var", "init", "def",
     "action", "cite", "invariant", "lemma", "reachable", "assume", "component", "require", "if", "else",
     "match", "forall", "exists", "count", "choose", "where", "assert", "skip", "true", "false",
-    "bool", "_", "property", "fair", "strong", "always", "eventually",
+    "bool", "_", "property", "fair", "strong", "always", "eventually", "expect",
 })
 
 # How the parser's terminal names read in a message.

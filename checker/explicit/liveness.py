@@ -166,9 +166,36 @@ class Checker:
         if found is None:
             return None
         entry = found[-1][1]
-        loop = self._loop(entry, fair[entry])
-        head = self._prefix(found[0][1]) + found[1:]
+        hop, loop = self._shortest_loop(entry, fair[entry])
+        head = self._prefix(found[0][1]) + found[1:] + hop
         return Lasso(tuple(head), tuple(loop))
+
+    def _shortest_loop(self, entry: int, comp: frozenset[int],
+                       tries: int = 64) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Steps from `entry` to a loop start inside `comp`, and the fair loop there, shortest
+        together among the `tries` states nearest to `entry`: the loop through the entry itself
+        may have to go around the whole component when a nearby state loops fairly in one step."""
+        best: tuple[int, list[tuple[int, int]], list[tuple[int, int]]] | None = None
+        for hop in itertools.islice(self._hops(entry, comp), tries):
+            if best is not None and len(hop) >= best[0]:
+                break
+            loop = self._loop(hop[-1][1] if hop else entry, comp)
+            if best is None or len(hop) + len(loop) < best[0]:
+                best = (len(hop) + len(loop), hop, loop)
+        assert best is not None
+        return best[1], best[2]
+
+    def _hops(self, start: int, comp: frozenset[int]) -> Iterable[list[tuple[int, int]]]:
+        """Breadth-first inside `comp`: the shortest run of steps from `start` to each state."""
+        paths: dict[int, list[tuple[int, int]]] = {start: []}
+        todo = deque([start])
+        while todo:
+            n = todo.popleft()
+            yield paths[n]
+            for i, m in self.g.out[n]:
+                if m in comp and m not in paths:
+                    paths[m] = [*paths[n], (i, m)]
+                    todo.append(m)
 
     def _fair_nodes(self, bad: set[int]) -> dict[int, frozenset[int]]:
         """Each node of a fair component within `bad` -> its component."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from checker.result import Report, Verdict
+from checker.result import Report, Verdict, as_expected
+from spec.ir import Expect
 
 BASELINE_VERSION = 1
 
@@ -21,6 +22,7 @@ BASELINE_VERSION = 1
 class Change(Enum):
     REGRESSION = "regression"
     IMPROVEMENT = "improvement"
+    CHANGED = "changed"  # an open question (`expect any`) answered the other way: neither better nor worse
     NEW = "new"  # not in the baseline
     GONE = "gone"  # in the baseline, not in this run
 
@@ -34,20 +36,25 @@ class Difference:
     change: Change
 
 
-def _rank(v: Verdict) -> int:
-    """Goodness: proofs > bounded > unknown > failures."""
-    return {Verdict.PROVED_ALL_SIZES: 5, Verdict.PROVED: 4, Verdict.REACHED: 4, Verdict.HOLDS_TO_DEPTH: 2,
-            Verdict.UNKNOWN: 1, Verdict.VIOLATED: 0, Verdict.UNREACHABLE: 0}[v]
+def _rank(v: Verdict, expect: Expect) -> int:
+    """Goodness: proofs for all sizes > passes (a goal answered as expected) > bounded > unknown >
+    failures."""
+    ok = as_expected(v, expect)
+    if ok is not None:
+        return 5 if v is Verdict.PROVED_ALL_SIZES else 4 if ok else 0
+    return 2 if v is Verdict.HOLDS_TO_DEPTH else 1
 
 
-def classify(before: Verdict, after: Verdict) -> Change | None:
+def classify(before: Verdict, after: Verdict, expect: Expect = Expect.REACHED) -> Change | None:
+    """How a verdict changed; `expect` is the goal's expected answer in this run's model."""
     if before == after:
         return None
-    if after is Verdict.UNKNOWN or after.is_failure and not before.is_failure:
+    was, now = as_expected(before, expect), as_expected(after, expect)
+    if after is Verdict.UNKNOWN or now is False and was is not False or was is True and now is not True:
         return Change.REGRESSION
-    if before.is_pass and not after.is_pass:
-        return Change.REGRESSION
-    return Change.IMPROVEMENT if _rank(after) > _rank(before) else Change.REGRESSION
+    if _rank(after, expect) == _rank(before, expect):
+        return Change.CHANGED
+    return Change.IMPROVEMENT if _rank(after, expect) > _rank(before, expect) else Change.REGRESSION
 
 
 def to_table(reports: Iterable[Report]) -> dict[str, dict[str, str]]:
@@ -124,10 +131,10 @@ def compare(baseline: dict[str, dict[str, Verdict]], reports: Iterable[Report]) 
             seen.add((rep.config, r.prop))
             before = before_props.get(r.prop)
             if before is None:
-                change = Change.REGRESSION if r.verdict.is_failure else Change.NEW
+                change = Change.REGRESSION if r.fails else Change.NEW
                 diffs.append(Difference(rep.config, r.prop, None, r.verdict, change))
                 continue
-            c = classify(before, r.verdict)
+            c = classify(before, r.verdict, r.expect)
             if c is not None:
                 diffs.append(Difference(rep.config, r.prop, before, r.verdict, c))
     run_configs = {d.config for d in diffs} | {c for c, _ in seen}

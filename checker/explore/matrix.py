@@ -162,15 +162,15 @@ def passes(rep: Report, target: frozenset[str] | None = None) -> bool | None:
     """True: every property in `target` (default: all) passes; False: one of them fails; None:
     not decided."""
     results = [r for r in rep.results if target is None or r.prop in target]
-    if any(r.verdict.is_failure for r in results):
+    if any(r.fails for r in results):
         return False
-    if all(r.verdict.is_pass for r in results):
+    if all(r.passes for r in results):
         return True
     return None
 
 
 def failing(rep: Report) -> tuple[str, ...]:
-    return tuple(r.prop for r in rep.results if r.verdict.is_failure)
+    return tuple(r.prop for r in rep.results if r.fails)
 
 
 def mitigation_params(model: ir.Model) -> list[str]:
@@ -196,7 +196,8 @@ def minimal_fixes(mitigations: Sequence[str], base: Mapping[str, ir.Value],
 
     everything = frozenset(mitigations)
     all_on = check(config(everything))
-    target = frozenset(r.prop for r in all_on.results if not r.verdict.is_failure)
+    # an open question (`expect any`) is answered, not fixed: no mitigation set is judged by it
+    target = frozenset(r.prop for r in all_on.results if not r.fails and r.expect is not ir.Expect.ANY)
     broken = [(m, tuple(p for p in failing(check(config(everything - {m}))) if p in target)) for m in mitigations]
     needed = frozenset() if exhaustive else frozenset(m for m, props in broken if props)
     optional = [m for m in mitigations if m not in needed]

@@ -22,7 +22,7 @@ from checker.result import (
     Verdict,
     Warning_,
 )
-from spec.ir import Elem, EnumVal, PropKind, Value
+from spec.ir import Elem, EnumVal, Expect, PropKind, Value
 from spec.source import NO_SPAN, Span
 
 FORMAT_VERSION = 4  # 2: all-sizes notes and user lemmas in results; 3: what proofs rest on; 4: lassos
@@ -136,7 +136,7 @@ def result_to_data(r: PropertyResult) -> Any:
         "depends_on": None if r.depends_on is None else [
             {"kind": x.kind, "action": x.action, "span": span_to_data(x.span), "text": x.text, "disabled": x.disabled}
             for x in r.depends_on],
-        "depends_note": r.depends_note,
+        "depends_note": r.depends_note, "expect": r.expect.value,
     }
 
 
@@ -171,7 +171,7 @@ def result_from_data(d: Any) -> PropertyResult:
         vacuity_of=_opt(d.get("vacuity_of"), _str), all_sizes=_opt(d["all_sizes"], _note_from_data),
         lemmas=tuple(_str(x) for x in d["lemmas"]),
         depends_on=_opt(d["depends_on"], lambda xs: tuple(_dependency_from_data(x) for x in xs)),
-        depends_note=_str(d["depends_note"]))
+        depends_note=_str(d["depends_note"]), expect=Expect(d.get("expect", Expect.REACHED.value)))
 
 
 def report_to_data(rep: Report) -> Any:

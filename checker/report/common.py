@@ -64,7 +64,19 @@ def verdict_text(r: PropertyResult) -> str:
     """`HOLDS TO DEPTH 10` carries its bound in the verdict itself, so it cannot pass for a proof."""
     if r.verdict is Verdict.HOLDS_TO_DEPTH and r.depth is not None:
         return f"{r.verdict.value} {r.depth}"
-    return r.verdict.value
+    return r.verdict.value + expect_note(r)
+
+
+def expect_note(r: PropertyResult) -> str:
+    """What a goal with a written expectation (`expect unreachable`, `expect any`) was expected to
+    do, beside its verdict: `UNREACHABLE (expected)`, `REACHED (expected unreachable)`,
+    `REACHED (open question)`. Goals that expect to be reached, the default, carry no note."""
+    if r.kind is not ir.PropKind.REACHABLE or r.expect is ir.Expect.REACHED or \
+            r.verdict not in (Verdict.REACHED, Verdict.UNREACHABLE):
+        return ""
+    if r.expect is ir.Expect.ANY:
+        return " (open question)"
+    return " (expected)" if r.passes else f" (expected {r.expect.value})"
 
 
 def depth_text(r: PropertyResult) -> str:

@@ -11,7 +11,12 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\l") + '"'
 
 
-def trace_dot_lines(trace: Trace, prefix: str, title: str) -> list[str]:
+# The last state of a failure's trace is drawn in red; a witness (a goal reached as expected,
+# an action that fires) ends in green, so it does not read as a violation.
+FAILED, WITNESS = "red", "darkgreen"
+
+
+def trace_dot_lines(trace: Trace, prefix: str, title: str, colour: str = FAILED) -> list[str]:
     out = [f"  subgraph cluster_{prefix} {{", f"    label={_quote(title)};",
            "    node [shape=box, fontname=monospace];"]
     idx = -1
@@ -24,7 +29,7 @@ def trace_dot_lines(trace: Trace, prefix: str, title: str) -> list[str]:
             continue
         lines = compact_state(step.state) if prev is None else (change_lines(prev, step.state) or ["(no change)"])
         last = i == len(trace.steps) - 1
-        style = ", style=bold, color=red" if last and trace.failure is None else ""
+        style = f", style=bold, color={colour}" if last and trace.failure is None else ""
         label = _quote(f"state {idx + 1}\n" + "\n".join(lines) + "\n")
         out.append(f"    {prefix}_{idx + 1} [label={label}{style}];")
         if idx >= 0:
@@ -41,7 +46,7 @@ def render_trace_dot(report: Report) -> str:
     for r in report.results:
         if r.trace is not None:
             n += 1
-            out += trace_dot_lines(r.trace, f"t{n}", f"{r.prop}: {verdict_text(r)}")
+            out += trace_dot_lines(r.trace, f"t{n}", f"{r.prop}: {verdict_text(r)}", WITNESS if r.passes else FAILED)
     for w in report.warnings:
         if w.trace is not None:
             n += 1

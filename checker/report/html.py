@@ -61,7 +61,7 @@ def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult]
         out.append(f"<tr><th>{escape(row_label(bindings))}</th>")
         for p in m.properties:
             r = result_of(rep, p)
-            cls = _CLASS[r.verdict] if r is not None else ""
+            cls = "" if r is None else "ok" if r.passes else "bad" if r.fails else _CLASS[r.verdict]
             text = escape(cell_text(r))
             if r is not None and r.trace is not None and r.trace in ids:
                 text = f"<a href=\"#{ids[r.trace]}\">{text} ({ids[r.trace]})</a>"

@@ -19,6 +19,7 @@ from checker.report.common import (
     choices_text,
     compact_state,
     depth_text,
+    expect_note,
     stats_line,
     summary_line,
     trace_states,
@@ -35,6 +36,11 @@ _COLOURS = {
 }
 
 
+def _colour(r: PropertyResult) -> str:
+    """Green for an answer as expected, red against it (an expected UNREACHABLE is not red)."""
+    return "32" if r.passes else "31;1" if r.fails else _COLOURS[r.verdict]
+
+
 @dataclass(frozen=True)
 class TextOptions:
     color: bool = False
@@ -42,6 +48,7 @@ class TextOptions:
     explain: bool = False  # what each proof rests on (`--explain`)
     quiet: bool = False  # the summary line (and warnings) only
     stats: bool = False  # the explicit searches' figures (`--stats`)
+    witnesses: bool = False  # also the traces of goals reached as expected (`--witnesses`)
 
 
 def _paint(text: str, code: str | None, color: bool) -> str:
@@ -79,10 +86,7 @@ def render_text(report: Report, ctx: Context | None = None, opts: TextOptions = 
         out += _notes(report)
     out += _warnings(report.warnings, ctx, opts)
     if not opts.quiet:
-        for r in report.results:
-            if r.trace is not None and not r.generated:  # an action firing is no news
-                out += ["", _trace_title(r, ctx, opts.color)]
-                out += trace_lines(r.trace, ctx)
+        out += _traces(report, ctx, opts)
         for r in report.results:
             note = r.all_sizes
             if note is not None and note.cti is not None and (note.reachable or opts.show_invariants):
@@ -117,7 +121,7 @@ def _verdict_table(report: Report, color: bool) -> list[str]:
             colours.append([None])
         for r in group:
             rows.append([r.prop, verdict_text(r), r.engine, depth_text(r), f"{r.time_s:.2f}s"])
-            colours.append([None, _COLOURS[r.verdict], None, None, None])
+            colours.append([None, _colour(r), None, None, None])
     return table(rows, colours, color)
 
 
@@ -174,14 +178,29 @@ def _warnings(warnings: Sequence[Warning_], ctx: Context, opts: TextOptions) -> 
     return ["", *out] if out and not opts.quiet else out
 
 
+def _traces(report: Report, ctx: Context, opts: TextOptions) -> list[str]:
+    """The failures' traces first, then (with --witnesses) the witnesses of goals reached as
+    expected; an action firing (a generated goal) is no news."""
+    traced = [r for r in report.results if r.trace is not None and not r.generated]
+    shown = [r for r in traced if not r.passes] + ([r for r in traced if r.passes] if opts.witnesses else [])
+    out: list[str] = []
+    for r in shown:
+        out += ["", _trace_title(r, ctx, opts.color), *trace_lines(r.trace, ctx)] if r.trace else []
+    hidden = len(traced) - len(shown)
+    if hidden:
+        out += ["", f"({hidden} witness trace{'s' if hidden > 1 else ''} of goals reached as expected not shown; "
+                    "--witnesses prints them)"]
+    return out
+
+
 def _trace_title(r: PropertyResult, ctx: Context, color: bool) -> str:
-    what = "violation" if r.verdict is Verdict.VIOLATED else "witness"
+    what = "violation" if r.verdict is Verdict.VIOLATED or r.fails else "witness"
     doc = ctx.prop_doc(r.prop)
     n = r.trace.depth if r.trace else 0
-    head = f"{r.prop}: {_paint(r.verdict.value, _COLOURS[r.verdict], color)} after {n} step{'' if n == 1 else 's'} " \
+    head = f"{r.prop}: {_paint(r.verdict.value + expect_note(r), _colour(r), color)} after {n} step{'' if n == 1 else 's'} " \
            f"({what} found by {r.engine}, replayed)"
     if r.trace is not None and r.trace.loop_start is not None:
-        head = f"{r.prop}: {_paint(r.verdict.value, _COLOURS[r.verdict], color)} by a fair lasso, {loop_text(r.trace)} " \
+        head = f"{r.prop}: {_paint(r.verdict.value, _colour(r), color)} by a fair lasso, {loop_text(r.trace)} " \
                f"({what} found by {r.engine}, replayed with its loop and fairness)"
         head += f"; {r.reason}" if r.reason else ""
     return head + (f" -- {doc}" if doc else "")

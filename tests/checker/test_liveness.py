@@ -261,3 +261,25 @@ def test_other_engines_leave_liveness_unknown_and_say_why(tmp_path):
     assert res["completes"]["verdict"] == "UNKNOWN" and "explicit engine only" in res["completes"]["reason"]
     proved = run_cli(["check", "m.spec", "--no-cache", "--format", "json"], cwd=tmp_path)
     assert {r["property"]: r["verdict"] for r in json.loads(proved.out)["results"]}["completes"] == "PROVED"
+
+
+# The initial state's fair cycle goes around all six values of x (`go` is weakly fair and
+# enabled at 0), but one step further, at x == 1, nothing fair is enabled: stuttering there is
+# fair, and the shortest lasso says so.
+ROUND = """
+model m;
+var x: 0..5 = 0;
+var done: bool = false;
+fair action go() { require x == 0; x := 1; }
+action step() { require x != 0; x := x == 5 ? 0 : x + 1; }
+property never: eventually done;
+"""
+
+
+def test_the_lasso_takes_the_shortest_fair_loop_near_the_component_entry(tmp_path):
+    inst = _inst(tmp_path, ROUND)
+    [r] = check_liveness(inst, _live(inst), Budget())
+    assert r.verdict is V and r.trace is not None
+    assert [s.action for s in r.trace.steps] == [None, "go"]  # x=0, then x=1 stutters forever
+    assert r.trace.loop_start == 1
+    assert lasso_mismatch(Semantics(inst), inst.model.property("never"), r.trace) is None

@@ -66,9 +66,9 @@ def test_what_each_tdx_mechanism_protects(rows):
         assert {"P1_no_host_write_to_private", "P6_freed_pages_returned"} <= set(broken["tdx_sept_pin"])
         assert broken["leak_on_failed_reclaim"] == ()
         assert broken["flush_on_reclaim"] == ("P12_no_guest_lines_on_free",)
-    # The open items with every mitigation on: NO_DIRECT_MAP is refused for TDX VMs, so kcore still
-    # reaches a guest page (Q4 REACHED); Q5 is unreachable always (a failing goal).
-    assert rows["tdx1"].all_on_failures == ("Q5_guest_page_migrated",)
+    # The open questions Q4 and Q5 (`expect any`) are answered, not fixed: no mitigation set is
+    # judged by them, so nothing fails with every mitigation on.
+    assert rows["tdx1"].all_on_failures == () and rows["tdx"].all_on_failures == ()
 
 
 def test_docs_print_these_rows(rows):

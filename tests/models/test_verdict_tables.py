@@ -147,6 +147,7 @@ def test_claims_rfc2021_shows_the_seed_concerns(results):
     v = _v(results, "tdx.spec", design="rfc2021", hardware="tdx1")
     assert v["P3_guest_pages_not_movable"] == "V"  # Q1: movable pages made unmovable
     assert v["mm.Q1_movable_offline_succeeds"] == "V"
+    assert v["L2_offline_completes"] == "V"  # ... and the offline that meets it never ends
     assert v["P4_guest_memory_unevictable"] == "V"  # Q2: refcount/mapcount tell reclaim nothing
     assert v["Q4_kcore_sees_guest_page"] == "R"  # Q4: kcore reads guest memory
     # Q5: no migration of private pages; on TDX since 6.19 a page whose REMOVE failed is freed
@@ -161,7 +162,8 @@ def test_claims_guest_memfd_guarantees_and_open_items(results):
     v = _v(results, "tdx.spec", design="guest_memfd", hardware="tdx1")
     for prop in ("P3_guest_pages_not_movable", "P4_guest_memory_unevictable", "P5_spte_backed", "P5_spte_kind",
                  "P5_no_mixed_huge_leaf", "kvm.conversion_unmapped", "P7_private_exclusive", "P8_no_stale_data",
-                 "P11_single_owner", "guest_integrity", "mm.Q1_movable_offline_succeeds"):
+                 "P11_single_owner", "guest_integrity", "mm.Q1_movable_offline_succeeds",
+                 "L1_fault_completes", "L2_offline_completes", "L3_punch_completes"):
         assert v[prop] == "P", prop
     # Since 6.19 TDX keeps no reference to a page whose TDH.MEM.PAGE.REMOVE failed: it is freed
     # while still TD-owned (the window ce7b5695397b names). Where the failed return leaks the page
@@ -195,7 +197,7 @@ def test_claims_pkvm_protected_memory_is_kept_by_its_pin(results):
     v = _v(results, "pkvm.spec", design="pinned_vmm", hardware="pkvm")
     for prop in ("P3_guest_pages_not_movable", "mm.Q1_movable_offline_succeeds", "P4_never_swapped",
                  "P5_spte_backed", "P6_freed_pages_returned", "P8_no_stale_data", "P11_single_owner",
-                 "guest_confidentiality"):
+                 "guest_confidentiality", "L1_fault_completes", "L2_offline_completes"):
         assert v[prop] == "P", prop
     assert v["P4_guest_memory_unevictable"] == "V"
     assert v["P7_private_exclusive"] == "V"
