@@ -103,6 +103,9 @@ class TraceChecker(Protocol):
     def lasso(self, prop: ir.Property, trace: Trace) -> str | None:
         """None when the replayed `trace` is a fair lasso that violates liveness property `prop`."""
 
+    def binding(self, expr: ir.Expr, state: State) -> tuple[tuple[str, ir.Value], ...]:
+        """The `forall` binding for which invariant `expr` fails in `state` (checker/interp/binding.py)."""
+
 
 class ProofChecker(Protocol):
     """A second semantics for proofs: why the claimed proofs are wrong, or None."""
@@ -174,6 +177,14 @@ class InterpChecker:
         from checker.interp.lasso import lasso_mismatch
 
         return lasso_mismatch(self.sem, prop, trace)
+
+    def binding(self, expr: ir.Expr, state: State) -> tuple[tuple[str, ir.Value], ...]:
+        from checker.interp.binding import failing_binding
+
+        try:
+            return failing_binding(self.sem, expr, state)
+        except ValueError:  # a quantifier over a domain too large to list: no binding shown
+            return ()
 
     def fire(self, state: State, action: str) -> Step | None:
         for ai in self.sem.action_instances():

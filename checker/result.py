@@ -189,6 +189,9 @@ class PropertyResult:
     depends_on: tuple[Dependency, ...] | None = None
     depends_note: str = ""
     expect: Expect = Expect.REACHED  # a goal's expected answer (spec.ir.Expect); set by the scheduler
+    # A VIOLATED invariant: the `forall` values it fails for in the trace's last state (`p=page1`),
+    # outermost first; () when it has none. Found by the interpreter (checker/interp/binding.py).
+    binding: tuple[tuple[str, Value], ...] = ()
 
     @property
     def generated(self) -> bool:

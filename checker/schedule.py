@@ -110,6 +110,7 @@ def schedule(inst: ir.Instance, props: Sequence[ir.Property], goals: Sequence[va
     for p in props:
         if p.expect is not ir.Expect.REACHED:
             results[p.name] = replace(results[p.name], expect=p.expect)
+    results.update(run.bindings(props, results))
     warnings = run.warnings + warnings
     report = Report(inst.model.name, file, inst.describe(), tuple(results[p.name] for p in all_props),
                     tuple(warnings), clock() - start, interrupted, tuple(run.stats))
@@ -379,6 +380,20 @@ class _Run:
         why = self.backend.proofs(self.inst, self.options).refute(claims, Budget(end, None, SECOND_CHECK_STATES))
         if why is not None:
             raise InternalError(why)
+
+    def bindings(self, props: Sequence[ir.Property],
+                 results: dict[str, PropertyResult]) -> dict[str, PropertyResult]:
+        """Each violated invariant with the `forall` binding it fails for in its trace's last state."""
+        out = {}
+        for p in props:
+            r = results[p.name]
+            last = r.trace.steps[-1].state if r.trace is not None else None
+            if p.kind is ir.PropKind.INVARIANT and r.verdict is Verdict.VIOLATED and last is not None \
+                    and p.expr is not None:
+                binding = self.checker.binding(p.expr, last)
+                if binding:
+                    out[p.name] = replace(r, binding=binding)
+        return out
 
     # -------------------------------------------------------------- vacuity
 

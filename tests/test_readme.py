@@ -34,6 +34,7 @@ def test_upstream_bug_trace_is_the_real_one():
     gfn0, page0 = ir.Elem("Gfn", 0), ir.Elem("Page", 0)
     # shown as `choose g=gfn0, nomem=false, p=page0`
     assert r.trace.steps[6].choices == (("g", gfn0), ("nomem", False), ("p", page0))
+    assert r.binding == (("g", gfn0),)  # shown as `VIOLATED for g=gfn0`
 
 
 def test_the_toy_model_behaves_as_described(tmp_path: Path):

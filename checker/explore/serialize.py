@@ -136,7 +136,7 @@ def result_to_data(r: PropertyResult) -> Any:
         "depends_on": None if r.depends_on is None else [
             {"kind": x.kind, "action": x.action, "span": span_to_data(x.span), "text": x.text, "disabled": x.disabled}
             for x in r.depends_on],
-        "depends_note": r.depends_note, "expect": r.expect.value,
+        "depends_note": r.depends_note, "expect": r.expect.value, "binding": _pairs_to(r.binding),
     }
 
 
@@ -171,7 +171,8 @@ def result_from_data(d: Any) -> PropertyResult:
         vacuity_of=_opt(d.get("vacuity_of"), _str), all_sizes=_opt(d["all_sizes"], _note_from_data),
         lemmas=tuple(_str(x) for x in d["lemmas"]),
         depends_on=_opt(d["depends_on"], lambda xs: tuple(_dependency_from_data(x) for x in xs)),
-        depends_note=_str(d["depends_note"]), expect=Expect(d.get("expect", Expect.REACHED.value)))
+        depends_note=_str(d["depends_note"]), expect=Expect(d.get("expect", Expect.REACHED.value)),
+        binding=_pairs_from(d.get("binding", [])))
 
 
 def report_to_data(rep: Report) -> Any:

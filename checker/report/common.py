@@ -67,6 +67,13 @@ def verdict_text(r: PropertyResult) -> str:
     return r.verdict.value + expect_note(r)
 
 
+def binding_text(r: PropertyResult) -> str:
+    """` for p=page1, g=gfn0`: the binding a violated invariant fails for ("" when none)."""
+    if not r.binding:
+        return ""
+    return " for " + ", ".join(f"{k}={ir.format_value(v)}" for k, v in r.binding)
+
+
 def expect_note(r: PropertyResult) -> str:
     """What a goal with a written expectation (`expect unreachable`, `expect any`) was expected to
     do, beside its verdict: `UNREACHABLE (expected)`, `REACHED (expected unreachable)`,

@@ -65,6 +65,7 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
     return {
         "property": r.prop, "kind": r.kind.value, "verdict": r.verdict.value, "status": status(r, policy).value,
         "expect": r.expect.value if r.kind is ir.PropKind.REACHABLE else None,
+        "binding": {k: value(v) for k, v in r.binding} if r.binding else None,
         "engine": r.engine, "depth": r.depth, "time_s": round(r.time_s, 6), "reason": r.reason,
         "assumptions": list(r.assumptions), "generated": r.generated, "doc": ctx.prop_doc(r.prop),
         "location": location(ctx.prop_span(r)),

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from checker.policy import DEFAULT_POLICY, Policy, Status, status, warning_fails
-from checker.report.common import Context, call_text, change_lines, trace_states, verdict_text
+from checker.report.common import Context, binding_text, call_text, change_lines, trace_states, verdict_text
 from checker.report.json import TOOL_VERSION
 from checker.result import PropertyResult, Report, Trace, Warning_
 from spec.source import Span
@@ -58,7 +58,7 @@ def _code_flow(trace: Trace, ctx: Context) -> dict[str, Any]:
 
 def _result(r: PropertyResult, index: int, ctx: Context, policy: Policy) -> dict[str, Any]:
     st = status(r, policy)
-    text = f"{r.prop}: {verdict_text(r)} ({r.engine})"
+    text = f"{r.prop}: {verdict_text(r)}{binding_text(r)} ({r.engine})"
     if r.reason:
         text += f": {r.reason}"
     span = ctx.prop_span(r)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from checker.policy import DISABLED_ACTION
 from checker.report.common import (
     Context,
+    binding_text,
     call_text,
     change_lines,
     choices_text,
@@ -197,7 +198,7 @@ def _trace_title(r: PropertyResult, ctx: Context, color: bool) -> str:
     what = "violation" if r.verdict is Verdict.VIOLATED or r.fails else "witness"
     doc = ctx.prop_doc(r.prop)
     n = r.trace.depth if r.trace else 0
-    head = f"{r.prop}: {_paint(r.verdict.value + expect_note(r), _colour(r), color)} after {n} step{'' if n == 1 else 's'} " \
+    head = f"{r.prop}: {_paint(r.verdict.value + expect_note(r), _colour(r), color)}{binding_text(r)} after {n} step{'' if n == 1 else 's'} " \
            f"({what} found by {r.engine}, replayed)"
     if r.trace is not None and r.trace.loop_start is not None:
         head = f"{r.prop}: {_paint(r.verdict.value, _colour(r), color)} by a fair lasso, {loop_text(r.trace)} " \

@@ -54,6 +54,9 @@ class FakeChecker:
     def fire(self, state: State, action: str) -> Step | None:
         return None if action in self.no_fire else Step(action, (), state)
 
+    def binding(self, expr, state: State) -> tuple:
+        return ()
+
 
 @dataclass
 class Fakes:
