@@ -28,7 +28,7 @@ from checker.policy import (
 from checker.schedule import DEFAULT_DEPTH
 
 SUBCOMMANDS = ("check", "lint", "fmt", "graph", "explore", "completion")
-FORMATS = ("text", "json", "junit", "sarif")
+FORMATS = ("text", "json", "junit", "sarif", "html")
 COMPLETION_SHELLS = ("bash", "zsh", "fish", "tcsh")
 BAD_OPTION = "E0414"  # docs/errors.md
 # shtab's completer for a model file argument (shtab.FILE, without importing shtab here)
@@ -153,7 +153,8 @@ def _explore_args(c: argparse.ArgumentParser) -> None:
                    help="matrix format (default text)")
     c.add_argument("-o", "--output", metavar="FILE", help="write the matrix to FILE instead of stdout")
     c.add_argument("--layout", choices=("auto", "configs", "properties"), default="auto",
-                   help="text: one row per configuration, or per property (auto: whichever fits 160 columns)")
+                   help="one row per configuration, or per property (auto: text and markdown whichever fits "
+                        "160 columns, html one row per property)")
     c.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
                    help="check configurations in N worker processes (same results as -j 1)")
     c.add_argument("--all-sizes", action="store_true",

@@ -36,6 +36,7 @@ from checker.report.matrix import render_markdown as render_matrix_markdown
 from checker.report.matrix import render_text as render_matrix_text
 from checker.report.sarif import render_sarif
 from checker.report.text import TextOptions, render_text, trace_renderer
+from checker.report.timeline import render_html_report
 from checker.result import Report
 from checker.schedule import InternalError
 from spec.config import parse_assignments
@@ -102,6 +103,8 @@ def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Poli
         return render_junit(report, ctx, policy, regressed)
     if args.format == "sarif":
         return render_sarif(report, ctx, policy)
+    if args.format == "html":
+        return render_html_report(report, ctx, policy)
     # NO_COLOR and FORCE_COLOR as no-color.org and force-color.org say; TERM=dumb has no colour
     color = "NO_COLOR" not in os.environ and (
         bool(os.environ.get("FORCE_COLOR")) or args.output is None and live_terminal(sys.stdout))
@@ -229,9 +232,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = render_matrix_json(m, result.fixes, Context(result.model))
     elif args.format == "markdown":
-        text = render_matrix_markdown(m, trace_text)
+        text = render_matrix_markdown(m, trace_text, layout=args.layout)
     elif args.format == "html":
-        text = render_matrix_html(m, trace_text, result.fixes)
+        text = render_matrix_html(m, trace_text, result.fixes, layout=args.layout, ctx=Context(result.model))
     else:
         text = render_matrix_text(m, trace_text, layout=args.layout)
         if result.fixes is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from checker.explore.matrix import FixResult, Matrix
+from checker.report.common import Context
 from checker.report.matrix import TraceRenderer, cell_text, result_of, row_label, trace_ids
 from checker.result import PropertyResult, Verdict
 
@@ -34,6 +35,8 @@ body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; white-space: nowrap; }
 th { background: #eee; }
+thead th { position: sticky; top: 0; z-index: 2; }
+tbody th { position: sticky; left: 0; z-index: 1; }
 td.ok { background: #d7f5d7; } td.bad { background: #f8cfcf; }
 td.bounded { background: #fff3c4; } td.unknown { background: #e2e2e2; }
 td a { color: inherit; }
@@ -43,37 +46,56 @@ section.trace:target { outline: 3px solid #c33; }
 """
 
 
+def _cell(r: PropertyResult | None, ids: dict) -> str:
+    cls = "" if r is None else "ok" if r.passes else "bad" if r.fails else _CLASS[r.verdict]
+    text = escape(cell_text(r))
+    if r is not None and r.trace is not None and r.trace in ids:
+        text = f"<a href=\"#{ids[r.trace]}\">{text} ({ids[r.trace]})</a>"
+    elif r is not None and r.depends_on is not None:
+        if r.vacuous_proof:
+            text += " (vacuous)"
+        text = f"<span title=\"{escape(_rests_on(r))}\">{text}</span>"
+    elif r is not None and r.reason:
+        text = f"<span title=\"{escape(r.reason)}\">{text}</span>"
+    return f"<td class=\"{cls}\">{text}</td>"
+
+
+def _grid(m: Matrix, ids: dict, by_property: bool, ctx: Context) -> list[str]:
+    """The matrix as an HTML table: one row per property (`by_property`) or per configuration;
+    a property's doc string is its header's tooltip."""
+    def prop_th(p: str, tag: str = "th") -> str:
+        return f"<{tag} title=\"{escape(ctx.prop_doc(p) or '')}\">{escape(p)}</{tag}>"
+
+    if by_property:
+        out = ["<table><thead><tr><th>property</th>"]
+        out += [f"<th>{escape(row_label(b))}</th>" for b, _rep in m.rows]
+        out.append("</tr></thead><tbody>")
+        for p in m.properties:
+            out.append("<tr>" + prop_th(p) + "".join(_cell(result_of(rep, p), ids) for _b, rep in m.rows) + "</tr>")
+    else:
+        out = ["<table><thead><tr><th>configuration</th>", *(prop_th(p) for p in m.properties),
+               "</tr></thead><tbody>"]
+        for bindings, rep in m.rows:
+            out.append(f"<tr><th>{escape(row_label(bindings))}</th>"
+                       + "".join(_cell(result_of(rep, p), ids) for p in m.properties) + "</tr>")
+    out.append("</tbody></table>")
+    return out
+
+
 def render_html(m: Matrix, trace_renderer: TraceRenderer, fixes: list[FixResult] | None = None,
-                title: str | None = None) -> str:
+                title: str | None = None, layout: str = "auto", ctx: Context | None = None) -> str:
+    """`layout`: "properties" (one row per property; also what "auto" draws, since a screen holds
+    more rows than columns) or "configs" (one row per configuration)."""
     ids = trace_ids(m)
     title = title or f"spec-check explore: {m.model}"
     out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
            f"<h1>{escape(title)}</h1>",
-           "<p class=\"legend\"><span class=\"ok\" style=\"background:#d7f5d7\">PROVED / REACHED</span>"
-           "<span style=\"background:#f8cfcf\">VIOLATED / UNREACHABLE</span>"
+           "<p class=\"legend\"><span class=\"ok\" style=\"background:#d7f5d7\">PROVED / a goal answered as expected</span>"
+           "<span style=\"background:#f8cfcf\">VIOLATED / a goal answered against its expect</span>"
            "<span style=\"background:#fff3c4\">HOLDS TO DEPTH k (not a proof)</span>"
-           "<span style=\"background:#e2e2e2\">UNKNOWN</span></p>",
-           "<table><thead><tr><th>configuration</th>"]
-    out += [f"<th>{escape(p)}</th>" for p in m.properties]
-    out.append("</tr></thead><tbody>")
-    for bindings, rep in m.rows:
-        out.append(f"<tr><th>{escape(row_label(bindings))}</th>")
-        for p in m.properties:
-            r = result_of(rep, p)
-            cls = "" if r is None else "ok" if r.passes else "bad" if r.fails else _CLASS[r.verdict]
-            text = escape(cell_text(r))
-            if r is not None and r.trace is not None and r.trace in ids:
-                text = f"<a href=\"#{ids[r.trace]}\">{text} ({ids[r.trace]})</a>"
-            elif r is not None and r.depends_on is not None:
-                if r.vacuous_proof:
-                    text += " (vacuous)"
-                text = f"<span title=\"{escape(_rests_on(r))}\">{text}</span>"
-            elif r is not None and r.reason:
-                text = f"<span title=\"{escape(r.reason)}\">{text}</span>"
-            out.append(f"<td class=\"{cls}\">{text}</td>")
-        out.append("</tr>")
-    out.append("</tbody></table>")
+           "<span style=\"background:#e2e2e2\">UNKNOWN</span></p>"]
+    out += _grid(m, ids, layout != "configs", ctx or Context())
     if fixes:
         out.append("<h2>Minimal mitigation sets</h2><ul>")
         for f in fixes:

@@ -101,7 +101,7 @@ def render_text(m: Matrix, trace_renderer: TraceRenderer, layout: str = "auto", 
     "auto": configurations as rows when that fits in `width` columns, else transposed."""
     lines = [f"{m.model}: {len(m.rows)} configuration(s) x {len(m.properties)} propert(ies)", ""]
     by_config = _grid(_table(m, with_ids=True))
-    if layout == "properties" or (layout == "auto" and max(len(x) for x in by_config) > width):
+    if transposed_layout(m, layout, width):
         axes = "/".join(a.param for a in m.axes) or "configuration"
         lines += [f"(one column per configuration: {axes})", ""]
         lines += _grid(_transposed(m))
@@ -130,9 +130,15 @@ def _traces(m: Matrix, trace_renderer: TraceRenderer) -> list[str]:
     return out
 
 
-def render_markdown(m: Matrix, trace_renderer: TraceRenderer) -> str:
+def transposed_layout(m: Matrix, layout: str, width: int = 160) -> bool:
+    """Whether `layout` ("auto", "configs", "properties") draws one row per property: "auto"
+    does when one row per configuration would not fit in `width` columns."""
+    return layout == "properties" or (layout == "auto" and max(len(x) for x in _grid(_table(m, True))) > width)
+
+
+def render_markdown(m: Matrix, trace_renderer: TraceRenderer, layout: str = "auto") -> str:
     """GitHub-flavoured markdown, for pasting into a design document or a mailing-list mail."""
-    rows = _table(m, with_ids=True)
+    rows = _transposed(m) if transposed_layout(m, layout) else _table(m, with_ids=True)
     lines = [f"### {m.model}: explore", "", "| " + " | ".join(rows[0]) + " |",
              "|" + "|".join("---" for _ in rows[0]) + "|"]
     for r in rows[1:]:

@@ -114,7 +114,7 @@ class _Cells(HTMLParser):
 def test_html_shows_the_same_verdicts_as_text(tmp_path):
     out = tmp_path / "m.html"
     args = ["explore", MODEL, "--vary", "hardware,zap_on_free"]
-    r = run_cli(args + ["--format", "html", "-o", str(out)])
+    r = run_cli(args + ["--format", "html", "--layout", "configs", "-o", str(out)])
     assert r.code == 0
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<script" not in html and "http" not in html
@@ -125,6 +125,20 @@ def test_html_shows_the_same_verdicts_as_text(tmp_path):
     # every violation cell links to a trace section that exists
     for anchor in re.findall(r'href="#(T\d+)"', html):
         assert f'id="{anchor}"' in html
+
+
+def test_html_draws_one_row_per_property_by_default_with_doc_tooltips(tmp_path):
+    args = ["explore", MODEL, "--vary", "hardware,zap_on_free"]
+    by_prop = tmp_path / "p.html"
+    assert run_cli(args + ["--format", "html", "-o", str(by_prop)]).code == 0
+    html = by_prop.read_text(encoding="utf-8")
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    props = run_cli(args + ["--layout", "configs"]).out.splitlines()[2].split()[1:]
+    rows = body.split("<tr>")[1:]
+    assert [r.split("</th>")[0].split(">")[-1] for r in rows] == props and "<thead><tr><th>property</th>" in html
+    assert all(len(r.split("<td")) - 1 == len(HW) * 2 for r in rows)  # a column per configuration
+    assert '<th title="the host never consumes poison">no_crash</th>' in body  # the doc string on hover
+    assert "position: sticky" in html
 
 
 def test_markdown_table():
