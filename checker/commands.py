@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from checker import api
@@ -95,12 +96,11 @@ def _policy(args: argparse.Namespace) -> Policy:
                   deadlock_error=args.deadlock == DeadlockMode.ERROR.value)
 
 
-def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int,
-            regressed: frozenset[str] | None = None) -> str:
+def _render(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int) -> str:
     if args.format == "json":
         return render_json(report, ctx, policy, code)
     if args.format == "junit":
-        return render_junit(report, ctx, policy, regressed)
+        return render_junit(report, ctx, policy)
     if args.format == "sarif":
         return render_sarif(report, ctx, policy)
     if args.format == "html":
@@ -164,20 +164,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     except (FrontendError, OSError, InternalError) as exc:
         return _failed(exc, args.file)
     policy = _policy(args)
-    code = exit_status(report, policy)
-    if report.interrupted and code != EXIT_VIOLATION:
-        code = EXIT_INTERRUPTED
     inputs = [args.file, *prepared.sources]
     diffs = None
-    if args.baseline:  # compared before the report is made, so JUnit shows what the exit code says
+    if args.baseline:  # compared before the report is made, so every format says what the exit code says
         try:
             diffs = baseline.against(Path(args.baseline), [report])
         except ValueError as err:
             to_stderr(f"error: {err}")
             return EXIT_BAD_INPUT
-    regressed = None if diffs is None or args.format != "junit" else \
-        frozenset(d.prop for d in diffs if d.change is baseline.Change.REGRESSION)
-    code = _emit(args, report, Context(prepared.instance.model), policy, code, inputs, regressed)
+        policy = replace(policy, regressed=frozenset(d.prop for d in diffs if d.change is baseline.Change.REGRESSION))
+    code = exit_status(report, policy) if diffs is None else _gate_code(args, diffs)
+    if report.interrupted and code != EXIT_VIOLATION:
+        code = EXIT_INTERRUPTED
+    code = _emit(args, report, Context(prepared.instance.model), policy, code, inputs)
     if code in (EXIT_BAD_INPUT, EXIT_INTERNAL) or report.interrupted:
         return code
     return _gate(args, [report], code, inputs, diffs)
@@ -211,6 +210,13 @@ def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: In
               f"{sum(1 for d in diffs if d.change is baseline.Change.IMPROVEMENT)} improvement(s), {gone} gone"
               + (f", {changed} open question(s) answered differently" if changed else "")
               + (" (--fail-on-gone)" if gone and args.fail_on_gone else ""))
+    return _gate_code(args, diffs)
+
+
+def _gate_code(args: argparse.Namespace, diffs: list[baseline.Difference]) -> int:
+    """Under a baseline: 1 on a regression (or, with --fail-on-gone, a property gone), else 0."""
+    regressions = any(d.change is baseline.Change.REGRESSION for d in diffs)
+    gone = any(d.change is baseline.Change.GONE for d in diffs)
     return EXIT_VIOLATION if regressions or gone and args.fail_on_gone else EXIT_OK
 
 
@@ -245,10 +251,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return _gate(args, [rep for _b, rep in m.rows], EXIT_OK, inputs)
 
 
-def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int, inputs: Inputs,
-          regressed: frozenset[str] | None = None) -> int:
+def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int, inputs: Inputs) -> int:
     """Print or write the report and the side files; a file that cannot be written is bad input."""
-    text = _render(args, report, ctx, policy, code, regressed)
+    text = _render(args, report, ctx, policy, code)
     try:
         if args.output:
             _write(args.output, text, inputs)

@@ -37,11 +37,33 @@ class Policy:
     strict: bool = False
     bounded_depth: int | None = None  # `--engine bmc --depth K`: reaching depth K is what was asked
     deadlock_error: bool = False
+    # Under `--baseline`: the properties that regressed from it. Then they are the only failures,
+    # in the exit code and in every format; what fails or is undecided as in the baseline passes.
+    regressed: frozenset[str] | None = None
 
 
 DEFAULT_POLICY = Policy()
 
 def status(r: PropertyResult, policy: Policy = DEFAULT_POLICY) -> Status:
+    st = _own_status(r, policy)
+    if policy.regressed is None:
+        return st
+    if r.prop in policy.regressed:
+        return Status.FAIL  # worse than the baseline, though perhaps not failing on its own
+    return Status.PASS if st in (Status.FAIL, Status.UNDECIDED) else st
+
+
+def baseline_note(r: PropertyResult, policy: Policy) -> str:
+    """` (a regression from the baseline)`, ` (as in the baseline)` for what passes only because
+    the baseline has it too; "" without a baseline."""
+    if policy.regressed is None:
+        return ""
+    if r.prop in policy.regressed:
+        return " (a regression from the baseline)"
+    return " (as in the baseline)" if _own_status(r, policy) in (Status.FAIL, Status.UNDECIDED) else ""
+
+
+def _own_status(r: PropertyResult, policy: Policy) -> Status:
     if r.generated and not policy.strict:
         return Status.INFO
     if r.fails:

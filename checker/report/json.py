@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker.policy import DEFAULT_POLICY, Policy, status
+from checker.policy import DEFAULT_POLICY, Policy, baseline_note, status
 from checker.report.common import Context, changes, states_per_s, summary_line
 from checker.result import Dependency, PropertyResult, Report, SearchStats, State, Trace, Warning_, loc_text
 from spec import ir
@@ -66,6 +66,7 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
         "property": r.prop, "kind": r.kind.value, "verdict": r.verdict.value, "status": status(r, policy).value,
         "expect": r.expect.value if r.kind is ir.PropKind.REACHABLE else None,
         "binding": {k: value(v) for k, v in r.binding} if r.binding else None,
+        "baseline": baseline_note(r, policy).strip(" ()") or None,
         "engine": r.engine, "depth": r.depth, "time_s": round(r.time_s, 6), "reason": r.reason,
         "assumptions": list(r.assumptions), "generated": r.generated, "doc": ctx.prop_doc(r.prop),
         "location": location(ctx.prop_span(r)),

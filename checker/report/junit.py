@@ -13,26 +13,19 @@ from __future__ import annotations
 import itertools
 import xml.etree.ElementTree as ET
 
-from checker.policy import DEFAULT_POLICY, Policy, Status, status
+from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, status
 from checker.report.common import Context, verdict_text
 from checker.report.text import trace_lines
 from checker.result import PropertyResult, Report
 
 
-def _case(suite: ET.Element, r: PropertyResult, classname: str, ctx: Context, policy: Policy,
-          regressed: frozenset[str] | None) -> Status:
+def _case(suite: ET.Element, r: PropertyResult, classname: str, ctx: Context, policy: Policy) -> Status:
     case = ET.SubElement(suite, "testcase", name=r.prop, classname=classname, time=f"{r.time_s:.3f}")
     st = status(r, policy)
     headline = f"{verdict_text(r)} ({r.engine})"
     if r.reason:
         headline += f": {r.reason}"
-    if regressed is not None:
-        if r.prop in regressed:
-            headline += " (a regression from the baseline)"
-            if st is Status.PASS or st is Status.INFO:
-                st = Status.FAIL  # worse than the baseline though not failing on its own
-        elif st is Status.FAIL or st is Status.UNDECIDED:
-            st, headline = Status.PASS, headline + " (as in the baseline)"
+    headline += baseline_note(r, policy)
     body = "\n".join(trace_lines(r.trace, ctx)) if r.trace is not None else ""
     if st is Status.FAIL:
         ET.SubElement(case, "failure", message=headline, type=r.verdict.name).text = body
@@ -43,9 +36,8 @@ def _case(suite: ET.Element, r: PropertyResult, classname: str, ctx: Context, po
     return st
 
 
-def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY,
-                 regressed: frozenset[str] | None = None) -> str:
-    """`regressed`: under a baseline, the properties that regressed (the only failures)."""
+def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY) -> str:
+    """Under a baseline (`policy.regressed`) only the regressions are failures."""
     ctx = ctx or Context()
     root = ET.Element("testsuites", name="spec-check")
     name = f"{report.model} {report.config}".strip()
@@ -53,7 +45,7 @@ def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DE
     props = ET.SubElement(suite, "properties")
     for k, v in (("file", report.file), ("config", report.config), ("interrupted", str(report.interrupted).lower())):
         ET.SubElement(props, "property", name=k, value=v)
-    statuses = [_case(suite, r, report.model, ctx, policy, regressed) for r in report.results]
+    statuses = [_case(suite, r, report.model, ctx, policy) for r in report.results]
     names: set[str] = set()
     for w in report.warnings:
         name = f"warning: {w.code} at {w.span}" if w.span.line > 0 else f"warning: {w.code}: {w.message}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker.policy import DEFAULT_POLICY, Policy, Status, status, warning_fails
+from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, status, warning_fails
 from checker.report.common import Context, binding_text, call_text, change_lines, trace_states, verdict_text
 from checker.report.json import TOOL_VERSION
 from checker.result import PropertyResult, Report, Trace, Warning_
@@ -61,6 +61,7 @@ def _result(r: PropertyResult, index: int, ctx: Context, policy: Policy) -> dict
     text = f"{r.prop}: {verdict_text(r)}{binding_text(r)} ({r.engine})"
     if r.reason:
         text += f": {r.reason}"
+    text += baseline_note(r, policy)
     span = ctx.prop_span(r)
     if r.trace is not None and r.trace.failure is not None and r.trace.failure.span.line > 0:
         span = r.trace.failure.span

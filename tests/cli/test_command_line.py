@@ -90,6 +90,33 @@ def test_junit_under_a_baseline_fails_only_the_regressions_and_names_are_unique(
     assert len(names) == len(set(names)) and sum(n.startswith("warning: dead-action at ") for n in names) == 2
 
 
+def test_json_and_sarif_under_a_baseline_agree_with_the_exit_code(tmp_path: Path):
+    import json
+
+    base = tmp_path / "base.json"
+    hw = str(ROOT / "tests" / "explore" / "hw.spec")
+    buggy = ["--set", "reset_on_free=false"]
+    run_cli([hw, *buggy, "--save-baseline", str(base)])
+    r = run_cli([hw, *buggy, "--format", "json", "--baseline", str(base)])
+    data = json.loads(r.out)
+    assert r.code == 0 and data["exit_code"] == 0
+    assert {x["status"] for x in data["results"]} <= {"pass", "info"}
+    same = [x for x in data["results"] if x["baseline"] == "as in the baseline"]
+    assert same and all(x["verdict"] == "VIOLATED" for x in same)
+    sarif = json.loads(run_cli([hw, *buggy, "--format", "sarif", "--baseline", str(base)]).out)
+    assert all(x["level"] != "error" for x in sarif["runs"][0]["results"])
+    # against the fixed model's baseline the violations are regressions: fail in both formats
+    run_cli([hw, "--save-baseline", str(base)])
+    r = run_cli([hw, *buggy, "--format", "json", "--baseline", str(base)])
+    data = json.loads(r.out)
+    failed = {x["property"] for x in data["results"] if x["status"] == "fail"}
+    assert r.code == 1 and data["exit_code"] == 1 and failed
+    assert all(x["baseline"] == "a regression from the baseline" for x in data["results"] if x["property"] in failed)
+    sarif = json.loads(run_cli([hw, *buggy, "--format", "sarif", "--baseline", str(base)]).out)
+    errors = {x["ruleId"] for x in sarif["runs"][0]["results"] if x["level"] == "error"}
+    assert errors == failed
+
+
 def test_force_color_colours_a_piped_report_and_no_color_wins(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("FORCE_COLOR", "1")
