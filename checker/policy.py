@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from checker.result import PropertyResult, Report, Verdict
+from spec.ir import Expect, PropKind
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DEAD_ACTION = "dead-action"
@@ -70,8 +71,10 @@ def _own_status(r: PropertyResult, policy: Policy) -> Status:
         return Status.FAIL
     if r.passes:
         return Status.PASS
+    # a bounded check to K passes what holds to K, but a goal that should be reached and was not
+    # within K has not met its expectation
     if r.verdict is Verdict.HOLDS_TO_DEPTH and policy.bounded_depth is not None and r.depth is not None \
-            and r.depth >= policy.bounded_depth:
+            and r.depth >= policy.bounded_depth and not (r.kind is PropKind.REACHABLE and r.expect is Expect.REACHED):
         return Status.PASS
     return Status.UNDECIDED
 

@@ -45,14 +45,18 @@ def _rank(v: Verdict, expect: Expect) -> int:
     return 2 if v is Verdict.HOLDS_TO_DEPTH else 1
 
 
-def classify(before: Verdict, after: Verdict, expect: Expect = Expect.REACHED) -> Change | None:
-    """How a verdict changed; `expect` is the goal's expected answer in this run's model."""
-    if before == after:
+def classify(before: Verdict, after: Verdict, expect: Expect = Expect.REACHED,
+             expected_before: Expect | None = None) -> Change | None:
+    """How a verdict changed; `expect` is the goal's expected answer in this run's model and
+    `expected_before` the one the baseline recorded (default: the same). The same verdict judged
+    against a changed expectation is a change too (`reachable G expect unreachable` written over a
+    goal that is still reached is a regression)."""
+    was, now = as_expected(before, expected_before or expect), as_expected(after, expect)
+    if before == after and was == now:
         return None
-    was, now = as_expected(before, expect), as_expected(after, expect)
     if after is Verdict.UNKNOWN or now is False and was is not False or was is True and now is not True:
         return Change.REGRESSION
-    if _rank(after, expect) == _rank(before, expect):
+    if before == after or _rank(after, expect) == _rank(before, expect):
         return Change.CHANGED
     return Change.IMPROVEMENT if _rank(after, expect) > _rank(before, expect) else Change.REGRESSION
 
@@ -61,10 +65,16 @@ def to_table(reports: Iterable[Report]) -> dict[str, dict[str, str]]:
     return {r.config: {p.prop: p.verdict.value for p in r.results} for r in reports}
 
 
+def expectations(reports: Iterable[Report]) -> dict[str, dict[str, str]]:
+    """The goals whose expected answer is not the default (`expect unreachable|any`)."""
+    return {r.config: {p.prop: p.expect.value for p in r.results if p.expect is not Expect.REACHED} for r in reports}
+
+
 def dumps(reports: Iterable[Report]) -> str:
     """The text of a baseline file (`--save-baseline`): the verdicts and the model they are of."""
     reports = list(reports)
-    data: dict[str, object] = {"spec-check-baseline": BASELINE_VERSION, "verdicts": to_table(reports)}
+    data: dict[str, object] = {"spec-check-baseline": BASELINE_VERSION, "verdicts": to_table(reports),
+                               "expect": expectations(reports)}
     if reports:
         data |= {"model": reports[0].model, "file": reports[0].file}
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
@@ -98,12 +108,21 @@ def against(path: Path, reports: Iterable[Report]) -> list[Difference]:
         if model is not None and r.model != model:
             raise ValueError(f"baseline {path} was saved from model `{model}` ({data.get('file')}), not `{r.model}` "
                              f"({r.file}); save one of this model with --save-baseline")
-    return compare(_verdicts(data, path), reports)
+    return compare(_verdicts(data, path), reports, _expected(data, path))
 
 
 def load(path: Path) -> dict[str, dict[str, Verdict]]:
     """Raises ValueError with a readable reason when the file is not a baseline."""
     return _verdicts(_read(path), path)
+
+
+def _expected(data: dict, path: Path) -> dict[str, dict[str, Expect]]:
+    """The goals' expected answers the baseline recorded (none in a baseline saved before they
+    were recorded: every goal then expected to be reached)."""
+    try:
+        return {str(c): {str(p): Expect(v) for p, v in props.items()} for c, props in data.get("expect", {}).items()}
+    except (AttributeError, ValueError) as err:
+        raise ValueError(f"baseline {path} is malformed: {err}") from None
 
 
 def _verdicts(data: dict, path: Path) -> dict[str, dict[str, Verdict]]:
@@ -116,13 +135,17 @@ def _verdicts(data: dict, path: Path) -> dict[str, dict[str, Verdict]]:
     return out
 
 
-def compare(baseline: dict[str, dict[str, Verdict]], reports: Iterable[Report]) -> list[Difference]:
+def compare(baseline: dict[str, dict[str, Verdict]], reports: Iterable[Report],
+            expected: dict[str, dict[str, Expect]] | None = None) -> list[Difference]:
     """Differences per (configuration, property). A one-configuration run against a
     one-configuration baseline compares the two whatever their parameter values (a pre-merge
     run of a model whose defaults changed is still compared with its baseline)."""
     reports = list(reports)
+    expected = expected or {}
     if len(baseline) == 1 and len(reports) == 1 and reports[0].config not in baseline:
-        baseline = {reports[0].config: next(iter(baseline.values()))}
+        old = next(iter(baseline))
+        baseline = {reports[0].config: baseline[old]}
+        expected = {reports[0].config: expected.get(old, {})}
     diffs: list[Difference] = []
     seen: set[tuple[str, str]] = set()
     for rep in reports:
@@ -134,7 +157,7 @@ def compare(baseline: dict[str, dict[str, Verdict]], reports: Iterable[Report]) 
                 change = Change.REGRESSION if r.fails else Change.NEW
                 diffs.append(Difference(rep.config, r.prop, None, r.verdict, change))
                 continue
-            c = classify(before, r.verdict, r.expect)
+            c = classify(before, r.verdict, r.expect, expected.get(rep.config, {}).get(r.prop, Expect.REACHED))
             if c is not None:
                 diffs.append(Difference(rep.config, r.prop, before, r.verdict, c))
     run_configs = {d.config for d in diffs} | {c for c, _ in seen}

@@ -37,7 +37,8 @@ def trace_ids(m: Matrix) -> dict[Trace, str]:
     for _bindings, rep in m.rows:
         for p in m.properties:
             r = result_of(rep, p)
-            if r is not None and r.trace is not None and r.verdict is Verdict.VIOLATED and r.trace not in ids:
+            if r is not None and r.trace is not None and (r.verdict is Verdict.VIOLATED or r.fails) \
+                    and r.trace not in ids:
                 ids[r.trace] = f"T{len(ids) + 1}"
     return ids
 

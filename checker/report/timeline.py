@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from checker.policy import DEFAULT_POLICY, Policy, Status, status
+from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, status
 from checker.report.common import (
     Context,
     binding_text,
@@ -27,7 +27,7 @@ from checker.report.common import (
     trace_states,
     verdict_text,
 )
-from checker.result import Loc, PropertyResult, Report, Trace
+from checker.result import Loc, Report, Trace, Verdict
 from spec import ir
 
 GLOBAL = "global"  # the lane of scalar variables (no sort element in their index)
@@ -87,9 +87,14 @@ def lanes(trace: Trace) -> Lanes:
                 lane = lane_of(loc)
                 if lane not in elements:
                     elements.append(lane)
-    # elements in sort order (gfn0 < gfn1 < page0 ...), the global lane last
-    ordered = sorted(e for e in elements if e != GLOBAL)
+    # elements in sort order (gfn0 < gfn1 < page0 < page2 < page10), the global lane last
+    ordered = sorted((e for e in elements if e != GLOBAL), key=_natural)
     return Lanes(tuple(actors), tuple(ordered + ([GLOBAL] if GLOBAL in elements else [])))
+
+
+def _natural(name: str) -> tuple[str, int]:
+    digits = name[len(name.rstrip("0123456789")):]
+    return name[:len(name) - len(digits)], int(digits) if digits else -1
 
 
 def _step_cells(trace: Trace, ctx: Context) -> tuple[list[dict[str, str]], int]:
@@ -145,6 +150,9 @@ def timeline_html(trace: Trace, ctx: Context, failed: bool) -> list[str]:
                 out.append(f"<td class=\"{' '.join(classes)}\">{cell.get(name, '')}</td>")
             out.append("</tr>")
     out.append("</tbody></table></div>")
+    if trace.failure is not None and trace.steps[-1].action is None:  # the init block itself failed
+        out.append(f"<p class=\"failure\">the initial state fails {escape(trace.failure.prop)}: "
+                   f"{escape(trace.failure.message)}</p>")
     first = trace.steps[0].state
     if first is not None:
         out.append("<details><summary>initial state</summary><pre>"
@@ -154,8 +162,10 @@ def timeline_html(trace: Trace, ctx: Context, failed: bool) -> list[str]:
     return out
 
 
-def _anchor(r: PropertyResult) -> str:
-    return "trace-" + "".join(c if c.isalnum() else "-" for c in r.prop)
+def anchor(prop: str) -> str:
+    """An HTML id for a property's trace: letters and digits kept, any other character as -XX-
+    (its code), so `a.b` and `a_b` do not meet."""
+    return "trace-" + "".join(c if c.isalnum() else f"-{ord(c):x}-" for c in prop)
 
 
 def render_html_report(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY) -> str:
@@ -173,9 +183,9 @@ def render_html_report(report: Report, ctx: Context | None = None, policy: Polic
         if r.generated and r.trace is not None:
             continue  # an action that fires is no news (the summary counts them)
         doc = ctx.prop_doc(r.prop) or ""
-        text = escape(verdict_text(r) + binding_text(r))
+        text = escape(verdict_text(r) + binding_text(r) + baseline_note(r, policy))
         if r in traced:
-            text = f"<a href=\"#{_anchor(r)}\">{text}</a>"
+            text = f"<a href=\"#{anchor(r.prop)}\">{text}</a>"
         st = status(r, policy).value
         out.append(f"<tr class=\"{st}\"><td title=\"{escape(doc)}\">{escape(r.prop)}</td>"
                    f"<td class=\"verdict\" title=\"{escape(r.reason or '')}\">{text}</td>"
@@ -188,9 +198,9 @@ def render_html_report(report: Report, ctx: Context | None = None, policy: Polic
     for r in ordered:
         assert r.trace is not None
         failed = status(r, policy) is Status.FAIL
-        what = "violation" if failed else "witness"
+        what = "violation" if r.fails or r.verdict is Verdict.VIOLATED else "witness"
         prop_doc = ctx.prop_doc(r.prop)
-        out.append(f"<section class=\"trace {'fail' if failed else 'pass'}\" id=\"{_anchor(r)}\">"
+        out.append(f"<section class=\"trace {'fail' if failed else 'pass'}\" id=\"{anchor(r.prop)}\">"
                    f"<h3>{escape(r.prop)}: {escape(verdict_text(r) + binding_text(r))} after {r.trace.depth} "
                    f"step{'' if r.trace.depth == 1 else 's'} ({what} found by {escape(r.engine)}, replayed)</h3>")
         if prop_doc:

@@ -152,3 +152,49 @@ def test_minimal_fixes_are_not_judged_by_open_questions_but_by_expected_unreacha
     fix = explore.minimal_fixes(["m1", "m2"], {}, check)
     assert fix.minimal == (frozenset({"m2"}),)
     assert dict(fix.broken_without) == {"m1": (), "m2": ("bad",)}
+
+
+def test_baseline_a_goal_whose_expectation_changed_is_judged_by_the_new_one(tmp_path: Path):
+    # saved while `g` was a non-vacuity goal; now it says `expect unreachable` and is still reached
+    path = tmp_path / "base.json"
+    baseline.save(path, [Report("m", "m.spec", "c", (_goal("g", Verdict.REACHED, Expect.REACHED),
+                                                     _goal("q", Verdict.UNREACHABLE, Expect.ANY)))])
+    after = [Report("m", "m.spec", "c", (_goal("g", Verdict.REACHED, Expect.UNREACHABLE),
+                                         _goal("q", Verdict.UNREACHABLE, Expect.REACHED)))]
+    diffs = {d.prop: d.change for d in baseline.against(path, after)}
+    assert diffs == {"g": baseline.Change.REGRESSION, "q": baseline.Change.REGRESSION}
+    assert baseline.against(path, [Report("m", "m.spec", "c", (_goal("g", Verdict.REACHED, Expect.REACHED),
+                                                               _goal("q", Verdict.UNREACHABLE, Expect.ANY)))]) == []
+
+
+def test_a_bounded_check_does_not_pass_a_goal_that_was_not_reached():
+    from checker.policy import Policy, Status, status
+
+    bounded = Policy(bounded_depth=5)
+    not_reached = PropertyResult("g", PropKind.REACHABLE, Verdict.HOLDS_TO_DEPTH, "bmc", depth=5)
+    assert status(not_reached, bounded) is Status.UNDECIDED
+    from dataclasses import replace
+
+    assert status(replace(not_reached, expect=Expect.UNREACHABLE), bounded) is Status.PASS
+    inv = PropertyResult("p", PropKind.INVARIANT, Verdict.HOLDS_TO_DEPTH, "bmc", depth=5)
+    assert status(inv, bounded) is Status.PASS
+
+
+def test_explore_links_the_trace_of_a_goal_reached_against_its_expectation():
+    from checker.explore.matrix import Matrix
+    from checker.report.matrix import trace_ids
+
+    bad = _goal("never", Verdict.REACHED, Expect.UNREACHABLE)
+    ok = _goal("shown", Verdict.REACHED, Expect.REACHED)
+    m = Matrix("m", (), ("never", "shown"), (((), Report("m", "m.spec", "c", (bad, ok))),))
+    assert list(trace_ids(m)) == [bad.trace]
+
+
+def test_the_html_report_says_when_the_initial_state_fails():
+    from checker.report.timeline import render_html_report
+    from checker.result import Failure
+
+    trace = Trace((Step(None, (), None),), Failure("init_ok", "the init block's assert fails"))
+    rep = Report("m", "m.spec", "c", (PropertyResult("init_ok", PropKind.ASSERT, Verdict.VIOLATED, "explicit",
+                                                     depth=0, trace=trace),))
+    assert "the initial state fails init_ok: the init block&#x27;s assert fails" in render_html_report(rep)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checker.api import check
-from checker.report.timeline import lanes
+from checker.report.timeline import anchor, lanes
 from tests.conftest import ROOT, run_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -91,11 +91,11 @@ def test_the_check_report_draws_every_trace_as_a_timeline(tmp_path: Path, model:
     traced = [x for x in report.results if x.trace is not None and not x.generated]
     dom = _dom(tmp_path, page)
     assert sorted(str(t["id"]) for t in dom.traces) == \
-        sorted("trace-" + "".join(c if c.isalnum() else "-" for c in x.prop) for x in traced)
+        sorted(anchor(x.prop) for x in traced)
     by_id = {t["id"]: t for t in dom.traces}
     for x in traced:
         assert x.trace is not None
-        t = by_id["trace-" + "".join(c if c.isalnum() else "-" for c in x.prop)]
+        t = by_id[anchor(x.prop)]
         want = lanes(x.trace)
         assert t["steps"] == x.trace.depth + 1
         assert t["lanes"] == ["actor"] * len(want.actors) + ["element"] * len(want.elements)
