@@ -63,7 +63,7 @@ def _table(m: Matrix, with_ids: bool) -> list[list[str]]:
         for p in m.properties:
             r = result_of(rep, p)
             text = cell_text(r)
-            if with_ids and r is not None and r.trace is not None and r.verdict is Verdict.VIOLATED:
+            if with_ids and r is not None and r.trace is not None and r.trace in ids:
                 text += f" [{ids[r.trace]}]"
             row.append(text)
         rows.append(row)
@@ -124,7 +124,7 @@ def _traces(m: Matrix, trace_renderer: TraceRenderer) -> list[str]:
     used: dict[Trace, list[str]] = {}
     for bindings, rep in m.rows:
         for r in rep.results:
-            if r.trace is not None and r.verdict is Verdict.VIOLATED:
+            if r.trace is not None and r.trace in ids:
                 used.setdefault(r.trace, []).append(f"{r.prop} @ {row_label(bindings)}")
     for trace, where in used.items():
         out += ["", f"{ids[trace]}: {'; '.join(where)}", trace_renderer(trace).rstrip()]

@@ -198,3 +198,13 @@ def test_the_html_report_says_when_the_initial_state_fails():
     rep = Report("m", "m.spec", "c", (PropertyResult("init_ok", PropKind.ASSERT, Verdict.VIOLATED, "explicit",
                                                      depth=0, trace=trace),))
     assert "the initial state fails init_ok: the init block&#x27;s assert fails" in render_html_report(rep)
+
+
+def test_explore_text_prints_the_trace_of_a_goal_reached_against_its_expectation():
+    from checker.explore.matrix import Matrix
+    from checker.report.matrix import render_text
+
+    bad = _goal("never", Verdict.REACHED, Expect.UNREACHABLE)
+    m = Matrix("m", (), ("never",), (((), Report("m", "m.spec", "c", (bad,))),))
+    out = render_text(m, lambda t: "THE TRACE", layout="configs")
+    assert "REACHED@1 [T1]" in out and "T1: never @" in out and "THE TRACE" in out
