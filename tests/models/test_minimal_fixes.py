@@ -29,9 +29,15 @@ TDX_FIXED = {"zap_on_punch", "tdx_sept_pin", "flush_on_reclaim"}
 def rows() -> dict[str, FixResult]:
     model = load(ROOT / "models" / "tdx.spec")
     mitigations = mitigation_params(model)
+    # The safety properties only: no mitigation changes a liveness verdict on TDX (L1-L3 are
+    # PROVED in every configuration of the tables, and the docs block, made with them, has no
+    # line naming one), and their searches, without symmetry reduction, would make this test
+    # take ten minutes instead of one.
+    safety = [p.name for p in model.properties if p.kind is not ir.PropKind.LIVENESS]
 
     def run(cfg: dict[str, ir.Value | str]):
-        return check(model, engine="explicit", params=cfg, timeout=TIMEOUT_S, vacuity_goals=False)
+        return check(model, properties=safety, engine="explicit", params=cfg, timeout=TIMEOUT_S,
+                     vacuity_goals=False)
 
     return {hw: minimal_fixes(mitigations, {"design": "guest_memfd", "hardware": hw}, run)
             for hw in ("tdx1", "tdx")}
