@@ -27,7 +27,7 @@ from checker.report.common import (
     trace_states,
     verdict_text,
 )
-from checker.result import Loc, Report, Trace, Verdict
+from checker.result import Loc, Report, Trace, Verdict, loc_text
 from spec import ir
 
 GLOBAL = "global"  # the lane of scalar variables (no sort element in their index)
@@ -119,14 +119,10 @@ def _step_cells(trace: Trace, ctx: Context) -> tuple[list[dict[str, str]], int]:
         if prev is not None and step.state is not None:
             for loc, a, b in changes(prev, step.state):
                 lane = lane_of(loc)
-                text = f"{escape(loc[0] + _index(loc))}: {escape(ir.format_value(a))} &rarr; {escape(ir.format_value(b))}"
+                text = f"{escape(loc_text(loc))}: {escape(ir.format_value(a))} &rarr; {escape(ir.format_value(b))}"
                 cell[lane] = cell.get(lane, "") + f"<div class=\"ch\">{text}</div>"
         cols.append(cell)
     return cols, len(cols) - 1
-
-
-def _index(loc: Loc) -> str:
-    return "" if not loc[1] else "[" + ", ".join(ir.format_value(v) for v in loc[1]) + "]"
 
 
 def timeline_html(trace: Trace, ctx: Context, failed: bool) -> list[str]:
