@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -203,13 +204,12 @@ def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: In
         before = d.before.value if d.before else "(absent)"
         after = d.after.value if d.after else "(absent)"
         to_stderr(f"{d.change.value}: {d.prop} [{d.config}]: {before} -> {after}")
-    regressions = sum(1 for d in diffs if d.change is baseline.Change.REGRESSION)
-    gone = sum(1 for d in diffs if d.change is baseline.Change.GONE)
-    changed = sum(1 for d in diffs if d.change is baseline.Change.CHANGED)
-    to_stderr(f"baseline {args.baseline}: {regressions} regression(s), "
-              f"{sum(1 for d in diffs if d.change is baseline.Change.IMPROVEMENT)} improvement(s), {gone} gone"
-              + (f", {changed} open question(s) answered differently" if changed else "")
-              + (" (--fail-on-gone)" if gone and args.fail_on_gone else ""))
+    n = Counter(d.change for d in diffs)
+    C = baseline.Change
+    to_stderr(f"baseline {args.baseline}: {n[C.REGRESSION]} regression(s), {n[C.IMPROVEMENT]} improvement(s), "
+              f"{n[C.GONE]} gone"
+              + (f", {n[C.CHANGED]} open question(s) answered differently" if n[C.CHANGED] else "")
+              + (" (--fail-on-gone)" if n[C.GONE] and args.fail_on_gone else ""))
     return _gate_code(args, diffs)
 
 
