@@ -106,6 +106,9 @@ class TraceChecker(Protocol):
     def binding(self, expr: ir.Expr, state: State) -> tuple[tuple[str, ir.Value], ...]:
         """The `forall` binding for which invariant `expr` fails in `state` (checker/interp/binding.py)."""
 
+    def attempted(self, trace: Trace) -> tuple[tuple[str, int], ...]:
+        """The values the failing step of a replayed range violation tried to store (same module)."""
+
 
 class ProofChecker(Protocol):
     """A second semantics for proofs: why the claimed proofs are wrong, or None."""
@@ -184,6 +187,15 @@ class InterpChecker:
         try:
             return failing_binding(self.sem, expr, state)
         except ValueError:  # a quantifier over a domain too large to list: no binding shown
+            return ()
+
+    def attempted(self, trace: Trace) -> tuple[tuple[str, int], ...]:
+        from checker.interp.binding import attempted_values
+        from checker.interp.semantics import LimitExceeded
+
+        try:
+            return attempted_values(self.sem, trace)
+        except (ValueError, LimitExceeded):  # an init block with too many candidates: no value shown
             return ()
 
     def fire(self, state: State, action: str) -> Step | None:

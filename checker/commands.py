@@ -23,6 +23,7 @@ from checker.policy import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_VIOLATION,
+    BaselineView,
     Policy,
     exit_status,
 )
@@ -173,8 +174,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         except ValueError as err:
             to_stderr(f"error: {err}")
             return EXIT_BAD_INPUT
-        policy = replace(policy, regressed=frozenset(d.prop for d in diffs if d.change is baseline.Change.REGRESSION))
-    code = exit_status(report, policy) if diffs is None else _gate_code(args, diffs)
+        policy = replace(policy, baseline=BaselineView.of(diffs, fail_on_gone=args.fail_on_gone, file=args.baseline))
+    code = exit_status(report, policy)
     if report.interrupted and code != EXIT_VIOLATION:
         code = EXIT_INTERRUPTED
     code = _emit(args, report, Context(prepared.instance.model), policy, code, inputs)
@@ -210,14 +211,9 @@ def _gate(args: argparse.Namespace, reports: list[Report], code: int, inputs: In
               f"{n[C.GONE]} gone"
               + (f", {n[C.CHANGED]} open question(s) answered differently" if n[C.CHANGED] else "")
               + (" (--fail-on-gone)" if n[C.GONE] and args.fail_on_gone else ""))
-    return _gate_code(args, diffs)
-
-
-def _gate_code(args: argparse.Namespace, diffs: list[baseline.Difference]) -> int:
-    """Under a baseline: 1 on a regression (or, with --fail-on-gone, a property gone), else 0."""
     regressions = any(d.change is baseline.Change.REGRESSION for d in diffs)
     gone = any(d.change is baseline.Change.GONE for d in diffs)
-    return EXIT_VIOLATION if regressions or gone and args.fail_on_gone else EXIT_OK
+    return EXIT_VIOLATION if regressions or gone and args.fail_on_gone else code
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
@@ -235,8 +231,19 @@ def cmd_explore(args: argparse.Namespace) -> int:
         to_stderr(f"warning: {w}")
     trace_text = trace_renderer(Context(result.model))
     m = result.matrix
+    reports = [rep for _b, rep in m.rows]
+    diffs = None
+    if args.baseline:  # compared before the matrix is made, so its JSON says what the exit code says
+        try:
+            diffs = baseline.against(Path(args.baseline), reports)
+        except ValueError as err:
+            to_stderr(f"error: {err}")
+            return EXIT_BAD_INPUT
     if args.format == "json":
-        text = render_matrix_json(m, result.fixes, Context(result.model))
+        policies = None if diffs is None else {
+            rep.config: Policy(baseline=BaselineView.of(diffs, rep.config, args.fail_on_gone, args.baseline))
+            for rep in reports}
+        text = render_matrix_json(m, result.fixes, Context(result.model), policies)
     elif args.format == "markdown":
         text = render_matrix_markdown(m, trace_text, layout=args.layout)
     elif args.format == "html":
@@ -248,7 +255,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     inputs = [args.file, *result.sources]
     if not _output(args.output, text, inputs):
         return EXIT_BAD_INPUT
-    return _gate(args, [rep for _b, rep in m.rows], EXIT_OK, inputs)
+    return _gate(args, reports, EXIT_OK, inputs, diffs)
 
 
 def _emit(args: argparse.Namespace, report: Report, ctx: Context, policy: Policy, code: int, inputs: Inputs) -> int:

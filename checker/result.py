@@ -84,6 +84,16 @@ class Failure:
     prop: str
     message: str
     span: Span = field(default=NO_SPAN, compare=False)
+    # a range violation: each location and the value the failing assignment tried to store there
+    # (more than one where a `choose` in the step leads to different ones); found by the
+    # interpreter after the trace replayed (checker/interp/binding.py)
+    attempted: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    @property
+    def text(self) -> str:
+        """The message, with the refused values of a range violation."""
+        tried = " or ".join(f"{loc} := {v}" for loc, v in self.attempted)
+        return f"{self.message} ({tried})" if tried else self.message
 
 
 @dataclass(frozen=True)

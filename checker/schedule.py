@@ -383,10 +383,16 @@ class _Run:
 
     def bindings(self, props: Sequence[ir.Property],
                  results: dict[str, PropertyResult]) -> dict[str, PropertyResult]:
-        """Each violated invariant with the `forall` binding it fails for in its trace's last state."""
+        """Each violated invariant with the `forall` binding it fails for in its trace's last state;
+        each range violation with the value its assignment tried to store."""
         out = {}
         for p in props:
             r = results[p.name]
+            if p.kind is ir.PropKind.RANGE and r.trace is not None and r.trace.failure is not None:
+                tried = self.checker.attempted(r.trace)
+                if tried:
+                    out[p.name] = replace(r, trace=replace(r.trace, failure=replace(r.trace.failure, attempted=tried)))
+                continue
             last = r.trace.steps[-1].state if r.trace is not None else None
             if p.kind is ir.PropKind.INVARIANT and r.verdict is Verdict.VIOLATED and last is not None \
                     and p.expr is not None:

@@ -25,7 +25,8 @@ from checker.result import (
 from spec.ir import Elem, EnumVal, Expect, PropKind, Value
 from spec.source import NO_SPAN, Span
 
-FORMAT_VERSION = 4  # 2: all-sizes notes and user lemmas in results; 3: what proofs rest on; 4: lassos
+FORMAT_VERSION = 5  # 2: all-sizes notes and user lemmas in results; 3: what proofs rest on; 4: lassos;
+# 5: the values a range violation tried to store
 
 
 def value_to_data(v: Value) -> Any:
@@ -108,7 +109,8 @@ def trace_to_data(t: Trace) -> Any:
         "steps": [{"action": s.action, "args": _pairs_to(s.args), "choices": _pairs_to(s.choices),
                    "state": _opt(s.state, state_to_data)} for s in t.steps],
         "failure": None if t.failure is None else {
-            "prop": t.failure.prop, "message": t.failure.message, "span": span_to_data(t.failure.span)},
+            "prop": t.failure.prop, "message": t.failure.message, "span": span_to_data(t.failure.span),
+            "attempted": [[loc, v] for loc, v in t.failure.attempted]},
         "loop_start": t.loop_start,
     }
 
@@ -119,7 +121,8 @@ def trace_from_data(d: Any) -> Trace:
     steps = tuple(Step(_opt(s["action"], _str), _pairs_from(s["args"]), _opt(s["state"], state_from_data),
                        _pairs_from(s.get("choices", []))) for s in d["steps"])
     f = d.get("failure")
-    failure = None if f is None else Failure(_str(f["prop"]), _str(f["message"]), span_from_data(f.get("span")))
+    failure = None if f is None else Failure(_str(f["prop"]), _str(f["message"]), span_from_data(f.get("span")),
+                                             tuple((_str(loc), _int(v)) for loc, v in f.get("attempted", [])))
     loop = d.get("loop_start")
     return Trace(steps, failure, loop if isinstance(loop, int) else None)
 

@@ -1,5 +1,6 @@
-"""Which binding of a violated invariant fails: `p=page1` beside a VIOLATED, so a reader of a
-`forall p: Page :: ...` counterexample does not have to find the page in the last state.
+"""What failed, in the terms of the model: which binding of a violated invariant fails (`p=page1`
+beside a VIOLATED, so a reader of a `forall p: Page :: ...` counterexample does not have to find
+the page in the last state), and which value a range violation's assignment tried to store.
 
 The invariant is taken apart on the violating state: a `forall` is refuted by its first element
 (in sort order) for which the body is false, an implication whose premise holds by its
@@ -9,8 +10,8 @@ step is decided by the interpreter, so the binding is as trustworthy as a replay
 
 from __future__ import annotations
 
-from checker.interp.semantics import Semantics
-from checker.result import State
+from checker.interp.semantics import Semantics, Violation
+from checker.result import State, Trace, loc_text
 from spec import ir
 from spec.irutil import subst
 from spec.ops import BinOp, QuantKind
@@ -43,3 +44,23 @@ def _first_refuting(sem: Semantics, q: ir.Quant, state: State) -> tuple[ir.Value
         if not sem.holds(body, state):
             return v, body
     return None
+
+
+def attempted_values(sem: Semantics, trace: Trace) -> tuple[tuple[str, int], ...]:
+    """The locations and values the failing step of `trace` (a range violation) tried to store:
+    its action re-run by the interpreter on the state before it. () when the trace does not end
+    in a failure, or the check is not an assignment's range check."""
+    f = trace.failure
+    if f is None or trace.steps[-1].state is not None:
+        return ()
+    last = trace.steps[-1]
+    if len(trace.steps) == 1:
+        outs = list(sem.initial_fast())
+    else:
+        before = trace.steps[-2].state
+        idx = sem.index_of(last.action or "", last.args)
+        if before is None or idx is None:
+            return ()
+        outs = sem.runners[idx](sem.from_state(before))
+    tried = (o.attempted for o in outs if isinstance(o, Violation) and o.prop == f.prop)
+    return tuple((loc_text(sem.layout.locs[k]), v) for k, v in dict.fromkeys(t for t in tried if t is not None))

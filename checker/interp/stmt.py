@@ -46,6 +46,9 @@ class Violation:
     prop: str
     message: str
     span: Span = field(default=NO_SPAN, compare=False)
+    # a range check's failure: (slot, value) the assignment tried to store; no part in equality
+    # either, so a trace from an engine that does not know the value still replays
+    attempted: tuple[int, int] | None = field(default=None, compare=False)
 
 
 class Coverage:
@@ -325,7 +328,7 @@ def _store_const(k: int, val: Any, nxt: Cont, bounds: Bounds) -> Cont:
         if lo <= x <= hi:
             w[k] = x
             return nxt
-        _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+        _emit_violation(_tried(viol, k, x), env[PATH_SLOT], out, in_forall, counts)
         return None
     return store_checked
 
@@ -343,7 +346,7 @@ def _store_local(b: int, j: int, val: Any, nxt: Cont, bounds: Bounds) -> Cont:
         if lo <= x <= hi:
             w[b + env[j]] = x
             return nxt
-        _emit_violation(viol, env[PATH_SLOT], out, in_forall, counts)
+        _emit_violation(_tried(viol, b + env[j], x), env[PATH_SLOT], out, in_forall, counts)
         return None
     return store_checked
 
@@ -353,7 +356,7 @@ def _store(idx: Any, val: Any, nxt: Cont, log: bool, bounds: Bounds) -> Cont:
     def store(w: list[int], env: list[Any], out: list[Any]) -> Cont | None:
         x = val(w, env)
         if bounds is not None and not bounds[0] <= x <= bounds[1]:
-            _emit_violation(bounds[2], env[PATH_SLOT], out, bounds[3], bounds[4])
+            _emit_violation(_tried(bounds[2], idx(w, env), x), env[PATH_SLOT], out, bounds[3], bounds[4])
             return None
         i = idx(w, env)
         w[i] = x
@@ -396,6 +399,11 @@ def _merge(combo: tuple[Any, ...], w: list[int], env: list[Any], out: list[Any],
     if in_forall:
         env[LOG_SLOT] = env[LOG_SLOT] + log
     return nxt
+
+
+def _tried(viol: Violation, slot: int, value: int) -> Violation:
+    """`viol` with the value its range check refused (made only when a check fails)."""
+    return Violation(viol.prop, viol.message, viol.span, (slot, value))
 
 
 def _emit_violation(viol: Violation, path: tuple[int, ...], out: list[Any], in_forall: bool,

@@ -23,7 +23,7 @@ def trace_dot_lines(trace: Trace, prefix: str, title: str, colour: str = FAILED)
     for i, (step, prev) in enumerate(trace_states(trace)):
         if step.state is None:
             f = trace.failure
-            text = f"FAILS {f.prop}\n{f.message}" if f is not None else "no successor"
+            text = f"FAILS {f.prop}\n{f.text}" if f is not None else "no successor"
             out.append(f"    {prefix}_fail [label={_quote(text + chr(10))}, color=red, fontcolor=red];")
             out.append(f"    {prefix}_{idx} -> {prefix}_fail [label={_quote(call_text(step))}, color=red];")
             continue

@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker.policy import DEFAULT_POLICY, Policy, baseline_note, status
+from checker.explore.baseline import Change
+from checker.policy import DEFAULT_POLICY, Policy, baseline_note, baseline_state, status
 from checker.report.common import Context, changes, states_per_s, summary_line
 from checker.result import Dependency, PropertyResult, Report, SearchStats, State, Trace, Warning_, loc_text
 from spec import ir
 from spec.source import Span
 
 SCHEMA = "spec-check-report"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TOOL_VERSION = "0.1.0"
 
 
@@ -56,7 +57,8 @@ def trace_data(t: Trace, ctx: Context | None = None) -> dict[str, Any]:
         if s.state is not None:
             prev = s.state
     failure = None if t.failure is None else {
-        "property": t.failure.prop, "message": t.failure.message, "location": location(t.failure.span)}
+        "property": t.failure.prop, "message": t.failure.message, "location": location(t.failure.span),
+        "attempted": [{"location": loc, "value": v} for loc, v in t.failure.attempted]}
     return {"depth": t.depth, "steps": steps, "failure": failure, "loop_start": t.loop_start}
 
 
@@ -66,7 +68,10 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
         "property": r.prop, "kind": r.kind.value, "verdict": r.verdict.value, "status": status(r, policy).value,
         "expect": r.expect.value if r.kind is ir.PropKind.REACHABLE else None,
         "binding": {k: value(v) for k, v in r.binding} if r.binding else None,
-        "baseline": baseline_note(r, policy).strip(" ()") or None,
+        "baseline": None if policy.baseline is None else {
+            "state": baseline_state(r, policy),
+            "change": None if (c := policy.baseline.change(r.prop)) is None else c.value,
+            "note": baseline_note(r, policy).strip(" ()") or None},
         "engine": r.engine, "depth": r.depth, "time_s": round(r.time_s, 6), "reason": r.reason,
         "assumptions": list(r.assumptions), "generated": r.generated, "doc": ctx.prop_doc(r.prop),
         "location": location(ctx.prop_span(r)),
@@ -114,7 +119,17 @@ def report_data(report: Report, ctx: Context | None = None, policy: Policy = DEF
         "results": [result_data(r, ctx, policy) for r in report.results],
         "warnings": [warning_data(w, ctx) for w in report.warnings],
         "search": [stats_data(s) for s in report.stats],
+        "baseline": baseline_data(policy),
     }
+
+
+def baseline_data(policy: Policy) -> dict[str, Any] | None:
+    """Under --baseline: how many properties changed each way, and those it has that this run does not."""
+    b = policy.baseline
+    if b is None:
+        return None
+    return {"file": b.file, **{c.value: b.count(c) for c in Change if c is not Change.GONE},
+            "gone": [{"property": p, "verdict": v.value} for p, v in b.gone], "fail_on_gone": b.fail_on_gone}
 
 
 def render_json(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import xml.etree.ElementTree as ET
 
-from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, status
+from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, gone_text, status
 from checker.report.common import Context, verdict_text
 from checker.report.text import trace_lines
 from checker.result import PropertyResult, Report
@@ -37,7 +37,8 @@ def _case(suite: ET.Element, r: PropertyResult, classname: str, ctx: Context, po
 
 
 def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DEFAULT_POLICY) -> str:
-    """Under a baseline (`policy.regressed`) only the regressions are failures."""
+    """Under a baseline (`policy.baseline`) only the regressions are failures, and the properties
+    it has that this run does not are testcases too (failures under --fail-on-gone)."""
     ctx = ctx or Context()
     root = ET.Element("testsuites", name="spec-check")
     name = f"{report.model} {report.config}".strip()
@@ -53,6 +54,15 @@ def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DE
         names.add(name)
         case = ET.SubElement(suite, "testcase", name=name, classname=report.model, time="0")
         ET.SubElement(case, "system-out").text = f"{w.span}: {w.message}" if w.span.line > 0 else w.message
+    for prop, verdict in policy.baseline.gone if policy.baseline is not None else ():
+        case = ET.SubElement(suite, "testcase", name=f"gone: {prop}", classname=report.model, time="0")
+        text = gone_text(prop, verdict, policy)
+        if policy.baseline is not None and policy.baseline.fail_on_gone:
+            ET.SubElement(case, "failure", message=text, type="GONE")
+            statuses.append(Status.FAIL)
+        else:
+            ET.SubElement(case, "system-out").text = text
+            statuses.append(Status.PASS)
     nfail = statuses.count(Status.FAIL)
     nerr = statuses.count(Status.UNDECIDED)
     ntests = len(statuses) + len(report.warnings)

@@ -5,12 +5,12 @@ referenced from every cell that has it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from checker.explore.matrix import FixResult, Matrix
-from checker.policy import DEFAULT_POLICY
+from checker.policy import DEFAULT_POLICY, Policy
 from checker.report.common import Context
-from checker.report.json import result_data
+from checker.report.json import baseline_data, result_data
 from checker.report.json import value as json_value
 from checker.result import PropertyResult, Trace, Verdict
 from spec.ir import format_value
@@ -153,16 +153,21 @@ def render_markdown(m: Matrix, trace_renderer: TraceRenderer, layout: str = "aut
     return "\n".join(lines) + "\n"
 
 
-def render_json(m: Matrix, fixes: list[FixResult] | None = None, ctx: Context | None = None) -> str:
-    """The matrix with each cell in the `check --format json` result format (docs/explore.md)."""
+def render_json(m: Matrix, fixes: list[FixResult] | None = None, ctx: Context | None = None,
+                policies: Mapping[str, Policy] | None = None) -> str:
+    """The matrix with each cell in the `check --format json` result format (docs/explore.md).
+    `policies`: per configuration, under --baseline (each row's status and baseline fields, and
+    its `baseline` summary with what is gone)."""
     ctx = ctx or Context()
+    pol = policies or {}
     data = {
         "spec-check-explore": 1,
         "model": m.model,
         "axes": [{"param": a.param, "values": [json_value(v) for v in a.values]} for a in m.axes],
         "properties": list(m.properties),
         "rows": [{"bindings": {k: json_value(v) for k, v in b}, "config": rep.config,
-                  "results": [result_data(r, ctx, DEFAULT_POLICY) for r in rep.results]} for b, rep in m.rows],
+                  "results": [result_data(r, ctx, pol.get(rep.config, DEFAULT_POLICY)) for r in rep.results],
+                  "baseline": baseline_data(pol.get(rep.config, DEFAULT_POLICY))} for b, rep in m.rows],
     }
     if fixes is not None:
         data["minimal_fixes"] = [fix_to_data(f) for f in fixes]

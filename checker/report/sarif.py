@@ -8,7 +8,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, status, warning_fails
+from checker.policy import (
+    ABSENT,
+    DEFAULT_POLICY,
+    Policy,
+    Status,
+    baseline_note,
+    baseline_state,
+    gone_text,
+    status,
+    warning_fails,
+)
 from checker.report.common import Context, binding_text, call_text, change_lines, trace_states, verdict_text
 from checker.report.json import TOOL_VERSION
 from checker.result import PropertyResult, Report, Trace, Warning_
@@ -65,10 +75,13 @@ def _result(r: PropertyResult, index: int, ctx: Context, policy: Policy) -> dict
     span = ctx.prop_span(r)
     if r.trace is not None and r.trace.failure is not None and r.trace.failure.span.line > 0:
         span = r.trace.failure.span
-        text += f" -- {r.trace.failure.message}" if r.trace.failure.message else ""
+        text += f" -- {r.trace.failure.text}" if r.trace.failure.text else ""
     out: dict[str, Any] = {"ruleId": r.prop, "ruleIndex": index, "level": _LEVEL[st], "kind": _KIND[st],
                            "message": {"text": text}, "properties": {"verdict": r.verdict.value,
                                                                       "depth": r.depth}}
+    state = baseline_state(r, policy)
+    if state is not None:
+        out["baselineState"] = state
     loc = _location(span)
     out["locations"] = [loc] if loc else []
     if r.trace is not None:
@@ -99,6 +112,13 @@ def sarif_data(report: Report, ctx: Context | None = None, policy: Policy = DEFA
     rules += [{"id": c, "name": c, "shortDescription": {"text": c.replace("-", " ")}} for c in codes]
     results = [_result(r, i, ctx, policy) for i, r in enumerate(report.results)]
     results += [_warning(w, len(report.results) + codes.index(w.code), policy) for w in report.warnings]
+    for prop, verdict in policy.baseline.gone if policy.baseline is not None else ():
+        # a property only the baseline has: SARIF's `absent` result, an error under --fail-on-gone
+        fails = policy.baseline is not None and policy.baseline.fail_on_gone
+        results.append({"ruleId": prop, "ruleIndex": len(rules), "level": "error" if fails else "note",
+                        "kind": "fail" if fails else "informational", "baselineState": ABSENT,
+                        "message": {"text": gone_text(prop, verdict, policy)}, "locations": []})
+        rules.append({"id": prop, "name": prop, "shortDescription": {"text": f"{prop} (in the baseline only)"}})
     run = {"tool": {"driver": {"name": "spec-check", "version": TOOL_VERSION, "rules": rules}},
            "invocations": [{"executionSuccessful": not report.interrupted}],
            "results": results, "properties": {"model": report.model, "configuration": report.config}}

@@ -261,7 +261,7 @@ def _failure_lines(trace: Trace) -> list[str]:
     if f is None:
         return ["(no successor state)"]
     where = f" at {f.span}" if f.span.line > 0 else ""
-    return [f"FAILS {f.prop}{where}", f.message] if f.message else [f"FAILS {f.prop}{where}"]
+    return [f"FAILS {f.prop}{where}", f.text] if f.text else [f"FAILS {f.prop}{where}"]
 
 
 def _explanations(report: Report) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, status
+from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, gone_text, status
 from checker.report.common import (
     Context,
     binding_text,
@@ -115,7 +115,7 @@ def _step_cells(trace: Trace, ctx: Context) -> tuple[list[dict[str, str]], int]:
             cell[actor_of(step.action)] = "".join(parts)
         if step.state is None and trace.failure is not None:
             cell[actor_of(step.action or "")] = cell.get(actor_of(step.action or ""), "") + \
-                f"<div class=\"failure\">fails {escape(trace.failure.prop)}: {escape(trace.failure.message)}</div>"
+                f"<div class=\"failure\">fails {escape(trace.failure.prop)}: {escape(trace.failure.text)}</div>"
         if prev is not None and step.state is not None:
             for loc, a, b in changes(prev, step.state):
                 lane = lane_of(loc)
@@ -148,7 +148,7 @@ def timeline_html(trace: Trace, ctx: Context, failed: bool) -> list[str]:
     out.append("</tbody></table></div>")
     if trace.failure is not None and trace.steps[-1].action is None:  # the init block itself failed
         out.append(f"<p class=\"failure\">the initial state fails {escape(trace.failure.prop)}: "
-                   f"{escape(trace.failure.message)}</p>")
+                   f"{escape(trace.failure.text)}</p>")
     first = trace.steps[0].state
     if first is not None:
         out.append("<details><summary>initial state</summary><pre>"
@@ -186,6 +186,10 @@ def render_html_report(report: Report, ctx: Context | None = None, policy: Polic
         out.append(f"<tr class=\"{st}\"><td title=\"{escape(doc)}\">{escape(r.prop)}</td>"
                    f"<td class=\"verdict\" title=\"{escape(r.reason or '')}\">{text}</td>"
                    f"<td>{escape(r.engine)}</td><td>{escape(depth_text(r))}</td><td>{r.time_s:.2f}s</td></tr>")
+    for prop, verdict in policy.baseline.gone if policy.baseline is not None else ():
+        st = "fail" if policy.baseline is not None and policy.baseline.fail_on_gone else "info"
+        out.append(f"<tr class=\"{st}\"><td>{escape(prop)}</td><td class=\"verdict\" colspan=\"4\">"
+                   f"{escape(gone_text(prop, verdict, policy).split(': ', 1)[1])}</td></tr>")
     out.append("</tbody></table>")
     ordered = [r for r in traced if status(r, policy) is Status.FAIL] + \
               [r for r in traced if status(r, policy) is not Status.FAIL]

@@ -57,6 +57,9 @@ class FakeChecker:
     def binding(self, expr, state: State) -> tuple:
         return ()
 
+    def attempted(self, trace: Trace) -> tuple:
+        return ()
+
 
 @dataclass
 class Fakes:

@@ -72,3 +72,56 @@ def test_the_walk_goes_through_implications_and_conjunctions_only_where_they_fai
     assert failing_binding(sem, inst.model.property("mapped_unreferenced").expr, bad) == \
         (("g", gfn[1]), ("p", page[2]))
     assert failing_binding(sem, inst.model.property("no_ref").expr, state) == ()  # it holds: nothing to name
+
+
+# ---------------------------------------------------------------- range violations
+
+RANGES = """model r;
+sort Page = 2;
+var ref: Page -> 0..2 = 0;
+var pins: Page -> 0..1 = 0;
+var level: 0..1 = 0;
+action get(p: Page) "get_page" { ref[p] := ref[p] + 1; }
+action pin_all() "pin every page" { forall p: Page { pins[p] := pins[p] + 1; } }
+action bump() "raise by one or two" { choose d: 1..2; level := level + 1 + d; }
+"""
+
+
+def _ranges(tmp_path: Path) -> Path:
+    p = tmp_path / "r.spec"
+    p.write_text(RANGES, encoding="utf-8")
+    return p
+
+
+def _attempted(data: dict, prop: str) -> list:
+    return next(r for r in data["results"] if r["property"] == prop)["trace"]["failure"]["attempted"]
+
+
+def test_a_range_violation_shows_the_value_it_tried_to_store(tmp_path: Path):
+    m = _ranges(tmp_path)
+    for engine in ("explicit", "bmc"):  # the value comes from the interpreter, whatever found the trace
+        data = json.loads(run_cli([str(m), "--engine", engine, "--format", "json"]).out)
+        assert _attempted(data, "ref:range") in ([{"location": "ref[page0]", "value": 3}],
+                                                  [{"location": "ref[page1]", "value": 3}]), engine
+        # inside a forall: the first element whose write fails (domain order)
+        assert _attempted(data, "pins:range") == [{"location": "pins[page0]", "value": 2}], engine
+    out = run_cli([str(m), "--engine", "explicit"]).out
+    assert "ref[p] leaves its range 0..2 (ref[page0] := 3)" in out
+
+
+def test_a_choose_that_leads_to_different_values_lists_them_all(tmp_path: Path):
+    data = json.loads(run_cli([str(_ranges(tmp_path)), "--engine", "explicit", "--format", "json"]).out)
+    got = _attempted(data, "level:range")
+    # from level 0 both choices fail, storing 2 or 3: the step shows both
+    assert sorted(a["value"] for a in got) == [2, 3] and {a["location"] for a in got} == {"level"}
+
+
+def test_the_attempted_value_survives_the_result_cache(tmp_path: Path):
+    from checker.api import check
+
+    r = check(_ranges(tmp_path), engine="explicit").result("pins:range")
+    assert r.trace is not None and r.trace.failure is not None
+    assert r.trace.failure.attempted == (("pins[page0]", 2),)
+    back = result_from_data(json.loads(json.dumps(result_to_data(r))))
+    assert back.trace is not None and back.trace.failure is not None
+    assert back.trace.failure.attempted == (("pins[page0]", 2),)

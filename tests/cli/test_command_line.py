@@ -101,8 +101,9 @@ def test_json_and_sarif_under_a_baseline_agree_with_the_exit_code(tmp_path: Path
     data = json.loads(r.out)
     assert r.code == 0 and data["exit_code"] == 0
     assert {x["status"] for x in data["results"]} <= {"pass", "info"}
-    same = [x for x in data["results"] if x["baseline"] == "as in the baseline"]
-    assert same and all(x["verdict"] == "VIOLATED" for x in same)
+    same = [x for x in data["results"] if x["baseline"]["note"] == "as in the baseline"]
+    assert same and all(x["verdict"] == "VIOLATED" and x["baseline"]["state"] == "unchanged" for x in same)
+    assert data["baseline"]["regression"] == 0 and data["baseline"]["gone"] == []
     sarif = json.loads(run_cli([hw, *buggy, "--format", "sarif", "--baseline", str(base)]).out)
     assert all(x["level"] != "error" for x in sarif["runs"][0]["results"])
     # against the fixed model's baseline the violations are regressions: fail in both formats
@@ -111,10 +112,13 @@ def test_json_and_sarif_under_a_baseline_agree_with_the_exit_code(tmp_path: Path
     data = json.loads(r.out)
     failed = {x["property"] for x in data["results"] if x["status"] == "fail"}
     assert r.code == 1 and data["exit_code"] == 1 and failed
-    assert all(x["baseline"] == "a regression from the baseline" for x in data["results"] if x["property"] in failed)
+    assert all(x["baseline"] == {"state": "updated", "change": "regression", "note": "a regression from the baseline"}
+               for x in data["results"] if x["property"] in failed)
+    assert data["baseline"]["regression"] == len(failed)
     sarif = json.loads(run_cli([hw, *buggy, "--format", "sarif", "--baseline", str(base)]).out)
     errors = {x["ruleId"] for x in sarif["runs"][0]["results"] if x["level"] == "error"}
     assert errors == failed
+    assert {x["baselineState"] for x in sarif["runs"][0]["results"] if x["ruleId"] in failed} == {"updated"}
 
 
 def test_force_color_colours_a_piped_report_and_no_color_wins(monkeypatch):
@@ -199,3 +203,54 @@ def test_every_trace_step_shows_its_action_cite_in_text_json_and_sarif():
     assert {(s["action"], s["cite"]) for s in steps} >= {("alloc", "mm/page_alloc.c: alloc_pages"), ("convert", None)}
     assert steps[0]["cite"] is None  # the initial state
     assert "[cite: mm/page_alloc.c: alloc_pages]" in run_cli([*base, "--format", "sarif"]).out
+
+
+def test_a_property_gone_from_the_baseline_is_in_every_format_and_fails_only_on_request(tmp_path: Path):
+    import json
+    import xml.etree.ElementTree as ET
+
+    base = tmp_path / "base.json"
+    run_cli([str(PAGES), "--engine", "explicit", "--no-vacuity", "--save-baseline", str(base)])
+    keep = [str(PAGES), "--engine", "explicit", "--no-vacuity", "--property", "no_crash", "--baseline", str(base)]
+    (saved,) = json.loads(base.read_text(encoding="utf-8"))["verdicts"].values()
+    gone = set(saved) - {"no_crash"}
+    for flag, code in (([], 0), (["--fail-on-gone"], 1)):
+        r = run_cli([*keep, *flag, "--format", "json"])
+        data = json.loads(r.out)
+        names = {g["property"] for g in data["baseline"]["gone"]}
+        assert r.code == code and data["exit_code"] == code and names and "no_crash" not in names
+        assert names == gone
+        assert data["baseline"]["fail_on_gone"] is bool(flag)
+        sarif = json.loads(run_cli([*keep, *flag, "--format", "sarif"]).out)["runs"][0]
+        absent = [x for x in sarif["results"] if x.get("baselineState") == "absent"]
+        assert {x["ruleId"] for x in absent} == names
+        assert {x["level"] for x in absent} == ({"error"} if flag else {"note"})
+        assert all(sarif["tool"]["driver"]["rules"][x["ruleIndex"]]["id"] == x["ruleId"] for x in sarif["results"])
+        suite = ET.fromstring(run_cli([*keep, *flag, "--format", "junit"]).out).find("testsuite")
+        assert suite is not None
+        cases = {c.get("name"): c for c in suite.iter("testcase") if (c.get("name") or "").startswith("gone: ")}
+        assert set(cases) == {f"gone: {n}" for n in names}
+        assert all((c.find("failure") is not None) is bool(flag) for c in cases.values())
+        assert suite.get("failures") == str(len(cases) if flag else 0)
+        html = run_cli([*keep, *flag, "--format", "html"]).out
+        assert all(f"<td>{n}</td>" in html for n in names) and "in the baseline, not in this run" in html
+
+
+def test_a_new_undecided_property_passes_under_a_baseline_and_says_why(tmp_path: Path):
+    import json
+
+    base = tmp_path / "base.json"
+    model = tmp_path / "m.spec"
+    text = "model m;\nsort Page = 2;\nvar ref: Page -> 0..3 = 0;\naction get(p: Page) { require ref[p] < 3; ref[p] := ref[p] + 1; }\n"
+    model.write_text(text + "invariant small: forall p: Page :: ref[p] <= 3;\n", encoding="utf-8")
+    run_cli([str(model), "--engine", "explicit", "--no-vacuity", "--save-baseline", str(base)])
+    model.write_text(text + "invariant small: forall p: Page :: ref[p] <= 3;\n"
+                     "invariant bounded: forall p: Page :: ref[p] <= 3;\n", encoding="utf-8")
+    # a search cut short: the new invariant holds to some depth, undecided; nothing to regress from
+    r = run_cli([str(model), "--engine", "explicit", "--max-states", "3", "--no-vacuity", "--format", "json",
+                 "--baseline", str(base)])
+    data = json.loads(r.out)
+    new = next(x for x in data["results"] if x["property"] == "bounded")
+    assert new["verdict"] == "HOLDS TO DEPTH" and new["status"] == "pass"
+    assert new["baseline"] == {"state": "new", "change": "new", "note": "new: not in the baseline"}
+    assert data["baseline"]["new"] == 1

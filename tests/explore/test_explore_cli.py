@@ -217,6 +217,30 @@ def test_explore_baseline(tmp_path):
     assert len(data["verdicts"]) == 3
 
 
+def test_explore_json_under_a_baseline_marks_the_regressions_only(tmp_path):
+    base = tmp_path / "b.json"
+    args = ["explore", MODEL, "--vary", "hardware", "--set", "reset_on_free=false"]
+    run_cli(args + ["--save-baseline", str(base)])
+    alone = json.loads(run_cli(args + ["--format", "json"]).out)
+    assert any(x["status"] == "fail" for row in alone["rows"] for x in row["results"])  # violations on their own
+    assert all(row["baseline"] is None for row in alone["rows"])
+    same = run_cli(args + ["--format", "json", "--baseline", str(base)])
+    data = json.loads(same.out)
+    assert same.code == 0
+    assert {x["status"] for row in data["rows"] for x in row["results"]} <= {"pass", "info"}
+    assert any(x["baseline"]["note"] == "as in the baseline" for row in data["rows"] for x in row["results"])
+    # the fixed model's baseline against the buggy run: the violations are the regressions, row by row
+    good = tmp_path / "good.json"
+    run_cli(["explore", MODEL, "--vary", "hardware", "--save-baseline", str(good)])
+    r = run_cli(args + ["--format", "json", "--baseline", str(good)])
+    data = json.loads(r.out)
+    failed = {(row["config"], x["property"]) for row in data["rows"] for x in row["results"] if x["status"] == "fail"}
+    regressed = {(row["config"], x["property"]) for row in data["rows"] for x in row["results"]
+                 if x["baseline"]["change"] == "regression"}
+    assert r.code == 1 and failed and failed == regressed
+    assert sum(row["baseline"]["regression"] for row in data["rows"]) == len(failed)
+
+
 def test_bad_baseline_file(tmp_path):
     p = tmp_path / "x.json"
     p.write_text("[]", encoding="utf-8")
