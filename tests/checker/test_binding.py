@@ -11,6 +11,7 @@ from checker.interp.binding import failing_binding
 from checker.interp.semantics import Semantics
 from spec import ir
 from spec.frontend import instantiate, load_model
+from tests.checker.test_report_json import SCHEMA, validate
 from tests.conftest import run_cli
 
 MODEL = """model b;
@@ -101,6 +102,7 @@ def test_a_range_violation_shows_the_value_it_tried_to_store(tmp_path: Path):
     m = _ranges(tmp_path)
     for engine in ("explicit", "bmc"):  # the value comes from the interpreter, whatever found the trace
         data = json.loads(run_cli([str(m), "--engine", engine, "--format", "json"]).out)
+        assert validate(data, SCHEMA) == []
         assert _attempted(data, "ref:range") in ([{"location": "ref[page0]", "value": 3}],
                                                   [{"location": "ref[page1]", "value": 3}]), engine
         # inside a forall: the first element whose write fails (domain order)

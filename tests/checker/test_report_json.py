@@ -59,6 +59,24 @@ def test_report_validates_against_the_documented_schema(data):
     assert data["schema_version"] == SCHEMA_VERSION
 
 
+def test_a_report_under_a_baseline_validates_too(tmp_path):
+    from checker.explore.baseline import Change, Difference
+    from checker.policy import BaselineView
+    from checker.result import Verdict
+
+    rep = sample_report()
+    diffs = [Difference(rep.config, "no_crash", Verdict.PROVED, Verdict.VIOLATED, Change.REGRESSION),
+             Difference(rep.config, "gone_prop", Verdict.PROVED, None, Change.GONE)]
+    policy = Policy(baseline=BaselineView.of(diffs, fail_on_gone=True, file="b.json"))
+    data = json.loads(render_json(rep, Context(model(tmp_path)), policy, exit_code=1))
+    assert validate(data, SCHEMA) == []
+    r = {x["property"]: x for x in data["results"]}
+    assert r["no_crash"]["baseline"] == {"state": "updated", "change": "regression",
+                                         "note": "a regression from the baseline"}
+    assert data["baseline"]["gone"] == [{"property": "gone_prop", "verdict": "PROVED"}]
+    assert data["baseline"]["regression"] == 1 and data["baseline"]["file"] == "b.json"
+
+
 def test_the_validator_rejects_a_broken_report(data):
     data["results"][0]["verdict"] = "MAYBE"
     del data["results"][1]["trace"]
