@@ -182,9 +182,14 @@ def test_claims_guest_memfd_guarantees_and_open_items(results):
 
 
 def test_claims_hardware_decides_introspection(results):
-    # Q4/P10: with guest_memfd unchanged, only the hardware decides whether a kcore read is harmless.
-    for hw in ("tdx", "sev", "cca", "pkvm"):
+    # Q4/P10: with guest_memfd unchanged, only the hardware decides whether a kcore or kdump read
+    # is harmless: encrypted frames read as ciphertext or zeros ...
+    for hw in ("tdx", "sev"):
         assert _v(results, "tdx.spec", design="guest_memfd", hardware=hw)["P10_introspection_harmless"] == "P", hw
+    # ... and where a host read of a guest-owned frame faults, kcore's copy has a fixup and the
+    # crash kernel's /proc/vmcore copy has none (test_kdump_read_faults_only_unfiltered below)
+    for hw in ("cca", "pkvm"):
+        assert _v(results, "tdx.spec", design="guest_memfd", hardware=hw)["P10_introspection_harmless"] == "V", hw
     # tdx1: only the page a failed REMOVE left TD-owned (6.19), poisoned by the host's reuse
     assert _v(results, "tdx.spec", design="guest_memfd", hardware="tdx1")["P10_introspection_harmless"] == "V"
     assert _v(results, "tdx.spec", design="guest_memfd", hardware="none")["P10_introspection_harmless"] == "V"
@@ -235,3 +240,18 @@ def test_claims_bugs_reproduce_only_with_their_buggy_value(results):
         ("attr_range_not_widened", "kvm.conversion_unmapped", "tdx.spec"): {"true": "V", "false": "P"},
         ("prefault_before_launch", "P1_no_host_write_to_private", "snp.spec"): {"true": "V", "false": "P"},
     }
+
+
+@pytest.mark.parametrize("model", ["cca.spec", "pkvm.spec"])
+def test_kdump_read_faults_only_unfiltered(model):
+    # The violation of P10 on cca and pkvm is the crash kernel copying a frame the guest still
+    # owns out of /proc/vmcore unfiltered; the host itself survives (Q6).
+    from checker import check
+
+    rep = check(str(ROOT / "models" / model), properties=["P10_introspection_harmless", "Q6_host_survives"],
+                engine="explicit", vacuity_goals=False)
+    r = rep.result("P10_introspection_harmless")
+    assert r.trace is not None and r.trace.steps[-1].action == "mm.vmcore_read"
+    assert dict(r.trace.steps[-1].args)["filtered"] is False
+    assert any(s.action == "hw.kexec" and dict(s.args)["crash"] is True for s in r.trace.steps)
+    assert rep.result("Q6_host_survives").verdict.value == "PROVED"
