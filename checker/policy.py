@@ -134,10 +134,14 @@ def _own_status(r: PropertyResult, policy: Policy) -> Status:
     return Status.UNDECIDED
 
 
-def gone_text(prop: str, verdict: Verdict, policy: Policy) -> str:
-    """A property of the baseline this run no longer has (shown by every format under --baseline)."""
-    fails = policy.baseline is not None and policy.baseline.fail_on_gone
-    return f"{prop}: {verdict.value} in the baseline, not in this run" + (" (--fail-on-gone)" if fails else "")
+def gone(policy: Policy) -> list[tuple[str, str, bool]]:
+    """Under --baseline, each property of the baseline this run no longer has, as every format
+    shows it: (property, text, whether it fails the run: --fail-on-gone)."""
+    b = policy.baseline
+    if b is None:
+        return []
+    return [(prop, f"{prop}: {verdict.value} in the baseline, not in this run"
+             + (" (--fail-on-gone)" if b.fail_on_gone else ""), b.fail_on_gone) for prop, verdict in b.gone]
 
 
 def warning_fails(code: str, policy: Policy) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import xml.etree.ElementTree as ET
 
-from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, gone_text, status
+from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, gone, status
 from checker.report.common import Context, verdict_text
 from checker.report.text import trace_lines
 from checker.result import PropertyResult, Report
@@ -54,10 +54,9 @@ def render_junit(report: Report, ctx: Context | None = None, policy: Policy = DE
         names.add(name)
         case = ET.SubElement(suite, "testcase", name=name, classname=report.model, time="0")
         ET.SubElement(case, "system-out").text = f"{w.span}: {w.message}" if w.span.line > 0 else w.message
-    for prop, verdict in policy.baseline.gone if policy.baseline is not None else ():
+    for prop, text, fails in gone(policy):
         case = ET.SubElement(suite, "testcase", name=f"gone: {prop}", classname=report.model, time="0")
-        text = gone_text(prop, verdict, policy)
-        if policy.baseline is not None and policy.baseline.fail_on_gone:
+        if fails:
             ET.SubElement(case, "failure", message=text, type="GONE")
             statuses.append(Status.FAIL)
         else:

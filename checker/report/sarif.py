@@ -15,7 +15,7 @@ from checker.policy import (
     Status,
     baseline_note,
     baseline_state,
-    gone_text,
+    gone,
     status,
     warning_fails,
 )
@@ -112,12 +112,11 @@ def sarif_data(report: Report, ctx: Context | None = None, policy: Policy = DEFA
     rules += [{"id": c, "name": c, "shortDescription": {"text": c.replace("-", " ")}} for c in codes]
     results = [_result(r, i, ctx, policy) for i, r in enumerate(report.results)]
     results += [_warning(w, len(report.results) + codes.index(w.code), policy) for w in report.warnings]
-    for prop, verdict in policy.baseline.gone if policy.baseline is not None else ():
+    for prop, text, fails in gone(policy):
         # a property only the baseline has: SARIF's `absent` result, an error under --fail-on-gone
-        fails = policy.baseline is not None and policy.baseline.fail_on_gone
         results.append({"ruleId": prop, "ruleIndex": len(rules), "level": "error" if fails else "note",
                         "kind": "fail" if fails else "informational", "baselineState": ABSENT,
-                        "message": {"text": gone_text(prop, verdict, policy)}, "locations": []})
+                        "message": {"text": text}, "locations": []})
         rules.append({"id": prop, "name": prop, "shortDescription": {"text": f"{prop} (in the baseline only)"}})
     run = {"tool": {"driver": {"name": "spec-check", "version": TOOL_VERSION, "rules": rules}},
            "invocations": [{"executionSuccessful": not report.interrupted}],

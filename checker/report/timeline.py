@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, gone_text, status
+from checker.policy import DEFAULT_POLICY, Policy, Status, baseline_note, gone, status
 from checker.report.common import (
     Context,
     binding_text,
@@ -186,10 +186,9 @@ def render_html_report(report: Report, ctx: Context | None = None, policy: Polic
         out.append(f"<tr class=\"{st}\"><td title=\"{escape(doc)}\">{escape(r.prop)}</td>"
                    f"<td class=\"verdict\" title=\"{escape(r.reason or '')}\">{text}</td>"
                    f"<td>{escape(r.engine)}</td><td>{escape(depth_text(r))}</td><td>{r.time_s:.2f}s</td></tr>")
-    for prop, verdict in policy.baseline.gone if policy.baseline is not None else ():
-        st = "fail" if policy.baseline is not None and policy.baseline.fail_on_gone else "info"
-        out.append(f"<tr class=\"{st}\"><td>{escape(prop)}</td><td class=\"verdict\" colspan=\"4\">"
-                   f"{escape(gone_text(prop, verdict, policy).split(': ', 1)[1])}</td></tr>")
+    for prop, text, fails in gone(policy):
+        out.append(f"<tr class=\"{'fail' if fails else 'info'}\"><td>{escape(prop)}</td>"
+                   f"<td class=\"verdict\" colspan=\"4\">{escape(text.split(': ', 1)[1])}</td></tr>")
     out.append("</tbody></table>")
     ordered = [r for r in traced if status(r, policy) is Status.FAIL] + \
               [r for r in traced if status(r, policy) is not Status.FAIL]
