@@ -30,8 +30,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-import networkx as nx
-
+from checker.explicit.scc import components
+from checker.explicit.transitions import Transitions
 from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
 from checker.result import Budget, PropertyResult, Step, Trace, Verdict
 from spec import ir
@@ -70,6 +70,8 @@ class Graph:
 def explore(sem: Semantics, budget: Budget) -> Graph:
     """Breadth-first, every state expanded until a limit; `complete` when none stopped it."""
     g = Graph(sem)
+    successors = _expand(sem)
+    cached = _expand_cached(Transitions(sem)) if sem.layout.compact else None
     try:
         first = sem.initial_fast(limit=budget.max_states, deadline=budget.deadline)
     except LimitExceeded as err:
@@ -86,18 +88,51 @@ def explore(sem: Semantics, budget: Budget) -> Graph:
         if budget.max_states is not None and len(g.states) > budget.max_states:
             g.stop_reason = f"the state limit ({budget.max_states}) was reached"
             return g
-        s, steps, on = g.states[n], [], set()
-        for expand in sem.expanders:
-            for i, outs in expand(s):
-                for o in dict.fromkeys(outs):
-                    if o.__class__ is not Violation:
-                        on.add(i)
-                        steps.append((i, g.add(o, (n, i))))
+        s = g.states[n]
+        outcomes = successors(s) if cached is None else cached(s)
+        steps = [(i, g.add(o, (n, i))) for i, o in outcomes]
         g.out.append(steps)
-        g.enabled.append(frozenset(on))
+        g.enabled.append(frozenset(i for i, _ in steps))
         n += 1
     g.complete = True
     return g
+
+
+def _expand(sem: Semantics) -> Callable[[S], list[tuple[int, S]]]:
+    """Every (instance, successor) of a state, failing outcomes left out, by running the bodies."""
+    def successors(s: S) -> list[tuple[int, S]]:
+        out = []
+        for expand in sem.expanders:
+            for i, outs in expand(s):
+                out += [(i, o) for o in dict.fromkeys(outs) if o.__class__ is not Violation]
+        return out
+    return successors
+
+
+def _expand_cached(steps: Transitions) -> Callable[[S], list[tuple[int, S]]]:
+    """The same outcomes in the same order through the safety search's transition cache (byte
+    states; checker/explicit/transitions.py): most states run no action body."""
+    width, plans = steps.width, steps.plans
+
+    def successors(s: S) -> list[tuple[int, S]]:
+        assert isinstance(s, bytes)
+        si = int.from_bytes(s, "little")
+        out: list[tuple[int, S]] = []
+        for key, keep, cache, miss in plans:
+            entry = cache.get(si & key)
+            if entry is None:
+                entry = miss(s, si)
+            entry[2] += 1
+            base = si & keep
+            for i, o in entry[0]:
+                if o.__class__ is int:
+                    out.append((i, (base | o).to_bytes(width, "little")))
+                elif o is None:
+                    out.append((i, s))
+                elif o.__class__ is not Violation:
+                    out.append((i, o))  # an action that stopped caching: its successor as it is
+        return out
+    return successors
 
 
 @dataclass(frozen=True)
@@ -200,10 +235,12 @@ class Checker:
     def _fair_nodes(self, bad: set[int]) -> dict[int, frozenset[int]]:
         """Each node of a fair component within `bad` -> its component."""
         out: dict[int, frozenset[int]] = {}
-        sub = nx.DiGraph()
-        sub.add_nodes_from(bad)
-        sub.add_edges_from((n, m) for n in bad for _, m in self.g.out[n] if m in bad)
-        work = [frozenset(c) for c in nx.strongly_connected_components(sub)]
+        g_out = self.g.out
+
+        def split(nodes: set[int] | frozenset[int]) -> list[frozenset[int]]:
+            return [frozenset(c) for c in components(sorted(nodes), lambda n: [m for _, m in g_out[n] if m in nodes])]
+
+        work = split(bad)
         while work:
             comp = work.pop()
             taken = {i for n in comp for i, m in self.g.out[n] if m in comp}
@@ -212,7 +249,7 @@ class Checker:
             unmet = [i for i in self.strong if i not in taken and any(i in self.g.enabled[n] for n in comp)]
             if unmet:
                 rest = {n for n in comp if not any(i in self.g.enabled[n] for i in unmet)}
-                work += [frozenset(c) for c in nx.strongly_connected_components(sub.subgraph(rest))]
+                work += split(rest)
                 continue
             out.update(dict.fromkeys(comp, comp))
         return out

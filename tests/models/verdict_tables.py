@@ -3,8 +3,9 @@
 Two kinds of file live in tests/models/tables/:
 
 - `MODEL.verdicts`: for one model, one table per value of `design`, with a row per property and
-  a column per value of `hardware` (every property, every configuration), followed by the dead
-  actions of each column. A cell is a verdict code (see CODES).
+  a column per value of `hardware` it is checked on (tdx: every value; an arch model: its own,
+  snp every value for its two properties of its own), followed by the dead actions of each
+  column. A cell is a verdict code (see CODES).
 - `scenarios.verdicts`: one row per (model, engine, parameter setting, property) for the stories
   docs/models.md tells: the historical bugs with their buggy and fixed values, and each kernel
   mitigation switched off (a setting may give sort sizes too, `Gfn=2`). A row records the verdict and, for a violation or a reached goal,
