@@ -167,17 +167,27 @@ class _Run:
                         1.0)
 
     def liveness(self, props: Sequence[ir.Property]) -> None:
-        """Liveness properties, by fair cycles in the explicit state graph without symmetry
-        reduction (checker/explicit/liveness.py); no other engine decides them yet."""
+        """Liveness properties: fair cycles in the explicit state graph without symmetry reduction
+        (checker/explicit/liveness.py) decide them; lasso-shaped BMC (checker/symbolic/lasso.py)
+        finds violations in instances too large for that, with `--engine bmc` or where auto's
+        explicit search stopped at a limit. No engine proves them symbolically yet."""
         if not props or self._expired():
             return
         kind = self.options.engine
-        if kind not in (EngineKind.AUTO, EngineKind.EXPLICIT):
-            why = "liveness properties are decided by the explicit engine only (--engine explicit or auto)"
+        if kind not in (EngineKind.AUTO, EngineKind.EXPLICIT, EngineKind.BMC):
+            why = ("liveness properties are decided by the explicit engine (--engine explicit or auto); "
+                   "--engine bmc searches for bounded lassos")
             for p in props:
                 self.candidates.setdefault(p.name, []).append(
                     PropertyResult(p.name, p.kind, Verdict.UNKNOWN, kind.value, reason=why))
             return
+        if kind is not EngineKind.BMC:
+            self._explicit_liveness(props, kind)
+        left = [p for p in props if not self._decided(p.name)]
+        if left and kind is not EngineKind.EXPLICIT and not self._expired():
+            self._lasso_bmc(left)
+
+    def _explicit_liveness(self, props: Sequence[ir.Property], kind: EngineKind) -> None:
         from checker.explicit.liveness import check_liveness
 
         self._say(f"liveness: {len(props)} properties (explicit, symmetry reduction off)")
@@ -189,6 +199,16 @@ class _Run:
             return
         for p, r in zip(props, found, strict=True):
             self._accept("explicit", p, r)
+
+    def _lasso_bmc(self, props: Sequence[ir.Property]) -> None:
+        depth = self._depth(EngineKind.BMC)
+        self._say(f"liveness: {len(props)} properties (bmc, lassos up to depth {depth})")
+        try:
+            engine = self._engine(EngineKind.BMC)
+        except MemoryError:
+            self._deliver("bmc", props, _out_of_memory("bmc", props, self.options.memory_limit))
+            return
+        self._run(engine, props, Budget(self.deadline, depth))
 
     def _bound(self, prop: str) -> int:
         return max((r.depth or 0 for r in self.candidates.get(prop, []) if r.verdict is Verdict.HOLDS_TO_DEPTH),
@@ -486,7 +506,7 @@ _ALLOWED: dict[ir.PropKind, frozenset[Verdict]] = {
     **{k: frozenset({Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.VIOLATED, Verdict.HOLDS_TO_DEPTH,
                      Verdict.UNKNOWN})
        for k in (ir.PropKind.INVARIANT, ir.PropKind.ASSERT, ir.PropKind.RANGE)},
-    ir.PropKind.LIVENESS: frozenset({Verdict.PROVED, Verdict.VIOLATED, Verdict.UNKNOWN}),
+    ir.PropKind.LIVENESS: frozenset({Verdict.PROVED, Verdict.VIOLATED, Verdict.HOLDS_TO_DEPTH, Verdict.UNKNOWN}),
 }
 _WITNESS = (Verdict.VIOLATED, Verdict.REACHED)
 _PROOF = (Verdict.PROVED, Verdict.PROVED_ALL_SIZES, Verdict.UNREACHABLE)

@@ -16,6 +16,7 @@ Building terms stops at the current run's deadline (`Encoding.until`, checker/so
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ from checker.solver.terms import (
 )
 from spec import ir
 from spec.types import FunT
+
+ENABLED_MAX_CHOICES = 4096  # choose-local combinations expanded in an enabledness term
 
 # ---------------------------------------------------------------- states, steps, init
 
@@ -152,6 +155,7 @@ class Encoding:
         self._steps: dict[int, Step] = {}
         self._inits: dict[str, InitTerms] = {}
         self._tmpl: _Template | None = None
+        self._enabled: dict[str, tuple[StateVars, tuple[InputVar, ...], tuple[InputVar, ...], Formula]] = {}
 
     # ------------------------------------------------------------ small helpers for engines
 
@@ -367,6 +371,47 @@ class Encoding:
         step = Step(i, StepInputs(act, actions), trans, t, pairs)
         self._steps[i] = step
         return step
+
+    # ------------------------------------------------------------ enabledness (fairness)
+
+    def enabled(self, action: str, s: StateVars, args: Sequence[ir.Value]) -> Formula:
+        """The instance `action(args)` has a successful step from `s`: for some values of its
+        choose locals no `require` fails, no check fails and the successor is within types and
+        assumes; what fairness calls enabled (docs/semantics.md, Liveness). The choose locals'
+        finite domains are expanded into a disjunction, so no quantifier reaches the solver (past
+        ENABLED_MAX_CHOICES combinations: an `Exists` over them)."""
+        cur, params, choices, ok = self._enabled_template(action)
+        pairs = [(cur.consts[k], s.consts[k]) for k in self.keys if not cur.consts[k].eq(s.consts[k])]
+        pairs += [(p.const, self.values.const(v)) for p, v in zip(params, args, strict=True)]
+        body = z3.substitute(ok, *pairs) if pairs else ok
+        if not choices:
+            return body
+        domains = [self.inst.domain(c.type) for c in choices]
+        combos = 1
+        for d in domains:
+            combos *= len(d)
+        if combos > ENABLED_MAX_CHOICES:
+            return z3.Exists([c.const for c in choices], body)
+        out = []
+        for values in itertools.product(*domains):
+            self.deadline.tick()
+            out.append(z3.substitute(body, *[(c.const, self.values.const(v)) for c, v in zip(choices, values, strict=True)]))
+        return self.disj(out)
+
+    def _enabled_template(self, action: str) -> tuple[StateVars, tuple[InputVar, ...], tuple[InputVar, ...], Formula]:
+        if action not in self._enabled:
+            self.deadline.check()
+            a = self.inst.model.action(action)
+            cur = self.state("en")
+            ex = self._exec(f"en${a.name}", "en")
+            params = tuple(InputVar(p.name, z3.Const(f"{a.name}${p.name}@en", self.values.sort(p.type)), p.type)
+                           for p in a.params)
+            run = ex.new_run(cur.consts, {v.name: v.const for v in params})
+            ex.block(a.body, run, self.true())
+            succ = StateVars(f"en${a.name}$succ", {k: run.w[k] for k in self.keys})
+            ok = self.conj([neg(run.disabled), neg(run.failed), self.state_ok(succ)])
+            self._enabled[action] = (cur, params, tuple(ex.choices), ok)
+        return self._enabled[action]
 
     # ------------------------------------------------------------ goals
 

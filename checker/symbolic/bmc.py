@@ -198,10 +198,17 @@ class Bmc:
         self.enc = (enc or Encoding(inst)).with_domains(Domains.BITS)
 
     def check(self, props: Sequence[ir.Property], budget: Budget) -> list[PropertyResult]:
-        """Every property in one unrolling; the shortest violation (or witness) of each."""
-        goals = {p.name: goal_of(p) for p in props}
-        found = search(self.enc, list(goals.values()), _depth(budget), budget.deadline)
-        return [property_result(p, found[goals[p.name]], self.name, self.inst) for p in props]
+        """Every property in one unrolling; the shortest violation (or witness) of each. Liveness
+        properties: the fair lasso with the fewest states (checker/symbolic/lasso.py)."""
+        from checker.symbolic.lasso import check_lasso
+
+        live = [p for p in props if p.kind is ir.PropKind.LIVENESS]
+        out = {r.prop: r for r in check_lasso(self.inst, live, budget, self.enc)} if live else {}
+        rest = [p for p in props if p.kind is not ir.PropKind.LIVENESS]
+        goals = {p.name: goal_of(p) for p in rest}
+        found = search(self.enc, list(goals.values()), _depth(budget), budget.deadline) if rest else {}
+        out.update({p.name: property_result(p, found[goals[p.name]], self.name, self.inst) for p in rest})
+        return [out[p.name] for p in props]
 
 
 def _depth(budget: Budget) -> int:

@@ -15,6 +15,7 @@ from checker.explicit.liveness import check_liveness
 from checker.interp.lasso import lasso_mismatch
 from checker.interp.semantics import Semantics, Violation
 from checker.result import Budget, Step, Trace, Verdict
+from checker.symbolic.lasso import check_lasso
 from spec import ir
 from spec.frontend import load_instance
 from spec.irutil import subst
@@ -250,17 +251,75 @@ def test_the_command_line_shows_the_lasso_in_text_json_and_sarif(tmp_path):
     assert "(loop: from here the steps repeat forever)" in sarif.out
 
 
-def test_other_engines_leave_liveness_unknown_and_say_why(tmp_path):
+def test_bmc_searches_bounded_lassos_and_other_symbolic_engines_say_why_not(tmp_path):
     import json
 
     from tests.conftest import run_cli
 
     (tmp_path / "m.spec").write_text(RETRY.format(limit=2), encoding="utf-8")
-    js = run_cli(["check", "m.spec", "--no-cache", "--engine", "bmc", "--format", "json"], cwd=tmp_path)
+    js = run_cli(["check", "m.spec", "--no-cache", "--engine", "bmc", "--depth", "8", "--format", "json"], cwd=tmp_path)
     res = {r["property"]: r for r in json.loads(js.out)["results"]}
-    assert res["completes"]["verdict"] == "UNKNOWN" and "explicit engine only" in res["completes"]["reason"]
+    assert res["completes"]["verdict"] == "HOLDS TO DEPTH" and res["completes"]["depth"] == 8
+    pdr = run_cli(["check", "m.spec", "--no-cache", "--engine", "pdr", "--format", "json"], cwd=tmp_path)
+    res = {r["property"]: r for r in json.loads(pdr.out)["results"]}
+    assert res["completes"]["verdict"] == "UNKNOWN" and "--engine bmc searches" in res["completes"]["reason"]
     proved = run_cli(["check", "m.spec", "--no-cache", "--format", "json"], cwd=tmp_path)
     assert {r["property"]: r["verdict"] for r in json.loads(proved.out)["results"]}["completes"] == "PROVED"
+    (tmp_path / "u.spec").write_text(RETRY.format(limit=3), encoding="utf-8")
+    bmc = run_cli(["check", "u.spec", "--no-cache", "--engine", "bmc", "--format", "json"], cwd=tmp_path)
+    res = {r["property"]: r for r in json.loads(bmc.out)["results"]}
+    assert res["completes"]["verdict"] == "VIOLATED" and res["completes"]["engine"] == "bmc"
+    assert res["completes"]["trace"]["loop_start"] is not None
+
+
+def test_auto_falls_back_to_lassos_when_the_state_graph_is_too_large(tmp_path):
+    import json
+
+    from tests.conftest import run_cli
+
+    (tmp_path / "u.spec").write_text(RETRY.format(limit=3), encoding="utf-8")
+    js = run_cli(["check", "u.spec", "--no-cache", "--max-states", "3", "--format", "json"], cwd=tmp_path)
+    res = {r["property"]: r for r in json.loads(js.out)["results"]}
+    assert res["completes"]["verdict"] == "VIOLATED" and res["completes"]["engine"] == "bmc"
+    (tmp_path / "m.spec").write_text(RETRY.format(limit=2), encoding="utf-8")
+    js = run_cli(["check", "m.spec", "--no-cache", "--max-states", "3", "--depth", "6", "--format", "json"],
+                 cwd=tmp_path)
+    res = {r["property"]: r for r in json.loads(js.out)["results"]}
+    assert res["completes"]["verdict"] == "HOLDS TO DEPTH" and res["completes"]["depth"] == 6  # never PROVED
+
+
+# ---------------------------------------------------------------- lasso-shaped BMC
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_lasso_bmc_truth_table(tmp_path, case):
+    text, expected = CASES[case]
+    inst = _inst(tmp_path, text)
+    sem = Semantics(inst)
+    for r in check_lasso(inst, _live(inst), Budget(max_depth=12)):
+        assert r.verdict is (V if expected[r.prop] is V else Verdict.HOLDS_TO_DEPTH), r.prop
+        if r.trace is not None:
+            assert lasso_mismatch(sem, inst.model.property(r.prop), r.trace) is None
+
+
+def test_lasso_bmc_finds_the_lasso_with_the_fewest_states(tmp_path):
+    # ROUND (below): stuttering at x == 0 is unfair (`go` is enabled), at x == 1 fair: two states,
+    # where the fair cycle through all six values of x would take seven
+    inst = _inst(tmp_path, ROUND)
+    [r] = check_lasso(inst, _live(inst), Budget(max_depth=10))
+    assert r.verdict is V and r.trace is not None
+    assert [s.action for s in r.trace.steps] == [None, "go"] and r.trace.loop_start == 1
+
+
+# 3 * 2 * 2 states and four action instances: every fair lasso of these models has at most 25 steps.
+@pytest.mark.parametrize("seed", range(40))
+def test_lasso_bmc_agrees_with_brute_force(tmp_path, seed):
+    inst = _inst(tmp_path, _random_model(random.Random(seed)))
+    sem = Semantics(inst)
+    for r in check_lasso(inst, _live(inst), Budget(max_depth=25)):
+        prop = inst.model.property(r.prop)
+        assert r.verdict is (V if _oracle(inst, prop) else Verdict.HOLDS_TO_DEPTH), (seed, r.prop)
+        if r.trace is not None:
+            assert lasso_mismatch(sem, prop, r.trace) is None
 
 
 # The initial state's fair cycle goes around all six values of x (`go` is weakly fair and
