@@ -27,7 +27,7 @@ from checker.policy import (
 )
 from checker.schedule import DEFAULT_DEPTH
 
-SUBCOMMANDS = ("check", "lint", "fmt", "graph", "explore", "completion")
+SUBCOMMANDS = ("check", "lint", "fmt", "graph", "explore", "completion", "lsp")
 FORMATS = ("text", "json", "junit", "sarif", "html")
 COMPLETION_SHELLS = ("bash", "zsh", "fish", "tcsh")
 BAD_OPTION = "E0414"  # docs/errors.md
@@ -196,6 +196,7 @@ USAGE = """usage: spec-check [check] FILE [options]          check every propert
        spec-check explore FILE --vary PARAMS          the design-space matrix
        spec-check graph FILE                          the reachable state graph
        spec-check completion bash|zsh|fish|tcsh       a shell completion script
+       spec-check lsp                                 the language server, over stdio
        spec-check COMMAND --help                      the options of a command
        spec-check --version
 """
@@ -229,7 +230,21 @@ def _parser() -> argparse.ArgumentParser:
 
     comp = sub.add_parser("completion", help="print a shell completion script (needs the `completion` extra)")
     comp.add_argument("shell", choices=COMPLETION_SHELLS)
+
+    sub.add_parser("lsp", help="run the language server over stdio, for editors (needs the `lsp` extra; "
+                               "docs/editors.md)")
     return p
+
+
+def cmd_lsp() -> int:
+    """The language server (checker/lsp/), speaking LSP on stdin and stdout until the editor stops it."""
+    try:
+        from checker.lsp.server import main as serve
+    except ImportError as err:
+        to_stderr(f"<command line>: error[{BAD_OPTION}]: the language server needs pygls ({err.name} is missing)\n"
+                  "  = hint: pip install 'spec-check[lsp]'")
+        return EXIT_BAD_INPUT
+    return serve()
 
 
 def cmd_completion(shell: str) -> int:
@@ -327,6 +342,8 @@ def run(argv: Sequence[str]) -> int:
         return cmd_fmt(args.files, args.in_place, args.check)
     if args.command == "completion":
         return cmd_completion(args.shell)
+    if args.command == "lsp":
+        return cmd_lsp()
     from checker import memory
 
     try:

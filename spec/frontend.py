@@ -28,11 +28,12 @@ class Loaded:
     warnings: tuple[Diagnostic, ...] = ()
 
 
-def load_model(path: str | Path, text: str | None = None) -> Loaded:
+def load_model(path: str | Path, text: str | None = None, overlays: Mapping[Path, str] | None = None) -> Loaded:
     """Parse, resolve and type-check a model file (or `text`, named `path`: standard input).
-    Raises FrontendError with every diagnostic."""
+    `overlays`: unsaved texts by real path (spec/loader.py). Raises FrontendError with every
+    diagnostic."""
     sink = Sink()
-    modules: ModuleSet = load_modules(Path(path), sink, text)
+    modules: ModuleSet = load_modules(Path(path), sink, text, overlays)
     return model_from_modules(modules, sink)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,9 +60,11 @@ def display_name(path: Path) -> str:
 
 
 class _Loader:
-    def __init__(self, sink: Sink, root_dir: Path, root_text: str | None = None):
+    def __init__(self, sink: Sink, root_dir: Path, root_text: str | None = None,
+                 overlays: Mapping[Path, str] | None = None):
         self.sink = sink
         self.root_text = root_text  # the root model's text when it came from standard input
+        self.overlays = overlays or {}  # real path -> text not yet saved (an editor's buffers)
         self.root_dir = root_dir
         self.modules: dict[str, ast.Module] = {}
         self.order: list[str] = []
@@ -84,6 +87,8 @@ class _Loader:
         try:  # regular files only, and never more than the limit (a FIFO or /dev/zero is refused)
             if via is None and self.root_text is not None:
                 src = SourceFile(name, self.root_text, real)
+            elif real in self.overlays:
+                src = SourceFile(name, self.overlays[real], real)
             else:
                 src = read_source(real, name, MAX_FILE_BYTES)
         except OSError as err:
@@ -153,12 +158,14 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def load_modules(path: Path, sink: Sink, text: str | None = None) -> ModuleSet:
+def load_modules(path: Path, sink: Sink, text: str | None = None,
+                 overlays: Mapping[Path, str] | None = None) -> ModuleSet:
     """Read and parse `path` and its includes. Raises FrontendError when anything failed.
     `text`: the root's text, read elsewhere (standard input: `path` is then `<stdin>`, and its
-    includes are found from the working directory)."""
+    includes are found from the working directory). `overlays`: texts to use instead of the files
+    at those real paths (the language server's unsaved buffers)."""
     root_dir = _real(path).parent
-    loader = _Loader(sink, root_dir, text)
+    loader = _Loader(sink, root_dir, text, overlays)
     root_name = loader.load(path, None, display=str(path))
     add_include_notes(sink, loader.included_from)
     sink.raise_if_errors()

@@ -31,6 +31,7 @@ ROOMS = {
     "symbolic": {"spec", "checker.result", "solver"},
     "explore": {"spec", "checker.result", "checker.api"},
     "report": {"spec", "checker.result", "checker.policy", "explicit", "explore"},
+    "lsp": {"spec", "checker.result", "explore"},  # the language server: the front end, and the cache for hover
 }
 
 

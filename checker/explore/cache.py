@@ -114,6 +114,12 @@ class Cache:
         self.hits += 1
         return report
 
+    def read_entry(self, path: Path) -> Report:
+        """One entry file as `get` reads it (authenticated and decoded; raises ValueError or
+        OSError otherwise), whatever its key: for tools that list the cache (the language
+        server's last verdicts)."""
+        return self._read(path, path.stem)
+
     def _read(self, path: Path, key: str) -> Report:
         secret = cache_secret()
         if secret is None:
