@@ -11,6 +11,7 @@ from pathlib import Path
 
 from all_sizes_bench import bench_all_sizes  # bench/ is on sys.path when run as bench/run.py
 from explicit_bench import bench_explicit
+from explore_bench import bench_explore
 from scale_bench import bench_scale
 from simulate_bench import bench_simulate
 from sizes_bench import bench_sizes
@@ -40,6 +41,7 @@ def main() -> None:
     rows += bench_sizes()
     rows += bench_scale()
     rows += bench_all_sizes()
+    rows += bench_explore()
     print_table(rows)
 
 

@@ -142,3 +142,13 @@ def check_request(req: Any) -> Report:
     prepared = prepare(req.model, dict(req.sizes), dict(req.params))
     prepared = Prepared(prepared.instance, req.file, dict(req.sources))
     return run(prepared, None, Options(**opts)).report
+
+
+def failed_request(req: Any, why: str) -> Report:
+    """The report of an explore configuration whose check could not be run to the end (its worker
+    died, or it raised, on every try): every property UNKNOWN with `why`, never a verdict."""
+    from checker.result import PropertyResult, Verdict
+
+    inst = prepare(req.model, dict(req.sizes), dict(req.params)).instance
+    results = tuple(PropertyResult(p.name, p.kind, Verdict.UNKNOWN, "none", reason=why) for p in req.model.properties)
+    return Report(req.model.name, req.file, inst.describe(), results)

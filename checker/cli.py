@@ -157,6 +157,11 @@ def _explore_args(c: argparse.ArgumentParser) -> None:
                         "160 columns, html one row per property)")
     c.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
                    help="check configurations in N worker processes (same results as -j 1)")
+    c.add_argument("--dask", metavar="CLUSTER",
+                   help="check configurations on a Dask cluster: local[:N] starts one with N workers, "
+                        "tcp://HOST:PORT joins a running scheduler (needs the `dask` extra)")
+    c.add_argument("--dask-scheduler-file", metavar="FILE",
+                   help="check configurations on the Dask cluster whose scheduler wrote FILE")
     c.add_argument("--all-sizes", action="store_true",
                    help="look for proofs for every number of elements per sort after each configuration's "
                         "fixed-size proofs (PROVED ALL SIZES cells)")

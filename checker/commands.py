@@ -4,10 +4,11 @@ arguments and dispatches here, so that `lint`, `fmt` and `--help` never load the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from checker import api
 from checker.backends import DeadlockMode, EngineKind, Options
 from checker.console import BUG, sources_of, to_stderr
 from checker.explore import baseline
+from checker.explore.cluster import ClusterRunner
 from checker.explore.run import cache_from_env, check_key, explore_file
 from checker.files import write_text_safely
 from checker.policy import (
@@ -61,6 +63,38 @@ def _failed(exc: FrontendError | OSError | InternalError, file: str) -> int:
     to_stderr(f"internal error: {exc}")
     to_stderr(BUG)
     return EXIT_INTERNAL
+
+
+class BadCluster(Exception):
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@contextlib.contextmanager
+def _cluster(args: argparse.Namespace) -> Iterator[ClusterRunner | None]:
+    """The Dask cluster `--dask` or `--dask-scheduler-file` names (checker/explore/cluster.py), or None."""
+    if args.dask is None and args.dask_scheduler_file is None:
+        yield None
+        return
+    from checker.explore.cluster import INSTALL_HINT, ClusterRunner, DaskMissing, parse_target
+
+    try:
+        target = parse_target(args.dask, args.dask_scheduler_file)
+    except ValueError as err:
+        raise BadCluster(str(err), "--dask local:4 starts four local workers; --dask tcp://HOST:8786 joins a "
+                                   "running scheduler") from None
+    try:
+        runner = ClusterRunner(target).__enter__()
+    except DaskMissing as err:
+        raise BadCluster(str(err).split(";")[0], INSTALL_HINT) from None
+    except OSError as err:
+        raise BadCluster(f"cannot reach {target.describe()}: {err}", "is the scheduler running? "
+                         "`dask scheduler` prints its address") from None
+    try:
+        yield runner
+    finally:
+        runner.__exit__(None, None, None)
 
 
 def _prepare(args: argparse.Namespace) -> api.Prepared:
@@ -222,11 +256,16 @@ def cmd_explore(args: argparse.Namespace) -> int:
                ("memory_limit", args.memory_limit), ("all_sizes", args.all_sizes)]
     cache = cache_from_env(args.cache)
     try:
-        result = explore_file(args.file, args.vary, args.set, args.size, options, jobs=max(1, args.jobs),
-                              cache=cache, want_fixes=args.minimal_fixes or args.exhaustive_fixes,
-                              exhaustive_fixes=args.exhaustive_fixes)
+        with _cluster(args) as cluster:
+            result = explore_file(args.file, args.vary, args.set, args.size, options, jobs=max(1, args.jobs),
+                                  cache=cache, want_fixes=args.minimal_fixes or args.exhaustive_fixes,
+                                  exhaustive_fixes=args.exhaustive_fixes,
+                                  runner=None if cluster is None else cluster.run)
     except (FrontendError, OSError, InternalError) as exc:
         return _failed(exc, args.file)
+    except BadCluster as err:
+        to_stderr(f"<command line>: error[E0414]: {err.message}\n  = hint: {err.hint}")
+        return EXIT_BAD_INPUT
     for w in result.warnings:
         to_stderr(f"warning: {w}")
     trace_text = trace_renderer(Context(result.model))

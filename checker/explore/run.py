@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,13 +62,20 @@ def check_key(prepared, properties: Sequence[str], options) -> str:
     return cache_key(prepared.sources, config)
 
 
-class CachedChecker:
-    """Checks requests through the cache; counts what it did."""
+# (requests, check, on_result(i, report) as each finishes) -> reports in request order: where the
+# checks run when not in this machine's process pool (checker/explore/cluster.py)
+Runner = Callable[[Sequence[Request], CheckFn, Callable[[int, Report], None]], list[Report]]
 
-    def __init__(self, cache: Cache, check: CheckFn, jobs: int = 1):
+
+class CachedChecker:
+    """Checks requests through the cache; counts what it did. With a `runner` (a Dask cluster)
+    each result is cached as it arrives, so an interrupted matrix resumes where it stopped."""
+
+    def __init__(self, cache: Cache, check: CheckFn, jobs: int = 1, runner: Runner | None = None):
         self.cache = cache
         self.check = check
         self.jobs = jobs
+        self.runner = runner
         self.memo: dict[str, Report] = {}
 
     def _cached(self, req: Request, key: str) -> Report | None:
@@ -88,10 +95,16 @@ class CachedChecker:
         # Duplicate configurations are checked once.
         first: dict[str, int] = {}
         unique = [i for i in todo if first.setdefault(keys[i], i) == i]
-        reports = run_all([requests[i] for i in unique], self.check, self.jobs)
-        for i, rep in zip(unique, reports, strict=True):
-            self.memo[keys[i]] = rep
-            self.cache.put(keys[i], rep)
+
+        def keep(j: int, rep: Report) -> None:
+            self.memo[keys[unique[j]]] = rep
+            self.cache.put(keys[unique[j]], rep)
+
+        if self.runner is not None:
+            self.runner([requests[i] for i in unique], self.check, keep)
+        else:
+            for j, rep in enumerate(run_all([requests[i] for i in unique], self.check, self.jobs)):
+                keep(j, rep)
         for i in todo:
             out[i] = self.memo[keys[i]]
         return [out[i] for i in range(len(requests))]
@@ -124,9 +137,10 @@ def _fixed_values(base: ir.Instance, sets: Mapping[str, str]) -> dict[str, ir.Va
 def explore_file(path: str, vary: Sequence[str], sets: Sequence[str], sizes: Sequence[str],
                  options: Sequence[tuple[str, object]], *, jobs: int = 1, cache: Cache | None = None,
                  want_fixes: bool = False, exhaustive_fixes: bool = False,
-                 check: CheckFn | None = None) -> ExploreResult:
+                 check: CheckFn | None = None, runner: Runner | None = None) -> ExploreResult:
     """Raises FrontendError for bad input (unknown parameters, values out of domain...).
-    `check` checks one configuration (default: checker.api.check_request)."""
+    `check` checks one configuration (default: checker.api.check_request); `runner` runs the
+    checks elsewhere (a Dask cluster) instead of in `jobs` local processes."""
     check = check or check_request
     loaded = load_model(path)
     sink = Sink(sources=dict(loaded.sources))
@@ -148,7 +162,7 @@ def explore_file(path: str, vary: Sequence[str], sets: Sequence[str], sizes: Seq
     sorts = [s.name for s in base.model.sorts]
     sizes_t = tuple(sorted((q, base.size(q)) for q in (match_name(n, sorts) for n in size_raw) if q is not None))
     sources = tuple(sorted(loaded.sources.items()))
-    checker = CachedChecker(cache or Cache(enabled=False), check, jobs)
+    checker = CachedChecker(cache or Cache(enabled=False), check, jobs, runner)
 
     def request(cfg: Mapping[str, ir.Value]) -> Request:
         return Request(loaded.model, path, sources, tuple(sorted(cfg.items())), sizes_t, tuple(options))
@@ -169,6 +183,11 @@ def _fixes(model: ir.Model, axes: Sequence[Axis], fixed: Mapping[str, ir.Value],
     if not mitigations:
         raise FrontendError([_no_mitigations(model)])
     bases = configurations(base_axes, fixed)
+    if checker.runner is not None and len(bases) > 1:
+        # The searches run side by side here, each submitting its checks to the cluster one by one.
+        with ThreadPoolExecutor(max_workers=len(bases)) as threads:
+            return list(threads.map(lambda b: minimal_fixes(mitigations, b, lambda cfg: checker.one(request(cfg)),
+                                                            exhaustive), bases))
     if checker.jobs > 1 and len(bases) > 1:
         # One worker per base configuration; each runs its own (sequential, cached) search.
         with ProcessPoolExecutor(max_workers=checker.jobs) as pool:
