@@ -168,24 +168,32 @@ class _Run:
 
     def liveness(self, props: Sequence[ir.Property]) -> None:
         """Liveness properties: fair cycles in the explicit state graph without symmetry reduction
-        (checker/explicit/liveness.py) decide them; lasso-shaped BMC (checker/symbolic/lasso.py)
-        finds violations in instances too large for that, with `--engine bmc` or where auto's
-        explicit search stopped at a limit. No engine proves them symbolically yet."""
+        (checker/explicit/liveness.py) decide them (`explicit`, and first under `auto`); liveness
+        to safety with Spacer (checker/symbolic/live_proof.py) proves them (`pdr`, and under
+        `auto` where the explicit search stopped at a limit); lasso-shaped BMC
+        (checker/symbolic/lasso.py) finds violations (`bmc`, and after the proof attempt)."""
         if not props or self._expired():
             return
         kind = self.options.engine
-        if kind not in (EngineKind.AUTO, EngineKind.EXPLICIT, EngineKind.BMC):
-            why = ("liveness properties are decided by the explicit engine (--engine explicit or auto); "
-                   "--engine bmc searches for bounded lassos")
+        if kind is EngineKind.INDUCTION or kind is EngineKind.SIMULATE:
+            why = ("liveness properties are decided by --engine explicit or auto, proved by --engine pdr "
+                   "(liveness to safety) and searched for bounded lassos by --engine bmc")
             for p in props:
                 self.candidates.setdefault(p.name, []).append(
                     PropertyResult(p.name, p.kind, Verdict.UNKNOWN, kind.value, reason=why))
             return
-        if kind is not EngineKind.BMC:
+        if kind in (EngineKind.AUTO, EngineKind.EXPLICIT):
             self._explicit_liveness(props, kind)
+        if kind is EngineKind.EXPLICIT:
+            return
         left = [p for p in props if not self._decided(p.name)]
-        if left and kind is not EngineKind.EXPLICIT and not self._expired():
-            self._lasso_bmc(left)
+        if kind is EngineKind.BMC:
+            self._lasso_bmc(left, self.deadline)
+            return
+        # bugs first, in a share of the time (Spacer can spend all of it on a violated property),
+        # then proofs
+        self._lasso_bmc(left, self._share(LASSO_SHARE))
+        self._live_proof([p for p in props if not self._decided(p.name)])
 
     def _explicit_liveness(self, props: Sequence[ir.Property], kind: EngineKind) -> None:
         from checker.explicit.liveness import check_liveness
@@ -200,7 +208,32 @@ class _Run:
         for p, r in zip(props, found, strict=True):
             self._accept("explicit", p, r)
 
-    def _lasso_bmc(self, props: Sequence[ir.Property]) -> None:
+    def _live_proof(self, props: Sequence[ir.Property]) -> None:
+        if not props or self._expired():
+            return
+        from checker.solver.memcap import cap_memory, out_of_memory
+        from checker.symbolic.live_proof import prove_liveness
+
+        self._say(f"liveness: {len(props)} properties (pdr, liveness to safety)")
+        try:
+            cap_memory(self.options.memory_limit)
+            found = prove_liveness(self.inst, props, Budget(self.deadline))
+        except (InternalError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - Z3 past its cap is an undecided run; anything else a bug
+            if not isinstance(err, MemoryError) and not out_of_memory(err):
+                raise InternalError(f"liveness to safety crashed: {err!r}\n{traceback.format_exc()}") from err
+            self._deliver("pdr", props, _out_of_memory("pdr", props, self.options.memory_limit))
+            return
+        for p, r in zip(props, found, strict=True):
+            self._accept("pdr", p, r)
+
+    def _share(self, share: float) -> float | None:
+        return None if self.deadline is None else self.clock() + share * max(0.0, self.deadline - self.clock())
+
+    def _lasso_bmc(self, props: Sequence[ir.Property], deadline: float | None) -> None:
+        if not props or self._expired():
+            return
         depth = self._depth(EngineKind.BMC)
         self._say(f"liveness: {len(props)} properties (bmc, lassos up to depth {depth})")
         try:
@@ -208,7 +241,7 @@ class _Run:
         except MemoryError:
             self._deliver("bmc", props, _out_of_memory("bmc", props, self.options.memory_limit))
             return
-        self._run(engine, props, Budget(self.deadline, depth))
+        self._run(engine, props, Budget(deadline, depth))
 
     def _bound(self, prop: str) -> int:
         return max((r.depth or 0 for r in self.candidates.get(prop, []) if r.verdict is Verdict.HOLDS_TO_DEPTH),
@@ -500,6 +533,7 @@ def _false(e: ir.Expr | None) -> bool:
     return isinstance(e, ir.Lit) and e.value is False
 
 
+LASSO_SHARE = 0.3  # of the time left: lasso BMC before the liveness proofs of pdr and auto
 _ALLOWED: dict[ir.PropKind, frozenset[Verdict]] = {
     ir.PropKind.REACHABLE: frozenset({Verdict.REACHED, Verdict.UNREACHABLE, Verdict.HOLDS_TO_DEPTH,
                                       Verdict.UNKNOWN}),

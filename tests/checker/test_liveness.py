@@ -16,6 +16,7 @@ from checker.interp.lasso import lasso_mismatch
 from checker.interp.semantics import Semantics, Violation
 from checker.result import Budget, Step, Trace, Verdict
 from checker.symbolic.lasso import check_lasso
+from checker.symbolic.live_proof import prove_liveness
 from spec import ir
 from spec.frontend import load_instance
 from spec.irutil import subst
@@ -251,7 +252,7 @@ def test_the_command_line_shows_the_lasso_in_text_json_and_sarif(tmp_path):
     assert "(loop: from here the steps repeat forever)" in sarif.out
 
 
-def test_bmc_searches_bounded_lassos_and_other_symbolic_engines_say_why_not(tmp_path):
+def test_bmc_searches_bounded_lassos_pdr_proves_and_induction_says_why_not(tmp_path):
     import json
 
     from tests.conftest import run_cli
@@ -260,9 +261,12 @@ def test_bmc_searches_bounded_lassos_and_other_symbolic_engines_say_why_not(tmp_
     js = run_cli(["check", "m.spec", "--no-cache", "--engine", "bmc", "--depth", "8", "--format", "json"], cwd=tmp_path)
     res = {r["property"]: r for r in json.loads(js.out)["results"]}
     assert res["completes"]["verdict"] == "HOLDS TO DEPTH" and res["completes"]["depth"] == 8
+    ind = run_cli(["check", "m.spec", "--no-cache", "--engine", "induction", "--format", "json"], cwd=tmp_path)
+    res = {r["property"]: r for r in json.loads(ind.out)["results"]}
+    assert res["completes"]["verdict"] == "UNKNOWN" and "proved by --engine pdr" in res["completes"]["reason"]
     pdr = run_cli(["check", "m.spec", "--no-cache", "--engine", "pdr", "--format", "json"], cwd=tmp_path)
     res = {r["property"]: r for r in json.loads(pdr.out)["results"]}
-    assert res["completes"]["verdict"] == "UNKNOWN" and "--engine bmc searches" in res["completes"]["reason"]
+    assert res["completes"]["verdict"] == "PROVED" and res["completes"]["engine"] == "pdr"
     proved = run_cli(["check", "m.spec", "--no-cache", "--format", "json"], cwd=tmp_path)
     assert {r["property"]: r["verdict"] for r in json.loads(proved.out)["results"]}["completes"] == "PROVED"
     (tmp_path / "u.spec").write_text(RETRY.format(limit=3), encoding="utf-8")
@@ -272,7 +276,7 @@ def test_bmc_searches_bounded_lassos_and_other_symbolic_engines_say_why_not(tmp_
     assert res["completes"]["trace"]["loop_start"] is not None
 
 
-def test_auto_falls_back_to_lassos_when_the_state_graph_is_too_large(tmp_path):
+def test_auto_falls_back_to_lassos_and_liveness_to_safety_when_the_state_graph_is_too_large(tmp_path):
     import json
 
     from tests.conftest import run_cli
@@ -285,7 +289,8 @@ def test_auto_falls_back_to_lassos_when_the_state_graph_is_too_large(tmp_path):
     js = run_cli(["check", "m.spec", "--no-cache", "--max-states", "3", "--depth", "6", "--format", "json"],
                  cwd=tmp_path)
     res = {r["property"]: r for r in json.loads(js.out)["results"]}
-    assert res["completes"]["verdict"] == "HOLDS TO DEPTH" and res["completes"]["depth"] == 6  # never PROVED
+    # the explicit search stopped, the lassos up to depth 6 found nothing, liveness to safety proves it
+    assert res["completes"]["verdict"] == "PROVED" and res["completes"]["engine"] == "pdr"
 
 
 # ---------------------------------------------------------------- lasso-shaped BMC
@@ -342,3 +347,39 @@ def test_the_lasso_takes_the_shortest_fair_loop_near_the_component_entry(tmp_pat
     assert [s.action for s in r.trace.steps] == [None, "go"]  # x=0, then x=1 stutters forever
     assert r.trace.loop_start == 1
     assert lasso_mismatch(Semantics(inst), inst.model.property("never"), r.trace) is None
+
+
+# ---------------------------------------------------------------- liveness to safety (pdr)
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_liveness_to_safety_truth_table(tmp_path, case):
+    text, expected = CASES[case]
+    inst = _inst(tmp_path, text)
+    for r in prove_liveness(inst, _live(inst), Budget()):
+        if expected[r.prop] is V:
+            assert r.verdict is Verdict.UNKNOWN and "Spacer found a fair behaviour" in (r.reason or ""), r.prop
+        else:
+            assert r.verdict is P, (r.prop, r.reason)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_liveness_to_safety_agrees_with_brute_force(tmp_path, seed):
+    inst = _inst(tmp_path, _random_model(random.Random(seed)))
+    for r in prove_liveness(inst, _live(inst), Budget()):
+        violated = _oracle(inst, inst.model.property(r.prop))
+        assert r.verdict is (Verdict.UNKNOWN if violated else P), (seed, r.prop, r.reason)
+
+
+def test_a_wrong_invariant_fails_its_clause(tmp_path):
+    import z3
+
+    from checker.solver.encode import Encoding
+    from checker.solver.l2s import check_solution, l2s_system
+
+    inst = _inst(tmp_path, RETRY.format(limit=3))  # `completes` is violated: no invariant can exist
+    enc = Encoding(inst)
+    live = inst.model.property("completes").live
+    assert live is not None
+    system = l2s_system(enc, live, live.q, live.p)
+    assert check_solution(enc, system, z3.BoolVal(True, enc.ctx), None) == "the invariant fails the no fair loop clause"
+    assert check_solution(enc, system, z3.BoolVal(False, enc.ctx), None) == "the invariant fails the initiation clause"
