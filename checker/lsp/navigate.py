@@ -251,12 +251,8 @@ def _head(t: Target) -> str:
             return f"{'lemma' if d.lemma else 'invariant'} {t.qname}"
         case ast.ReachableDecl():
             return f"reachable {t.qname}" + (f" expect {d.expect}" if d.expect else "")
-        case ast.PropertyDecl():
-            return f"property {t.qname}"
-        case ast.AssumeDecl():
-            return f"assume {t.qname}"
-        case ast.ComponentDecl():
-            return f"component {t.qname}"
+        case ast.PropertyDecl() | ast.AssumeDecl() | ast.ComponentDecl():
+            return f"{_KIND[type(d)]} {t.qname}"
         case ast.EnumMember():
             return f"{t.qname} (member of enum {t.qname.rsplit('.', 1)[0]})"
         case ast.Binder():
