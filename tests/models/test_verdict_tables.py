@@ -186,7 +186,7 @@ def test_claims_guest_memfd_guarantees_and_open_items(results):
     for prop in ("P3_guest_pages_not_movable", "P4_guest_memory_unevictable", "P5_spte_backed", "P5_spte_kind",
                  "P5_no_mixed_huge_leaf", "kvm.conversion_unmapped", "P7_private_exclusive", "P8_no_stale_data",
                  "P11_single_owner", "guest_integrity", "mm.Q1_movable_offline_succeeds",
-                 "L1_fault_completes", "L2_offline_completes", "L3_punch_completes"):
+                 "L2_offline_completes", "L3_punch_completes"):
         assert v[prop] == "P", prop
     # Since 6.19 TDX keeps no reference to a page whose TDH.MEM.PAGE.REMOVE failed: it is freed
     # while still TD-owned (the window ce7b5695397b names). Where the failed return leaks the page
@@ -233,6 +233,26 @@ def test_claims_pkvm_protected_memory_is_kept_by_its_pin(results):
     # no conversions and no punch hole on a protected VM
     for goal in ("converted_to_shared", "converted_to_private", "punch_hole_over_mapped_page"):
         assert v[goal] == "U", goal
+
+
+@pytest.mark.parametrize("design", ["guest_memfd", "gmem_inplace", "rfc2021"])
+def test_claims_the_retry_livelock(design):
+    # Q3 as a liveness result: while the VMM may convert or punch forever, a fault can retry forever
+    # (a lasso around an invalidation, a stale install and the re-fault); once invalidations stop, every
+    # fault ends (finite_invalidations). pinned_vmm has no conversions: the tables show P there.
+    from checker import check
+
+    rep = check(str(ROOT / "models" / "tdx.spec"), properties=["L1_fault_completes"], engine="explicit",
+                params={"design": design}, vacuity_goals=False)
+    r = rep.result("L1_fault_completes")
+    assert r.verdict.value == "VIOLATED" and r.trace is not None and r.trace.loop_start is not None
+    loop = [s.action for s in r.trace.steps[r.trace.loop_start + 1:]]
+    assert "kvm.fault_install" in loop, loop  # which finds its snapshot stale and starts the fault again
+    # ... around an invalidation of the gfn that never stops: a conversion or a punch hole
+    assert {"kvm.set_attr_begin", "gmem.punch_begin", "shmem.punch_begin"} & set(loop), loop
+    finite = check(str(ROOT / "models" / "tdx.spec"), properties=["L1_fault_completes"], engine="explicit",
+                   params={"design": design, "finite_invalidations": "true"}, vacuity_goals=False)
+    assert finite.result("L1_fault_completes").verdict.value == "PROVED"
 
 
 @pytest.mark.parametrize("sizes", [(("Gfn", 2),), (("Vcpu", 2),)], ids=["Gfn=2", "Vcpu=2"])
