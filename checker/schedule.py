@@ -191,9 +191,12 @@ class _Run:
             self._lasso_bmc(left, self.deadline)
             return
         # bugs first, in a share of the time (Spacer can spend all of it on a violated property),
-        # then proofs
-        self._lasso_bmc(left, self._share(LASSO_SHARE))
-        self._live_proof([p for p in props if not self._decided(p.name)])
+        # then proofs; both within LIVENESS_SYMBOLIC_MAX_S, so that liveness does not hold up a
+        # run whose safety properties are decided (the explicit engine is the exhaustive one)
+        end = self.clock() + LIVENESS_SYMBOLIC_MAX_S
+        end = end if self.deadline is None else min(end, self.deadline)
+        self._lasso_bmc(left, self.clock() + LASSO_SHARE * max(0.0, end - self.clock()))
+        self._live_proof([p for p in props if not self._decided(p.name)], end)
 
     def _explicit_liveness(self, props: Sequence[ir.Property], kind: EngineKind) -> None:
         from checker.explicit.liveness import check_liveness
@@ -208,7 +211,7 @@ class _Run:
         for p, r in zip(props, found, strict=True):
             self._accept("explicit", p, r)
 
-    def _live_proof(self, props: Sequence[ir.Property]) -> None:
+    def _live_proof(self, props: Sequence[ir.Property], deadline: float) -> None:
         if not props or self._expired():
             return
         from checker.solver.memcap import cap_memory, out_of_memory
@@ -217,7 +220,7 @@ class _Run:
         self._say(f"liveness: {len(props)} properties (pdr, liveness to safety)")
         try:
             cap_memory(self.options.memory_limit)
-            found = prove_liveness(self.inst, props, Budget(self.deadline))
+            found = prove_liveness(self.inst, props, Budget(deadline))
         except (InternalError, KeyboardInterrupt):
             raise
         except Exception as err:  # noqa: BLE001 - Z3 past its cap is an undecided run; anything else a bug
@@ -225,11 +228,12 @@ class _Run:
                 raise InternalError(f"liveness to safety crashed: {err!r}\n{traceback.format_exc()}") from err
             self._deliver("pdr", props, _out_of_memory("pdr", props, self.options.memory_limit))
             return
+        capped = self.deadline is None or deadline < self.deadline
         for p, r in zip(props, found, strict=True):
+            if capped and r.verdict is Verdict.UNKNOWN:
+                r = replace(r, reason=f"{r.reason} (symbolic liveness stops after {LIVENESS_SYMBOLIC_MAX_S:.0f} s; "
+                                      "--engine explicit decides it exhaustively)")
             self._accept("pdr", p, r)
-
-    def _share(self, share: float) -> float | None:
-        return None if self.deadline is None else self.clock() + share * max(0.0, self.deadline - self.clock())
 
     def _lasso_bmc(self, props: Sequence[ir.Property], deadline: float | None) -> None:
         if not props or self._expired():
@@ -283,9 +287,13 @@ class _Run:
                stop: Callable[[], bool] | None = None) -> None:
         if not props or self._expired():
             return
+        held: list[object] = []
         try:
             engine = self._engine(kind)
-        except MemoryError:  # an encoding too large for --memory-limit: UNKNOWN, like a timeout
+        except MemoryError as err:  # an encoding too large for --memory-limit: UNKNOWN, like a timeout
+            held.append(err)
+        if held:
+            _drop(held)
             self._deliver(kind.value, props, _out_of_memory(kind.value, props, self.options.memory_limit))
             return
         now = self.clock()
@@ -517,6 +525,13 @@ class _Run:
         return Warning_(DEAD_ACTION, f"action `{action.name}` can never fire ({why})", action.span)
 
 
+def _drop(held: list[object]) -> None:
+    """Release what an engine left when it hit Z3's cap, with the cap lifted (solver/memcap.py)."""
+    from checker.solver.memcap import drop
+
+    drop(held)
+
+
 def _out_of_memory(engine: str, props: Sequence[ir.Property], limit: int | None) -> EngineRun:
     why = memory.exhausted(limit)
     return EngineRun(tuple(PropertyResult(p.name, p.kind, Verdict.UNKNOWN, engine, reason=why) for p in props))
@@ -533,7 +548,8 @@ def _false(e: ir.Expr | None) -> bool:
     return isinstance(e, ir.Lit) and e.value is False
 
 
-LASSO_SHARE = 0.3  # of the time left: lasso BMC before the liveness proofs of pdr and auto
+LASSO_SHARE = 0.3  # of the window: lasso BMC before the liveness proofs of pdr and auto
+LIVENESS_SYMBOLIC_MAX_S = 60.0  # the window of those two (bmc alone has the whole --timeout)
 _ALLOWED: dict[ir.PropKind, frozenset[Verdict]] = {
     ir.PropKind.REACHABLE: frozenset({Verdict.REACHED, Verdict.UNREACHABLE, Verdict.HOLDS_TO_DEPTH,
                                       Verdict.UNKNOWN}),
