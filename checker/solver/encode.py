@@ -257,6 +257,12 @@ class Encoding:
             return z3.BoolVal(False, self.ctx)
         return step.inputs.act == self.actions[action]
 
+    def taken(self, step: Step, action: str, args: Sequence[ir.Value]) -> Formula:
+        """`step` is a step of the instance `action(args)` (for fairness)."""
+        params = step.inputs.actions[action].params
+        return self.conj([self.act_is(step, action),
+                          *[p.const == self.values.const(v) for p, v in zip(params, args, strict=True)]])
+
     # ------------------------------------------------------------ initial states
 
     def init(self, s: StateVars) -> InitTerms:
@@ -436,20 +442,21 @@ class Encoding:
         it, st = self.init(s0), self.step(0)
         false = z3.BoolVal(False, self.ctx)
         inv0 = pred(*s0.terms())
-        rules = [_forall(s0.terms() + list(it.pre), z3.Implies(it.formula, inv0)),
-                 _forall(s0.terms() + s1.terms() + st.inputs.consts(),
+        rules = [forall_consts(s0.terms() + list(it.pre), z3.Implies(it.formula, inv0)),
+                 forall_consts(s0.terms() + s1.terms() + st.inputs.consts(),
                          z3.Implies(z3.And(inv0, st.trans), pred(*s1.terms())))]
         for goal in goals:
             if goal.kind is GoalKind.STATE:
-                rules.append(_forall(s0.terms(), z3.Implies(z3.And(inv0, self.state_goal(goal, s0)), false)))
+                rules.append(forall_consts(s0.terms(), z3.Implies(z3.And(inv0, self.state_goal(goal, s0)), false)))
                 continue
             bad = z3.And(inv0, self.error_goal(goal, st))
-            rules.append(_forall(s0.terms() + st.inputs.consts(), z3.Implies(bad, false)))
-            rules.append(_forall(s0.terms() + list(it.pre), z3.Implies(self.init_error_goal(goal, it), false)))
+            rules.append(forall_consts(s0.terms() + st.inputs.consts(), z3.Implies(bad, false)))
+            rules.append(forall_consts(s0.terms() + list(it.pre), z3.Implies(self.init_error_goal(goal, it), false)))
         return HornSystem(tuple(rules), pred, s0)
 
 
-def _forall(consts: list[Term], body: Formula) -> Formula:
+def forall_consts(consts: list[Term], body: Formula) -> Formula:
+    """`body` universally closed over `consts` (each once)."""
     seen: dict[int, Term] = {}
     for c in consts:
         seen.setdefault(c.get_id(), c)

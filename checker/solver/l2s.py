@@ -19,12 +19,11 @@ anyone believes it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import z3
 
-from checker.solver.encode import Encoding, HornSystem, StateVars
+from checker.solver.encode import Encoding, HornSystem, StateVars, forall_consts
 from checker.solver.smt import Status, check_formula
 from spec import ir
 from spec.ops import Fairness
@@ -78,7 +77,7 @@ def l2s_system(enc: Encoding, live: ir.Live, q: ir.Expr, p: ir.Expr | None) -> L
     p0 = enc.holds(p, s0) if p is not None else None
     F, T = z3.BoolVal(False, enc.ctx), z3.BoolVal(True, enc.ctx)
     en0 = [enc.enabled(a, s0, args) for a, args in fair]
-    taken = [_taken(enc, st, a, args) for a, args in fair]
+    taken = [enc.taken(st, a, args) for a, args in fair]
 
     def inv(s: StateVars, c: StateVars, mon: list[z3.ExprRef]) -> z3.BoolRef:
         return pred(*s.terms(), *c.terms(), *mon)
@@ -107,20 +106,8 @@ def l2s_system(enc: Encoding, live: ir.Live, q: ir.Expr, p: ir.Expr | None) -> L
         ("save", here, z3.And(inv(s0, copy, m0.terms()), z3.Not(m0.saved), save_when), inv(s0, s0, save_mon)),
         ("no fair loop", here, z3.And(inv(s0, copy, m0.terms()), bad), None),
     )
-    rules = tuple(_forall(consts, z3.Implies(body, head if head is not None else F)) for _, consts, body, head in clauses)
+    rules = tuple(forall_consts(consts, z3.Implies(body, head if head is not None else F)) for _, consts, body, head in clauses)
     return L2sSystem(HornSystem(rules, pred, state), clauses)
-
-
-def _taken(enc: Encoding, st, action: str, args: Sequence[ir.Value]) -> z3.BoolRef:
-    params = st.inputs.actions[action].params
-    return z3.And(enc.act_is(st, action), *[p.const == enc.values.const(v) for p, v in zip(params, args, strict=True)])
-
-
-def _forall(consts: list[z3.ExprRef], body: z3.BoolRef) -> z3.BoolRef:
-    seen: dict[int, z3.ExprRef] = {}
-    for c in consts:
-        seen.setdefault(c.get_id(), c)
-    return z3.ForAll(list(seen.values()), body) if seen else body
 
 
 def check_solution(enc: Encoding, system: L2sSystem, invariant: z3.BoolRef, deadline: float | None) -> str | None:

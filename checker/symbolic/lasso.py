@@ -30,15 +30,13 @@ from dataclasses import replace
 from checker.result import Budget, PropertyResult, Verdict
 from checker.solver.deadline import ENCODING_TIMEOUT, EncodingTimeout
 from checker.solver.encode import Domains, Encoding, Formula
+from checker.solver.l2s import Instance, fair_instances
 from checker.solver.smt import Status
 from checker.symbolic.bmc import DEFAULT_DEPTH, Unroller
 from spec import ir
 from spec.irutil import subst
-from spec.ops import Fairness
 
 ENGINE = "bmc"
-
-Instance = tuple[str, tuple[ir.Value, ...]]  # an action and its parameter values
 
 
 class _Goal:
@@ -72,13 +70,7 @@ class Search:
     def __init__(self, inst: ir.Instance, enc: Encoding):
         self.inst, self.enc = inst, enc
         self.u = Unroller(enc, from_init=True, simple=False)
-        self.weak: list[Instance] = []
-        self.strong: list[Instance] = []
-        for a in inst.model.actions:
-            if a.fairness is None:
-                continue
-            group = self.weak if a.fairness is Fairness.WEAK else self.strong
-            group += [(a.name, args) for args in itertools.product(*(inst.domain(p.type) for p in a.params))]
+        self.weak, self.strong = fair_instances(inst)
         self._en: dict[tuple[Instance, int], Formula] = {}
         self._taken: dict[tuple[Instance, int], Formula] = {}
 
@@ -90,10 +82,7 @@ class Search:
     def taken(self, i: Instance, j: int) -> Formula:
         """Step j (S_j -> S_j+1) is a step of instance `i`."""
         if (i, j) not in self._taken:
-            enc, step = self.enc, self.enc.step(j)
-            params = step.inputs.actions[i[0]].params
-            self._taken[(i, j)] = enc.conj([enc.act_is(step, i[0]),
-                                            *[p.const == enc.values.const(v) for p, v in zip(params, i[1], strict=True)]])
+            self._taken[(i, j)] = self.enc.taken(self.enc.step(j), i[0], i[1])
         return self._taken[(i, j)]
 
     def fair(self, k: int, start: int) -> Formula:
