@@ -123,11 +123,15 @@ class ClusterRunner:
         try:
             for fut in as_completed(futures):
                 i = index[fut.key]
-                if fut.status == "finished":
+                try:
+                    # not fut.status: a result kept on a worker that died since is recomputed
+                    # elsewhere, and result() waits for that ("pending" here is not a failure)
                     rep = fut.result()
-                else:
+                except KeyboardInterrupt:
+                    raise
+                except Exception as err:  # noqa: BLE001 - the cell, not the matrix, is lost: UNKNOWN with why
                     self.failed += 1
-                    rep = failed_request(requests[i], f"the cell could not be checked on the cluster: {_why(fut)}")
+                    rep = failed_request(requests[i], f"the cell could not be checked on the cluster: {_why(err)}")
                 out[i] = rep
                 self.done += 1
                 on_result(i, rep)
@@ -159,11 +163,7 @@ class ClusterRunner:
         self.stream.flush()
 
 
-def _why(fut: Any) -> str:
-    try:
-        err = fut.exception()
-    except Exception as e:  # noqa: BLE001 - cancelled or lost: say so rather than fail the matrix
-        err = e
+def _why(err: BaseException) -> str:
     name = type(err).__name__
     if name == "KilledWorker":
         return "its worker died on every try (KilledWorker)"

@@ -5,8 +5,9 @@ Z3 has its own cap (the global parameter `memory_max_size`); past it, the API ca
 raises a Z3Exception "out of memory" and a running check answers unknown. Only one call does not
 fail cleanly: a context made past the cap is NULL, which z3py does not check (the process
 crashes), so every context is made through `new_context`, with the cap lifted for that moment,
-and z3py's default context is made before the cap is set. Deleting a context allocates too: what a
-run left behind when it hit the cap is dropped with the cap lifted (`drop`).
+and z3py's default context is made before the cap is set. A context in which an allocation failed
+is not safe to delete (Z3_del_context crashes now and then, cap lifted or not): `drop` abandons
+the contexts alive at that moment, which then live as long as the process.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import weakref
 from collections.abc import Iterator
 
 import z3
 
 _lock = threading.Lock()  # the cap is global to the process: lift and restore it as one step
+_made: weakref.WeakSet[z3.Context] = weakref.WeakSet()  # every context new_context made that is alive
+_abandoned: list[z3.Context] = []  # never deleted: see drop
 
 
 def cap_memory(nbytes: int | None) -> None:
@@ -44,15 +48,30 @@ def lifted() -> Iterator[None]:
 
 def drop(holder: list[object]) -> None:
     """Empty `holder` (an exception and what its frames hold: a half-built encoding's context) and
-    collect it with the cap lifted."""
+    collect it with the cap lifted, leaving every context alive now undeleted: one of them failed
+    an allocation part way, and deleting it can crash the process (SIGSEGV in Z3_del_context, 1
+    run in 6 of tests/checker/test_memory.py's pdr case). What they hold is given back at exit."""
     with lifted():
+        abandon()
         holder.clear()
         gc.collect()
 
 
+def abandon() -> None:
+    """Leave every context alive now undeleted (see `drop`)."""
+    for ctx in list(_made):
+        ctx.owner = False  # z3py's Context.__del__ deletes only what it owns
+        _abandoned.append(ctx)
+    _made.clear()
+
+
 def out_of_memory(err: BaseException) -> bool:
-    """Whether `err` is Z3 giving up at the cap."""
-    return isinstance(err, z3.Z3Exception) and "out of memory" in str(err)
+    """Whether `err` is Z3 giving up at the cap; if so, the contexts alive now are abandoned (one
+    of them is the one that failed, still held by `err`'s frames)."""
+    hit = isinstance(err, z3.Z3Exception) and "out of memory" in str(err)
+    if hit:
+        abandon()
+    return hit
 
 
 def new_context() -> z3.Context:
@@ -61,6 +80,8 @@ def new_context() -> z3.Context:
         cap = z3.get_param("memory_max_size")
         z3.set_param("memory_max_size", 0)
         try:
-            return z3.Context()
+            ctx = z3.Context()
+            _made.add(ctx)
+            return ctx
         finally:
             z3.set_param("memory_max_size", cap)
