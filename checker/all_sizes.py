@@ -82,9 +82,9 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     bad = refuted(inst, first, _share(t0, end, SAMPLE_SHARE))
     false_at = {print_ir_expr(first[i]): r for i, r in bad.items()}
     cands = [x for i, x in enumerate(first) if i not in bad]
-    # Cheapest candidates first: the properties themselves (often inductive on their own), then
-    # mined clauses and Spacer's one-element invariant; each round only for what the rounds
-    # before left unproved. The quick round mines states of one and two elements per sort only,
+    # Cheapest rounds first, each only for what the rounds before left unproved: the quick round,
+    # the properties themselves (often inductive on their own), then mined clauses and Spacer's
+    # one-element invariant. The quick round mines states of one and two elements per sort only,
     # and is tried only where it gives few candidates (a small model, proved in a fraction of
     # the full round's time); its clauses are not kept, the full round mines them again with
     # the three-element states, which refute some. (A round with Spacer's two-element
@@ -98,8 +98,12 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         got = mined(sizes=QUICK_SIZES, max_clauses=QUICK_MAX_CANDIDATES + 1)
         return [*got, *spacer()] if len(got) <= QUICK_MAX_CANDIDATES else got
 
+    # The quick round, where it applies, goes before the properties alone: its candidates include
+    # them, and Houdini keeps the largest inductive subset, which holds every inductive subset
+    # of theirs, so one attempt (and one explanation) does what two did (gmem: 0.4 s less). The
+    # properties alone still follow for what it left (_narrow's pruning is a heuristic).
     rounds: list[tuple[Callable[[], list[ir.Expr]], int | None]] = [
-        (list, None), (quick, QUICK_MAX_CANDIDATES), (lambda: [*mined(), *spacer()], None)]
+        (quick, QUICK_MAX_CANDIDATES), (list, None), (lambda: [*mined(), *spacer()], None)]
     out: dict[str, PropertyResult] = {}
     left = proved
     encs: dict[int, Encoding] = {}

@@ -171,7 +171,10 @@ def _sample(inst: ir.Instance, max_states: int, deadline: float | None) -> tuple
                     max_states=max_states), graph=None, deadlocks=False, progress=None, stop_when_found=False,
                     renamer=sym)
     search.run()
-    return sem, list(search.visited) + _walks(sem, deadline)
+    # Walks only reach states a search stopped by its budget missed: after an exhaustive one
+    # every reachable state has its representative in `visited` (mined clauses quantify over
+    # elements, so a clause holds in a state iff in its representative).
+    return sem, list(search.visited) + ([] if search.exhaustive else _walks(sem, deadline))
 
 
 def _walks(sem: Semantics, deadline: float | None) -> list[FastState]:

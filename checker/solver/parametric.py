@@ -499,9 +499,10 @@ def check_all_sizes(inst: ir.Instance, inv: ir.Expr, props: Sequence[ir.Property
         return AllSizes(OUTSIDE, reason=exc.construct, span=exc.span)
     texts: dict[str, str] = {}
     failed: set[str] = set()
+    ctx = new_context()  # not sig.ctx: each query is read back from its text, as a certificate is
     for name, f in fs.items():
         texts[name] = smtlib.to_smtlib(sig.ctx, f)
-        res = smt.check_smtlib(texts[name], deadline)
+        res = smt.check_smtlib(texts[name], deadline, ctx)
         if res.status is smt.Status.UNSAT:
             continue
         if not name.startswith(("safety:", "init_safety:")):
