@@ -52,6 +52,15 @@ QUICK_SIZES = (1, 2)  # the quick round's samples ...
 QUICK_MAX_CANDIDATES = 200  # ... and the most candidates it is tried with (gmem: 54; tdx: over 1,000)
 DEEP_MAX_CLAUSES = 6000  # tdx mines about 3,000 (the first round's cap would cut it)
 ENGINE = "all-sizes"
+# The rounds (_upgrade): the quick round first, mined from states of one and two elements per
+# sort only and tried only where it gives few candidates (a small model, proved in a fraction of
+# the full round's time; its clauses are not kept, the full round mines them again with the
+# three-element states, which refute some); Houdini keeps every inductive subset of the
+# properties it includes, so it comes before the properties alone (often inductive on their
+# own), then mined clauses and Spacer's one-element invariant. The properties' own lemmas are
+# refuted in reachable states (sampled.py) only once a round after the quick one needs them.
+# (A round with Spacer's two-element invariant proved nothing the deep round does not on any
+# shipped model, for 12-21 s each.)
 EXPLAIN_MAX_S = 120.0  # what the proofs rest on (tdx: about 55 s for its three invariants)
 
 
@@ -78,18 +87,16 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     end = t0 + ALL_SIZES_MAX_S if deadline is None else min(deadline, t0 + ALL_SIZES_MAX_S)
     own = {p.name: split(p.expr) for p in proved if p.kind is ir.PropKind.INVARIANT and p.expr is not None}
     lemmas = [x for p in inst.model.properties if p.lemma and p.expr is not None for x in split(p.expr)]
-    first = [*(x for xs in own.values() for x in xs), *lemmas]
-    bad = refuted(inst, first, _share(t0, end, SAMPLE_SHARE))
-    false_at = {print_ir_expr(first[i]): r for i, r in bad.items()}
-    cands = [x for i, x in enumerate(first) if i not in bad]
-    # Cheapest rounds first, each only for what the rounds before left unproved: the quick round,
-    # the properties themselves (often inductive on their own), then mined clauses and Spacer's
-    # one-element invariant. The quick round mines states of one and two elements per sort only,
-    # and is tried only where it gives few candidates (a small model, proved in a fraction of
-    # the full round's time); its clauses are not kept, the full round mines them again with
-    # the three-element states, which refute some. (A round with Spacer's two-element
-    # invariant, next, proved nothing the deep round does not on any shipped model, for 12-21
-    # s each.)
+    cands = first = [*(x for xs in own.values() for x in xs), *lemmas]
+    false_at: dict[str, Refutation] = {}  # own lemmas false at a small size, once a round needs them
+
+    def refute() -> None:
+        nonlocal cands
+        bad = refuted(inst, first, _share(t0, end, SAMPLE_SHARE))
+        false_at.update({print_ir_expr(first[i]): r for i, r in bad.items()})
+        cands = [x for i, x in enumerate(first) if i not in bad]
+
+    # Cheapest rounds first, each only for what the rounds before left unproved (ROUNDS above).
     miner = _Miner(inst, t0, deadline)
     mined, until = miner.mined, miner.until
     spacer = functools.cache(lambda: _spacer(inst, proved, 1, _share(t0, until(ALL_SIZES_MAX_S), SPACER_SHARE)))
@@ -98,10 +105,6 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
         got = mined(sizes=QUICK_SIZES, max_clauses=QUICK_MAX_CANDIDATES + 1)
         return [*got, *spacer()] if len(got) <= QUICK_MAX_CANDIDATES else got
 
-    # The quick round, where it applies, goes before the properties alone: its candidates include
-    # them, and Houdini keeps the largest inductive subset, which holds every inductive subset
-    # of theirs, so one attempt (and one explanation) does what two did (gmem: 0.4 s less). The
-    # properties alone still follow for what it left (_narrow's pruning is a heuristic).
     rounds: list[tuple[Callable[[], list[ir.Expr]], int | None]] = [
         (quick, QUICK_MAX_CANDIDATES), (list, None), (lambda: [*mined(), *spacer()], None)]
     out: dict[str, PropertyResult] = {}
@@ -109,6 +112,8 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     encs: dict[int, Encoding] = {}
     tried: list[ir.Expr] | None = None
     for more, most in rounds:
+        if more is not quick and not false_at and cands is first:
+            refute()  # not before the quick round, which often proves everything
         these = list(dict.fromkeys([*cands, *more()]))
         if most is not None and len(these) > most:
             continue

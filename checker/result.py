@@ -161,7 +161,7 @@ class AllSizesNote:
 NOT_EXPLAINED = "only proofs for every size (PROVED ALL SIZES) are explained"
 # What a proof may rest on (checker/solver/depends.py): a guard, the condition of a `choose` or an
 # `if`, an assignment, an initial value, or the value of a parameter that binding substituted.
-DEPENDENCY_KINDS = ("require", "choose", "if", "assign", "init", "param")
+DEPENDENCY_KINDS = ("require", "choose", "if", "assign", "init", "param", "fair")
 
 
 @dataclass(frozen=True)
@@ -194,8 +194,10 @@ class PropertyResult:
     vacuity_of: str | None = None
     all_sizes: AllSizesNote | None = None  # a PROVED that is not PROVED ALL SIZES: why not
     lemmas: tuple[str, ...] = ()  # the user's `lemma`s a PROVED ALL SIZES rests on
-    # Why PROVED: the model elements the proof rests on (checker/solver/depends.py); None when
-    # not computed (`depends_note` says why), () when it rests on nothing in the model.
+    # Why PROVED: the model elements the proof rests on (checker/solver/depends.py; for liveness
+    # the fairness assumptions, checker/explicit/live_depends.py); None when not computed
+    # (`depends_note` says why), () when it rests on nothing in the model. With `depends_on`,
+    # `depends_note` says what it does not cover ("" : every kind of element).
     depends_on: tuple[Dependency, ...] | None = None
     depends_note: str = ""
     expect: Expect = Expect.REACHED  # a goal's expected answer (spec.ir.Expect); set by the scheduler
@@ -222,7 +224,7 @@ class PropertyResult:
         """A proof that rests only on initial values, parameter values and guards false under the
         configuration (or on nothing at all): no action's mechanism takes part in it."""
         deps = self.depends_on
-        return deps is not None and self.verdict.is_pass and \
+        return deps is not None and not self.depends_note and self.verdict.is_pass and \
             all(d.kind in ("init", "param") or d.disabled for d in deps)
 
     @property

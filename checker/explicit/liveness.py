@@ -28,7 +28,7 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from checker.explicit.scc import components
 from checker.explicit.transitions import Transitions
@@ -176,6 +176,20 @@ class Checker:
         return PropertyResult(prop.name, prop.kind, Verdict.PROVED, ENGINE, time.monotonic() - t0,
                               reason="no fair behaviour violates it (every reachable state explored, "
                                      "symmetry reduction off)")
+
+    def proved_with(self, prop: ir.Property, fair: frozenset[str]) -> bool:
+        """Whether `prop` is proved on this graph with only the actions named in `fair` fair."""
+        live = prop.live
+        assert live is not None and self.g.complete
+        keep = self.weak, self.strong
+        ais = self.sem.action_instances()
+        self.weak = [i for i in keep[0] if ais[i].action in fair]
+        self.strong = [i for i in keep[1] if ais[i].action in fair]
+        try:
+            return all(self._lasso(live, {name: ir.Lit(v, t) for (name, t), v in zip(live.binders, values, strict=True)})
+                       is None for values in _assignments(self.sem.instance, live.binders))
+        finally:
+            self.weak, self.strong = keep
 
     # ------------------------------------------------------------------ the search
 
@@ -369,5 +383,18 @@ def check_liveness(inst: ir.Instance, props: Sequence[ir.Property], budget: Budg
     out = []
     for p in props:
         r = checker.check(p, budget.deadline)
-        out.append(PropertyResult(r.prop, r.kind, r.verdict, r.engine, r.time_s + spent, r.depth, r.trace, r.reason))
+        r = PropertyResult(r.prop, r.kind, r.verdict, r.engine, r.time_s + spent, r.depth, r.trace, r.reason)
+        if r.verdict is Verdict.PROVED:
+            r = _explained(checker, p, r, budget.deadline)
+        out.append(r)
     return out
+
+
+def _explained(checker: Checker, prop: ir.Property, r: PropertyResult, deadline: float | None) -> PropertyResult:
+    """`r` with the fairness assumptions its proof needs (checker/explicit/live_depends.py)."""
+    from checker.explicit.live_depends import SCOPE, needed_fairness
+
+    t0 = time.monotonic()
+    deps = needed_fairness(checker.sem.instance.model.actions, lambda fair: checker.proved_with(prop, fair), deadline)
+    note = SCOPE if deps is not None else "not explained: out of time"
+    return replace(r, depends_on=deps, depends_note=note, time_s=r.time_s + time.monotonic() - t0)

@@ -28,7 +28,7 @@ from typing import cast
 
 from checker.explicit.search import Goals, Search
 from checker.explicit.symmetry import Symmetry, blockers
-from checker.interp.semantics import FastState, Semantics, Violation
+from checker.interp.semantics import FastState, LimitExceeded, Semantics, Violation
 from checker.result import Budget
 from spec import ir
 from spec.ops import BinOp, QuantKind, UnOp
@@ -183,7 +183,10 @@ def _walks(sem: Semantics, deadline: float | None) -> list[FastState]:
     true, longer clause it is a subset of (a superset of a held clause is never mined). The
     walks reach those depths cheaply."""
     rng = random.Random(0)
-    starts = [s for s in sem.initial_fast(limit=WALK_STARTS, deadline=deadline) if not isinstance(s, Violation)]
+    try:
+        starts = [s for s in sem.initial_fast(limit=WALK_STARTS, deadline=deadline) if not isinstance(s, Violation)]
+    except LimitExceeded:  # too many initial states to list: no walks (the search said why it stopped)
+        return []
     out: list[FastState] = []
     for _ in range(WALKS if starts else 0):
         if deadline is not None and time.monotonic() >= deadline:
@@ -263,9 +266,8 @@ def _values(inst: ir.Instance, t: Type) -> list[ir.Value]:
     if isinstance(t, EnumT):
         members = list(inst.domain(t))
         return members if len(members) > 2 else members[:1]  # two members: one atom says both
-    if isinstance(t, RangeT):
-        dom = list(inst.domain(t))
-        return dom if len(dom) <= 3 else dom[:1]  # small counters by value, larger ones: zero or not
+    if isinstance(t, RangeT):  # small counters by value, larger ones: their lowest value or not
+        return list(inst.domain(t)) if inst.card(t) <= 3 else [inst.first(t)]
     return []
 
 

@@ -25,8 +25,8 @@ from checker.result import (
 from spec.ir import Elem, EnumVal, Expect, PropKind, Value
 from spec.source import NO_SPAN, Span
 
-FORMAT_VERSION = 5  # 2: all-sizes notes and user lemmas in results; 3: what proofs rest on; 4: lassos;
-# 5: the values a range violation tried to store
+FORMAT_VERSION = 6  # 2: all-sizes notes and user lemmas in results; 3: what proofs rest on; 4: lassos;
+# 5: the values a range violation tried to store; 6: the fairness liveness proofs rest on
 
 
 def value_to_data(v: Value) -> Any:

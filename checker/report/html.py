@@ -26,7 +26,8 @@ def _rests_on(r: PropertyResult) -> str:
              for d in deps if d.kind != "param"]
     params = sorted({d.text for d in deps if d.kind == "param"})
     shown = lines[:MAX_LISTED] + ([f"... {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else [])
-    head = "rests on:" if lines else "rests on no action, guard or initial value"
+    scope = f" ({r.depends_note})" if r.depends_note else ""
+    head = f"rests on{scope}:" if lines else f"rests on no action, guard or initial value{scope}"
     return "\n".join([head, *shown, *(["under " + ", ".join(params)] if params else [])])
 
 

@@ -80,7 +80,7 @@ def result_data(r: PropertyResult, ctx: Context, policy: Policy) -> dict[str, An
                                                   "files": sorted(cert.smt2)},
         "lemmas": list(r.lemmas),
         "depends_on": None if r.depends_on is None else [dependency_data(d) for d in r.depends_on],
-        "depends_note": r.why_unexplained,
+        "depends_note": r.why_unexplained if r.depends_on is None else (r.depends_note or None),
         "all_sizes": None if r.all_sizes is None else {
             "why": r.all_sizes.why, "sizes": r.all_sizes.sizes or None, "reachable": r.all_sizes.reachable,
             "trace": None if r.all_sizes.cti is None else trace_data(r.all_sizes.cti, ctx)},

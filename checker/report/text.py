@@ -279,10 +279,11 @@ def _explanations(report: Report) -> list[str]:
             continue
         elements = [d for d in r.depends_on if d.kind != "param"]
         params = list(dict.fromkeys(d.text for d in r.depends_on if d.kind == "param"))
+        scope = f" ({r.depends_note})" if r.depends_note else ""
         if not elements:
-            out += ["", f"{r.prop} rests on no action, guard or initial value" + (":" if params else "")]
+            out += ["", f"{r.prop} rests on no action, guard or initial value{scope}" + (":" if params else "")]
         else:
-            out += ["", f"{r.prop} rests on:"]
+            out += ["", f"{r.prop} rests on{scope}:"]
             out += table([[d.action, d.kind + (" (false here)" if d.disabled else ""), f"{d.span.file}:{d.span.line}",
                            d.text] for d in elements], indent="    ")
         if params:
