@@ -155,6 +155,11 @@ class Checker:
         self.weak = [i for i, ai in enumerate(ais) if fair.get(ai.action) is Fairness.WEAK]
         self.strong = [i for i, ai in enumerate(ais) if fair.get(ai.action) is Fairness.STRONG]
         self.expanded = len(graph.out)  # nodes whose steps are all known
+        # what does not depend on which actions are fair, kept for proved_with's re-checks:
+        # the not-Q nodes per formula, and the strongly connected components per node set
+        self._bad: dict[ir.Expr, list[int]] = {}
+        self._splits: dict[frozenset[int], list[frozenset[int]]] = {}
+        self._summaries: dict[frozenset[int], tuple[frozenset[int], frozenset[int], frozenset[int]]] = {}
 
     def check(self, prop: ir.Property, deadline: float | None) -> PropertyResult:
         t0 = time.monotonic()
@@ -194,8 +199,11 @@ class Checker:
     # ------------------------------------------------------------------ the search
 
     def _lasso(self, live: ir.Live, env: dict[str, ir.Expr]) -> Lasso | None:
-        q = self.sem.predicate(subst(live.q, env))
-        bad = [n for n in range(self.expanded) if not q(self.g.states[n])]
+        q_expr = subst(live.q, env)
+        if q_expr not in self._bad:
+            q = self.sem.predicate(q_expr)
+            self._bad[q_expr] = [n for n in range(self.expanded) if not q(self.g.states[n])]
+        bad = self._bad[q_expr]
         fair = self._fair_nodes(set(bad))
         if not fair:
             return None
@@ -252,21 +260,35 @@ class Checker:
         g_out = self.g.out
 
         def split(nodes: set[int] | frozenset[int]) -> list[frozenset[int]]:
-            return [frozenset(c) for c in components(sorted(nodes), lambda n: [m for _, m in g_out[n] if m in nodes])]
+            key = frozenset(nodes)
+            if key not in self._splits:
+                self._splits[key] = [frozenset(c) for c in components(sorted(nodes),
+                                                                      lambda n: [m for _, m in g_out[n] if m in nodes])]
+            return list(self._splits[key])
 
+        weak, strong = frozenset(self.weak), frozenset(self.strong)
         work = split(bad)
         while work:
             comp = work.pop()
-            taken = {i for n in comp for i, m in self.g.out[n] if m in comp}
-            if any(i not in taken and all(i in self.g.enabled[n] for n in comp) for i in self.weak):
+            taken, always, ever = self._summary(comp)
+            if (always - taken) & weak:
                 continue
-            unmet = [i for i in self.strong if i not in taken and any(i in self.g.enabled[n] for n in comp)]
+            unmet = (ever - taken) & strong
             if unmet:
                 rest = {n for n in comp if not any(i in self.g.enabled[n] for i in unmet)}
                 work += split(rest)
                 continue
             out.update(dict.fromkeys(comp, comp))
         return out
+
+    def _summary(self, comp: frozenset[int]) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+        """The instances taken inside `comp`, enabled in all its nodes, and in some (memoised:
+        they do not depend on which actions are fair)."""
+        if comp not in self._summaries:
+            enabled = [self.g.enabled[n] for n in comp]
+            self._summaries[comp] = (frozenset(i for n in comp for i, m in self.g.out[n] if m in comp),
+                                     frozenset.intersection(*enabled), frozenset.union(*enabled))
+        return self._summaries[comp]
 
     def _path(self, starts: Iterable[int], goal: Callable[[int], bool],
               inside: Callable[[int], bool]) -> list[tuple[int | None, int]] | None:

@@ -58,3 +58,20 @@ def test_tdx_liveness_proofs_name_the_fair_actions_they_need():
     # commit (strongly fair: the invalidation may keep disabling it) and the zaps are
     assert deps == {"L2_offline_completes": {"mm.reclaim", "mm.offline_done"},
                     "L3_punch_completes": {"gmem.punch_commit", "kvm.zap"}}
+
+
+def test_json_carries_the_fairness_list_with_its_scope_and_validates(tmp_path):
+    import json
+
+    from tests.checker.test_report_json import SCHEMA, validate
+    from tests.conftest import run_cli
+
+    path = tmp_path / "m.spec"
+    path.write_text("var a: 0..1 = 0;\nfair action go() { require a == 0; a := 1; }\n"
+                    "property moves: eventually (a == 1);\n", encoding="utf-8")
+    run = run_cli(["check", str(path), "--engine", "explicit", "--format", "json", "--no-cache"])
+    data = json.loads(run.out)
+    assert validate(data, SCHEMA) == []
+    (r,) = [x for x in data["results"] if x["property"] == "moves"]
+    assert [(d["kind"], d["action"]) for d in r["depends_on"]] == [("fair", "go")]
+    assert "fairness assumptions only" in r["depends_note"]
