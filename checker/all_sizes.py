@@ -90,6 +90,7 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     cands = first = [*(x for xs in own.values() for x in xs), *lemmas]
     false_at: dict[str, Refutation] = {}  # own lemmas false at a small size, once a round needs them
 
+    @functools.cache  # once: the first round after the quick one
     def refute() -> None:
         nonlocal cands
         bad = refuted(inst, first, _share(t0, end, SAMPLE_SHARE))
@@ -112,7 +113,7 @@ def _upgrade(inst: ir.Instance, props: Sequence[ir.Property], results: Mapping[s
     encs: dict[int, Encoding] = {}
     tried: list[ir.Expr] | None = None
     for more, most in rounds:
-        if more is not quick and not false_at and cands is first:
+        if more is not quick:
             refute()  # not before the quick round, which often proves everything
         these = list(dict.fromkeys([*cands, *more()]))
         if most is not None and len(these) > most:

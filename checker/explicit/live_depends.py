@@ -28,6 +28,7 @@ def needed_fairness(actions: Sequence[ir.Action], holds: Callable[[frozenset[str
     """The fair actions (by name) whose fairness `holds` needs: `holds(names)` says whether the
     proof stands with only the actions in `names` fair. None when out of time."""
     fair = [a for a in actions if a.fairness is not None]
+    texts = {a.name: f"{a.fairness.value} action {a.name}" for a in actions if a.fairness is not None}
 
     def check(names: list[str]) -> bool:
         if deadline is not None and time.monotonic() >= deadline:
@@ -41,7 +42,7 @@ def needed_fairness(actions: Sequence[ir.Action], holds: Callable[[frozenset[str
     except _OutOfTime:
         return None
     by_name = {a.name: a for a in fair}
-    return tuple(Dependency("fair", n, by_name[n].span, f"{by_name[n].fairness.value} action {n}")  # type: ignore[union-attr]
+    return tuple(Dependency("fair", n, by_name[n].span, texts[n])
                  for n in sorted(found, key=lambda n: (by_name[n].span.file, by_name[n].span.line)))
 
 

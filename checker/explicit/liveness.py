@@ -154,10 +154,12 @@ class Checker:
         ais = sem.action_instances()
         self.weak = [i for i, ai in enumerate(ais) if fair.get(ai.action) is Fairness.WEAK]
         self.strong = [i for i, ai in enumerate(ais) if fair.get(ai.action) is Fairness.STRONG]
+        self.fairness = frozenset(self.weak), frozenset(self.strong)  # (weak, strong), for set operations
         self.expanded = len(graph.out)  # nodes whose steps are all known
         # what does not depend on which actions are fair, kept for proved_with's re-checks:
-        # the not-Q nodes per formula, and the strongly connected components per node set
-        self._bad: dict[ir.Expr, list[int]] = {}
+        # the not-Q nodes per formula (in order, and as a set), the strongly connected components
+        # per node set, and each component's summary
+        self._bad: dict[ir.Expr, tuple[list[int], frozenset[int]]] = {}
         self._splits: dict[frozenset[int], list[frozenset[int]]] = {}
         self._summaries: dict[frozenset[int], tuple[frozenset[int], frozenset[int], frozenset[int]]] = {}
 
@@ -186,32 +188,42 @@ class Checker:
         """Whether `prop` is proved on this graph with only the actions named in `fair` fair."""
         live = prop.live
         assert live is not None and self.g.complete
-        keep = self.weak, self.strong
         ais = self.sem.action_instances()
-        self.weak = [i for i in keep[0] if ais[i].action in fair]
-        self.strong = [i for i in keep[1] if ais[i].action in fair]
-        try:
-            return all(self._lasso(live, {name: ir.Lit(v, t) for (name, t), v in zip(live.binders, values, strict=True)})
-                       is None for values in _assignments(self.sem.instance, live.binders))
-        finally:
-            self.weak, self.strong = keep
+        weak, strong = (frozenset(i for i in s if ais[i].action in fair) for s in self.fairness)
+        return all(self._entry(live, {name: ir.Lit(v, t) for (name, t), v in zip(live.binders, values, strict=True)},
+                               (weak, strong)) is None for values in _assignments(self.sem.instance, live.binders))
 
     # ------------------------------------------------------------------ the search
 
     def _lasso(self, live: ir.Live, env: dict[str, ir.Expr]) -> Lasso | None:
+        """A fair lasso violating `live` for the binder values `env`."""
+        entered = self._entry(live, env, self.fairness)
+        if entered is None:
+            return None
+        found, fair = entered
+        entry = found[-1][1]
+        hop, loop = self._shortest_loop(entry, fair[entry])
+        head = self._prefix(found[0][1]) + found[1:] + hop
+        return Lasso(tuple(head), tuple(loop))
+
+    def _entry(self, live: ir.Live, env: dict[str, ir.Expr], fairness: tuple[frozenset[int], frozenset[int]]
+               ) -> tuple[list[tuple[int | None, int]], dict[int, frozenset[int]]] | None:
+        """The shortest path into a fair component that violates `live` for the binder values
+        `env`, with the weakly and strongly fair instances `fairness`, and the fair components;
+        None when there is none."""
         q_expr = subst(live.q, env)
         if q_expr not in self._bad:
             q = self.sem.predicate(q_expr)
-            self._bad[q_expr] = [n for n in range(self.expanded) if not q(self.g.states[n])]
-        bad = self._bad[q_expr]
-        fair = self._fair_nodes(set(bad))
+            nodes = [n for n in range(self.expanded) if not q(self.g.states[n])]
+            self._bad[q_expr] = nodes, frozenset(nodes)
+        bad, bad_set = self._bad[q_expr]
+        fair = self._fair_nodes(bad_set, *fairness)
         if not fair:
             return None
         if live.form is ir.LiveForm.INFINITELY_OFTEN:
             starts = list(range(self.expanded))
             inside: Callable[[int], bool] = lambda n: True  # noqa: E731 - any prefix
         else:
-            bad_set = set(bad)
             inside = bad_set.__contains__
             if live.form is ir.LiveForm.EVENTUALLY:
                 starts = [n for n in self.g.initial if n in bad_set]
@@ -220,12 +232,7 @@ class Checker:
                 p = self.sem.predicate(subst(live.p, env))
                 starts = [n for n in bad if p(self.g.states[n])]
         found = self._path(starts, fair.__contains__, inside)
-        if found is None:
-            return None
-        entry = found[-1][1]
-        hop, loop = self._shortest_loop(entry, fair[entry])
-        head = self._prefix(found[0][1]) + found[1:] + hop
-        return Lasso(tuple(head), tuple(loop))
+        return None if found is None else (found, fair)
 
     def _shortest_loop(self, entry: int, comp: frozenset[int],
                        tries: int = 64) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -254,19 +261,18 @@ class Checker:
                     paths[m] = [*paths[n], (i, m)]
                     todo.append(m)
 
-    def _fair_nodes(self, bad: set[int]) -> dict[int, frozenset[int]]:
-        """Each node of a fair component within `bad` -> its component."""
+    def _fair_nodes(self, bad: frozenset[int], weak: frozenset[int], strong: frozenset[int]) -> dict[int, frozenset[int]]:
+        """Each node of a fair component within `bad` -> its component, with the weakly and
+        strongly fair instances `weak` and `strong`."""
         out: dict[int, frozenset[int]] = {}
         g_out = self.g.out
 
-        def split(nodes: set[int] | frozenset[int]) -> list[frozenset[int]]:
-            key = frozenset(nodes)
-            if key not in self._splits:
-                self._splits[key] = [frozenset(c) for c in components(sorted(nodes),
-                                                                      lambda n: [m for _, m in g_out[n] if m in nodes])]
-            return list(self._splits[key])
+        def split(nodes: frozenset[int]) -> list[frozenset[int]]:
+            if nodes not in self._splits:
+                self._splits[nodes] = [frozenset(c) for c in components(sorted(nodes),
+                                                                        lambda n: [m for _, m in g_out[n] if m in nodes])]
+            return list(self._splits[nodes])
 
-        weak, strong = frozenset(self.weak), frozenset(self.strong)
         work = split(bad)
         while work:
             comp = work.pop()
@@ -275,7 +281,7 @@ class Checker:
                 continue
             unmet = (ever - taken) & strong
             if unmet:
-                rest = {n for n in comp if not any(i in self.g.enabled[n] for i in unmet)}
+                rest = frozenset(n for n in comp if not self.g.enabled[n] & unmet)
                 work += split(rest)
                 continue
             out.update(dict.fromkeys(comp, comp))

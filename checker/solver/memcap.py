@@ -22,7 +22,6 @@ import z3
 
 _lock = threading.Lock()  # the cap is global to the process: lift and restore it as one step
 _made: weakref.WeakSet[z3.Context] = weakref.WeakSet()  # every context new_context made that is alive
-_abandoned: list[z3.Context] = []  # never deleted: see drop
 
 
 def cap_memory(nbytes: int | None) -> None:
@@ -60,8 +59,7 @@ def drop(holder: list[object]) -> None:
 def abandon() -> None:
     """Leave every context alive now undeleted (see `drop`)."""
     for ctx in list(_made):
-        ctx.owner = False  # z3py's Context.__del__ deletes only what it owns
-        _abandoned.append(ctx)
+        ctx.owner = False  # z3py's Context.__del__ deletes only what it owns: the Z3 context leaks
     _made.clear()
 
 
